@@ -1,0 +1,43 @@
+# ATN Hub: `make run` sets everything up and serves the API; `make test` installs and runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export ATN_INSTANCE_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test install openapi fuzz bench clean postgres
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ATN Hub needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/atn-hub db upgrade
+	@if [ ! -f "$(ATN_INSTANCE_DIR)/.demo-loaded" ]; then \
+		$(BIN)/atn-hub demo load && touch "$(ATN_INSTANCE_DIR)/.demo-loaded"; fi
+	@echo "ATN Hub on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
+	$(BIN)/atn-hub run -h $(HOST) -p $(PORT)
+
+# Starts the local PostgreSQL when it is installed and stopped (the suite then runs on it too).
+postgres:
+	@if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] && \
+		! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start || true; \
+		for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; fi
+
+test: install postgres
+	$(BIN)/python -m pytest
+
+openapi: install
+	$(BIN)/atn-hub openapi write --format=yaml openapi.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,118 @@
+"""ATN Hub: the Action for Trafficked Persons Network's API to publish and search what works."""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request, send_from_directory
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .config import Settings
+from .db import write_intent
+from .errors import error_response, register_error_handlers
+from .db import Database
+from .logs import configure_logging
+
+__version__ = "0.1.0"
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _secret_key(settings: Settings) -> str:
+    """The configured key, or one generated once and kept in the instance folder (never a fixed default)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.instance_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | Settings | None = None) -> Flask:
+    settings = config if isinstance(config, Settings) else Settings.from_mapping(config)
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    configure_logging(settings.log_level)
+
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        ATN_SETTINGS=settings,
+        API_TITLE="ATN Hub",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": (
+                    "ATN Hub is where the Red Cross national societies of the Action for Trafficked Persons "
+                    "Network (ATN) publish and search practices, contacts and training materials against "
+                    "human trafficking, across countries and languages."),
+                "license": {"name": "MIT", "identifier": "MIT"},
+            },
+        },
+    )
+    from flask_smorest import Api
+
+    db = Database()
+    db.configure(settings.database_url)
+    app.extensions["atn_db"] = db
+    api = Api(app)
+    from .api import register_blueprints
+    from .openapi import document_api
+
+    register_blueprints(api)
+    document_api(api)
+    register_error_handlers(app)
+    _register_request_cycle(app, db)
+    _register_docs_assets(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_request_cycle(app: Flask, db: Database) -> None:
+    """One session and one commit per request; the caller's principal resolved before any view."""
+    from .oauth.protector import load_principal
+
+    @app.before_request
+    def _begin():
+        g.write_intent_token = write_intent.set(request.method not in READ_METHODS)
+        g.principal = load_principal(db.session)
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except (IntegrityError, StaleDataError) as exc:
+            db.session.rollback()
+            logging.getLogger("atn_hub").warning("commit conflict", extra={"error": str(exc.__class__.__name__)})
+            return error_response(409, "The change conflicts with another one made meanwhile; reload and retry.")
+        return response
+
+    @app.teardown_request
+    def _end(exc):
+        db.session.remove()
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
+
+
+def _register_docs_assets(app: Flask) -> None:
+    """Swagger UI's files, served from the installed package: the docs need no network."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get("/docs/assets/<path:filename>")
+    def swagger_ui_assets(filename):
+        return send_from_directory(Path(swagger_ui_path), filename)

@@ -1,0 +1,83 @@
+"""What every blueprint uses: the session, the caller, ETags, and the record blueprint factory."""
+from __future__ import annotations
+
+import uuid
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..extensions import get_db
+from ..oauth.protector import current_principal
+from ..services.records import RecordService
+
+MAX_PAGE_SIZE = 100
+
+
+def session():
+    return get_db().session
+
+
+def etag_of(obj) -> dict:
+    """A record's entity tag: its identity and version (bumped by every update)."""
+    key = getattr(obj, "id", None) or getattr(obj, "code", None)
+    return {"id": str(key), "version": obj.version}
+
+
+def record_blueprint(*, name: str, url: str, service: RecordService, description: str, schema, create_schema,
+                     update_schema, list_args_schema) -> Blueprint:
+    """The list/get/create/update/delete resource of one record type (practices, contacts, training
+    materials): identical rules, so one definition."""
+    blp = Blueprint(name, name, url_prefix=f"/api/v1/{url}", description=description)
+    label = service.model.record_type.replace("-", " ")
+
+    @blp.route("")
+    class Collection(MethodView):
+        @blp.etag
+        @blp.arguments(list_args_schema, location="query")
+        @blp.response(200, schema(many=True))
+        @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+        def get(self, args, pagination_parameters):
+            page = service.list(session(), current_principal(), args, pagination_parameters.page,
+                                pagination_parameters.page_size)
+            pagination_parameters.item_count = page.total
+            return page.items
+
+        @blp.etag
+        @blp.arguments(create_schema)
+        @blp.response(201, schema)
+        def post(self, data):
+            view = service.create(session(), current_principal(), data)
+            blp.set_etag(etag_of(view))
+            return view
+
+    @blp.route("/<uuid:record_id>")
+    class Item(MethodView):
+        @blp.etag
+        @blp.response(200, schema)
+        def get(self, record_id: uuid.UUID):
+            view = service.get(session(), current_principal(), record_id)
+            blp.set_etag(etag_of(view))
+            return view
+
+        @blp.etag
+        @blp.arguments(update_schema)
+        @blp.response(200, schema)
+        def patch(self, data, record_id: uuid.UUID):
+            principal = current_principal()
+            record = service.get_for_update(session(), principal, record_id)
+            blp.check_etag(etag_of(record))
+            view = service.update(session(), principal, record, data)
+            blp.set_etag(etag_of(view))
+            return view
+
+        @blp.response(204)
+        def delete(self, record_id: uuid.UUID):
+            service.delete(session(), current_principal(), record_id)
+
+    Collection.get.__doc__ = f"List {label}s\n\nOnly what the caller may see, newest change first by default."
+    Collection.post.__doc__ = f"Create a {label}\n\nA new record is a draft of the caller's society."
+    Item.get.__doc__ = f"Get a {label}"
+    Item.patch.__doc__ = (f"Update a {label}\n\nSend the ETag of your copy in If-Match: a stale one gets 412, "
+                          f"none 428. Only drafts and records with changes requested can be edited.")
+    Item.delete.__doc__ = f"Delete a {label}"
+    return blp

@@ -1,0 +1,62 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.societies import SocietyCreateSchema, SocietyListArgsSchema, SocietySchema, SocietyUpdateSchema
+
+from ..oauth.protector import current_principal
+from ..services import vocabulary
+from .common import MAX_PAGE_SIZE, etag_of, session
+
+blp = Blueprint("societies", "societies", url_prefix="/api/v1/societies",
+                description="The national Red Cross societies of the network, addressed by their country code.")
+
+
+@blp.route("")
+class Societies(MethodView):
+    @blp.etag
+    @blp.arguments(SocietyListArgsSchema, location="query")
+    @blp.response(200, SocietySchema(many=True))
+    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    def get(self, args, pagination_parameters):
+        """List societies"""
+        items, total = vocabulary.list_societies(session(), args, pagination_parameters.page,
+                                                 pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return items
+
+    @blp.etag
+    @blp.arguments(SocietyCreateSchema)
+    @blp.response(201, SocietySchema)
+    def post(self, data):
+        """Add a society (administrators)"""
+        society = vocabulary.create_society(session(), current_principal(), data)
+        blp.set_etag(etag_of(society))
+        return society
+
+
+@blp.route("/<string:code>")
+class Society(MethodView):
+    @blp.etag
+    @blp.response(200, SocietySchema)
+    def get(self, code):
+        """Get a society"""
+        society = vocabulary.get_society(session(), code)
+        blp.set_etag(etag_of(society))
+        return society
+
+    @blp.etag
+    @blp.arguments(SocietyUpdateSchema)
+    @blp.response(200, SocietySchema)
+    def patch(self, data, code):
+        """Update a society (administrators)"""
+        society = vocabulary.get_society_for_update(session(), current_principal(), code)
+        blp.check_etag(etag_of(society))
+        society = vocabulary.update_society(session(), current_principal(), society, data)
+        blp.set_etag(etag_of(society))
+        return society
+
+    @blp.response(204)
+    def delete(self, code):
+        """Remove a society that owns nothing (administrators)"""
+        principal = current_principal()
+        vocabulary.delete_society(session(), principal, vocabulary.get_society_for_update(session(), principal, code))

@@ -1,0 +1,11 @@
+from schemas.training_materials import (TrainingMaterialCreateSchema, TrainingMaterialListArgsSchema,
+                                        TrainingMaterialSchema, TrainingMaterialUpdateSchema)
+
+from ..services.practices import training_materials
+from .common import record_blueprint
+
+blp = record_blueprint(
+    name="training-materials", url="training-materials", service=training_materials,
+    schema=TrainingMaterialSchema, create_schema=TrainingMaterialCreateSchema,
+    update_schema=TrainingMaterialUpdateSchema, list_args_schema=TrainingMaterialListArgsSchema,
+    description="Brochures, e-learning modules, slide decks and videos.")

@@ -1,0 +1,50 @@
+"""Settings, read from ``ATN_*`` environment variables, with defaults for the embedded mode."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw is not None else default
+
+
+@dataclass
+class Settings:
+    """Everything the app reads from its environment. ``create_app(config)`` may override any field."""
+
+    instance_dir: Path = field(default_factory=lambda: Path(_env("ATN_INSTANCE_DIR", "instance")).resolve())
+    database_url: str | None = field(default_factory=lambda: _env("ATN_DATABASE_URL", _env("DATABASE_URL")))
+    index_dir: Path | None = field(default_factory=lambda: (Path(p).resolve() if (p := _env("ATN_INDEX_DIR")) else None))
+    secret_key: str | None = field(default_factory=lambda: _env("ATN_SECRET_KEY"))
+    max_page_size: int = field(default_factory=lambda: _int("ATN_MAX_PAGE_SIZE", 100))
+    max_content_length: int = field(default_factory=lambda: _int("ATN_MAX_BODY_BYTES", 2 * 1024 * 1024))
+    log_level: str = field(default_factory=lambda: _env("ATN_LOG_LEVEL", "INFO"))
+    access_token_lifetime: int = field(default_factory=lambda: _int("ATN_ACCESS_TOKEN_LIFETIME", 3600))
+    refresh_token_lifetime: int = field(default_factory=lambda: _int("ATN_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600))
+    testing: bool = False
+
+    def __post_init__(self) -> None:
+        self.instance_dir = Path(self.instance_dir).resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.instance_dir / 'atn_hub.db'}"
+        if self.database_url.startswith("postgres://"):
+            self.database_url = "postgresql+psycopg://" + self.database_url[len("postgres://"):]
+        elif self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+psycopg://" + self.database_url[len("postgresql://"):]
+        self.index_dir = Path(self.index_dir).resolve() if self.index_dir else self.instance_dir / "index"
+
+    @classmethod
+    def from_mapping(cls, overrides: dict | None) -> "Settings":
+        names = {f.name for f in fields(cls)}
+        unknown = set(overrides or {}) - names
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        return cls(**(overrides or {}))

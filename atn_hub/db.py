@@ -1,0 +1,143 @@
+"""The database: declarative base, shared column types, and the session-per-request rule.
+
+A request gets one session (``db.session``); services flush, never commit; the request commits once,
+after the view succeeded, and rolls back on any error (see ``atn_hub.__init__``).
+"""
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.types import Boolean
+
+
+# Whether the current unit of work may write. GET requests set it to False, so that on SQLite they start a
+# plain (deferred) transaction and never wait for writers; writers start with BEGIN IMMEDIATE.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes on every backend (SQLite stores naive values: read them back as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        if value is not None and dialect.name == "sqlite":
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+uuid_pk = Annotated[uuid.UUID, mapped_column(primary_key=True, default=uuid.uuid4)]
+str200 = Annotated[str, mapped_column(String(200))]
+text = Annotated[str, mapped_column(Text)]
+timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
+json_list = Annotated[list[Any], mapped_column(JSONType, default=list)]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType, list[Any]: JSONType}
+
+
+class json_array_contains(FunctionElement):
+    """``column`` (a JSON array of strings) holds ``value``: portable across SQLite and PostgreSQL."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_array_contains"
+
+
+@compiles(json_array_contains, "postgresql")
+def _contains_pg(element, compiler, **kw):
+    column, value = list(element.clauses)
+    return f"({compiler.process(column, **kw)} @> jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT)))"
+
+
+@compiles(json_array_contains)
+def _contains_sqlite(element, compiler, **kw):
+    column, value = list(element.clauses)
+    return (f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
+            f"WHERE json_each.value = {compiler.process(value, **kw)})")
+
+
+def array_contains(column, value) -> ColumnElement[bool]:
+    return json_array_contains(column, value)
+
+
+def make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            # Autocommit at the driver level, so that SQLAlchemy's BEGIN is the one that starts transactions
+            # (write transactions then take the database lock at BEGIN IMMEDIATE, see below).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # pragma: no cover - trivial
+            # Writers take the lock at the start of their transaction (IMMEDIATE): they serialise, so the
+            # change log's sequence order is its commit order, and a reader turned writer never fails with
+            # SQLITE_BUSY on a stale snapshot. Readers (WAL) never wait.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+    return engine
+
+
+class Database:
+    """Engine and a scoped session, bound to an app by ``init_app``."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session_factory: sessionmaker | None = None
+        self.session: scoped_session | None = None
+
+    def configure(self, url: str) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = make_engine(url)
+        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.session = scoped_session(self.session_factory)
+
+    def new_session(self) -> Session:
+        assert self.session_factory is not None
+        return self.session_factory()

@@ -1,0 +1,19 @@
+"""The tables. Importing this package registers every model on ``Base.metadata``."""
+from .base import STATUSES, VISIBILITIES, RecordMixin, Status, Visibility
+from .change_log import ChangeLog
+from .contact import PERSONAL_FIELDS, Contact
+from .oauth import AuthorizationCode, OAuthClient, OAuthToken, token_hash
+from .practice import AREAS, KINDS, SERVICES, Practice
+from .society import Society
+from .topic import CATEGORIES, Topic
+from .training_material import FORMATS, TrainingMaterial
+from .user import ROLES, User
+
+RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
+
+__all__ = [
+    "AREAS", "CATEGORIES", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS", "ROLES", "SERVICES",
+    "STATUSES", "VISIBILITIES", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
+    "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
+    "token_hash",
+]

@@ -1,0 +1,103 @@
+"""Who may do what with which record: named predicates, used by the services (never by the views)."""
+from __future__ import annotations
+
+from .models import Status, Visibility
+from .principal import Principal
+
+EDITABLE = {Status.draft.value, Status.changes_requested.value}
+DELETABLE_BY_OWNER = {Status.draft.value, Status.changes_requested.value, Status.rejected.value,
+                      Status.archived.value}
+
+
+def is_own(principal: Principal, record) -> bool:
+    return principal.society_id is not None and principal.society_id == record.society_id
+
+
+def can_read(principal: Principal, record) -> bool:
+    if record.status == Status.published.value and record.visibility == Visibility.public.value:
+        return True
+    if not principal.has("read"):
+        return False
+    if principal.is_admin:
+        return True
+    if record.status == Status.published.value:
+        return True  # network visibility: every authenticated member of the network
+    if is_own(principal, record):
+        return True
+    return principal.is_coordinator and record.status == Status.submitted.value
+
+
+def can_read_personal_fields(principal: Principal) -> bool:
+    return principal.has("contacts:read")
+
+
+def can_create(principal: Principal, society_id) -> bool:
+    if principal.is_admin:
+        return True
+    return principal.has("write") and principal.society_id is not None and principal.society_id == society_id
+
+
+def can_edit(principal: Principal, record) -> bool:
+    """Editing as such (the state check is separate: see ``editable_state``)."""
+    if principal.is_admin:
+        return True
+    return principal.has("write") and is_own(principal, record)
+
+
+def editable_state(record) -> bool:
+    return record.status in EDITABLE
+
+
+def can_delete(principal: Principal, record) -> bool:
+    if principal.is_admin:
+        return True
+    return principal.has("write") and is_own(principal, record)
+
+
+def deletable_state(principal: Principal, record) -> bool:
+    if principal.is_admin or record.record_type == "contact":
+        return True  # contacts are personal data: their society may always remove them
+    return record.status in DELETABLE_BY_OWNER
+
+
+def can_manage_vocabulary(principal: Principal) -> bool:
+    return principal.is_admin
+
+
+def record_actions(principal: Principal, record) -> list[str]:
+    """What the caller may do with the record now: shown in every response so frontends show only working
+    buttons."""
+    actions = []
+    if can_edit(principal, record) and editable_state(record):
+        actions.append("edit")
+    if can_delete(principal, record) and deletable_state(principal, record):
+        actions.append("delete")
+    return actions
+
+
+def readable_filter(principal: Principal, model):
+    """``can_read`` as a SQL condition, so lists, totals and pages only ever count what the caller may see."""
+    from sqlalchemy import and_, or_, true
+
+    public = and_(model.status == Status.published.value, model.visibility == Visibility.public.value)
+    if not principal.has("read"):
+        return public
+    if principal.is_admin:
+        return true()
+    conditions = [public, model.status == Status.published.value]
+    if principal.society_id is not None:
+        conditions.append(model.society_id == principal.society_id)
+    if principal.is_coordinator:
+        conditions.append(model.status == Status.submitted.value)
+    return or_(*conditions)
+
+
+def require_scope(principal: Principal, scope: str, doing: str) -> None:
+    """401 for an anonymous caller (sign in), 403 naming the scope for a token without it."""
+    from .errors import Forbidden, Unauthorized
+
+    if not principal.is_authenticated:
+        raise Unauthorized(f"{doing} needs a bearer token with the '{scope}' scope.",
+                           headers={"WWW-Authenticate": f'Bearer realm="atn-hub", scope="{scope}"'})
+    if not principal.has(scope):
+        raise Forbidden(f"{doing} needs the '{scope}' scope.", scope=scope)

@@ -1,0 +1,58 @@
+"""Appending to the change log, in the same transaction as the change it records.
+
+The trap this module closes: a log sequence number is allocated at INSERT but becomes visible at COMMIT, so
+with concurrent writers row 11 can commit (and be read) before row 10. Readers that remember "last seen = 11"
+would skip 10 forever. We make commit order equal sequence order: on PostgreSQL every appending transaction
+first takes one transaction-scoped advisory lock, so appends (and their commits) are serialised; SQLite
+serialises writers already (BEGIN IMMEDIATE, see ``atn_hub.db``).
+"""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ..models import ChangeLog
+from ..principal import Principal
+
+CHANGE_LOG_LOCK = 0x41544E  # "ATN": the advisory lock key that serialises appends on PostgreSQL
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def lock_log(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+
+
+def append(session: Session, principal: Principal, *, record_type: str, record_id: Any, action: str,
+           payload: dict[str, Any] | None = None, society_id: uuid.UUID | None = None) -> ChangeLog:
+    lock_log(session)
+    entry = ChangeLog(
+        actor_user_id=principal.user_id,
+        actor_client_id=principal.client_id,
+        society_id=society_id,
+        record_type=record_type,
+        record_id=str(record_id),
+        action=action,
+        payload=json_safe(payload or {}),
+    )
+    session.add(entry)
+    session.flush()
+    return entry

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from ..models import PERSONAL_FIELDS, Contact, Practice, TrainingMaterial
+from .records import RecordService, check_contact, check_years
+
+
+class PracticeService(RecordService):
+    model = Practice
+    topic_fields = {"topics": None, "target_groups": "target_group", "forms_of_exploitation": "exploitation"}
+
+    def validate(self, session, data, record, society):
+        super().validate(session, data, record, society)
+        if "contact_id" in data:
+            check_contact(session, data["contact_id"], society)
+        start = data["start_year"] if "start_year" in data else getattr(record, "start_year", None)
+        end = data["end_year"] if "end_year" in data else getattr(record, "end_year", None)
+        check_years(start, end)
+        language = data.get("language") or getattr(record, "language", None)
+        if language and language in (data.get("translations") or {}):
+            from ..errors import Invalid
+
+            raise Invalid("translations", f"'{language}' is the practice's own language, not a translation.")
+
+
+class ContactService(RecordService):
+    model = Contact
+    personal_fields = PERSONAL_FIELDS
+    title_column = "name"
+    language_column = None
+    country_column = "country"
+
+
+class TrainingMaterialService(RecordService):
+    model = TrainingMaterial
+    language_column = None
+
+
+practices = PracticeService()
+contacts = ContactService()
+training_materials = TrainingMaterialService()
+
+BY_TYPE = {s.model.record_type: s for s in (practices, contacts, training_materials)}

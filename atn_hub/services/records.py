@@ -1,0 +1,278 @@
+"""What practices, contacts and training materials share: reading with visibility rules, create, update,
+delete, each checked against the principal and written to the change log."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import permissions
+from ..db import array_contains, utcnow
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..models import Contact, RecordMixin, Society, Status, Topic
+from ..principal import Principal
+from . import changes
+
+# Fields a client never sets through the API: the workflow and the bookkeeping own them.
+RESERVED = ("id", "status", "published_at", "created_at", "updated_at", "version", "society")
+
+
+class RecordView:
+    """A record as one caller sees it: its actions, and personal fields hidden where the caller may not read
+    them. Wraps the ORM object read-only, so nothing hidden can be flushed back by mistake."""
+
+    def __init__(self, record: RecordMixin, actions: list[str], hidden: tuple[str, ...] = ()):
+        self._record = record
+        self.actions = actions
+        self._hidden = hidden
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._hidden:
+            return None
+        return getattr(self._record, name)
+
+    @property
+    def record(self) -> RecordMixin:
+        return self._record
+
+
+@dataclass
+class Page:
+    items: list[RecordView]
+    total: int
+
+
+def society_by_code(session: Session, code: str, field: str = "society") -> Society:
+    society = session.scalar(select(Society).where(Society.code == code))
+    if society is None:
+        raise Invalid(field, f"No society with code '{code}'.")
+    return society
+
+
+class RecordService:
+    model: ClassVar[type[RecordMixin]]
+    topic_fields: ClassVar[dict[str, str | None]] = {"topics": None}  # field -> required topic category
+    personal_fields: ClassVar[tuple[str, ...]] = ()
+    title_column: ClassVar[str] = "title"
+    language_column: ClassVar[str | None] = "language"  # a column, or None when languages is a list
+    country_column: ClassVar[str | None] = None  # a single-country column (contacts)
+
+    # --- reading ---------------------------------------------------------------------------------------
+    def present(self, principal: Principal, record: RecordMixin) -> RecordView:
+        hidden = () if permissions.can_read_personal_fields(principal) else self.personal_fields
+        return RecordView(record, permissions.record_actions(principal, record), hidden)
+
+    def _load(self, session: Session, record_id: uuid.UUID) -> RecordMixin | None:
+        return session.get(self.model, record_id)
+
+    def get_record(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordMixin:
+        record = self._load(session, record_id)
+        if record is None or not permissions.can_read(principal, record):
+            # Another society's private record answers exactly like a missing one: no existence leak.
+            raise NotFound(f"No {self.model.record_type} with id {record_id}.")
+        return record
+
+    def get(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordView:
+        return self.present(principal, self.get_record(session, principal, record_id))
+
+    def filters(self, args: dict[str, Any]) -> list:
+        m = self.model
+        conditions = []
+        if country := args.get("country"):
+            if self.country_column:
+                conditions.append(getattr(m, self.country_column) == country)
+            else:
+                conditions.append(array_contains(m.countries, country))
+        if language := args.get("language"):
+            if self.language_column:
+                conditions.append(getattr(m, self.language_column) == language)
+            else:
+                conditions.append(array_contains(m.languages, language))
+        if topic := args.get("topic"):
+            from sqlalchemy import or_
+
+            conditions.append(or_(*(array_contains(getattr(m, f), topic) for f in self.topic_fields)))
+        if society := args.get("society"):
+            conditions.append(m.society_id.in_(select(Society.id).where(Society.code == society)))
+        if status := args.get("status"):
+            conditions.append(m.status == status)
+        if visibility := args.get("visibility"):
+            conditions.append(m.visibility == visibility)
+        if external_id := args.get("external_id"):
+            conditions.append(m.external_id == external_id)
+        if since := args.get("updated_since"):
+            conditions.append(m.updated_at >= since)
+        return conditions
+
+    def list(self, session: Session, principal: Principal, args: dict[str, Any], page: int,
+             page_size: int) -> Page:
+        m = self.model
+        where = [permissions.readable_filter(principal, m), *self.filters(args)]
+        total = session.scalar(select(func.count()).select_from(m).where(*where))
+        sort = args.get("sort", "-updated_at")
+        column = getattr(m, sort.lstrip("-"))
+        order = [column.desc(), m.id.desc()] if sort.startswith("-") else [column.asc(), m.id.asc()]
+        stmt = select(m).where(*where).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+        return Page([self.present(principal, r) for r in session.scalars(stmt).unique()], total or 0)
+
+    # --- checks shared by create and update --------------------------------------------------------------
+    def validate_topics(self, session: Session, data: dict[str, Any]) -> None:
+        wanted = {code for field in self.topic_fields for code in data.get(field) or []}
+        if not wanted:
+            return
+        known = dict(session.execute(select(Topic.code, Topic.category).where(Topic.code.in_(wanted))).all())
+        for field, category in self.topic_fields.items():
+            codes = data.get(field) or []
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise Invalid(field, f"Unknown topic code(s): {', '.join(unknown)}.")
+            if category:
+                wrong = [c for c in codes if known[c] != category]
+                if wrong:
+                    raise Invalid(field, f"Not topics of category '{category}': {', '.join(wrong)}.")
+
+    def validate(self, session: Session, data: dict[str, Any], record: RecordMixin | None,
+                 society: Society) -> None:
+        """Checks that need the database or the record's other fields; subclasses add theirs."""
+        self.validate_topics(session, data)
+        external_id = data.get("external_id")
+        if external_id:
+            clash = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
+                                                               self.model.external_id == external_id))
+            if clash is not None and (record is None or clash != record.id):
+                raise Conflict(f"{society.code} already has a {self.model.record_type} with external_id "
+                               f"'{external_id}'.", {"json": {"external_id": ["Already in use."]}})
+
+    def _assign(self, record: RecordMixin, data: dict[str, Any]) -> dict[str, Any]:
+        changed = {}
+        for key, value in data.items():
+            if getattr(record, key) != value:
+                setattr(record, key, value)
+                changed[key] = value
+        return changed
+
+    # --- writing -----------------------------------------------------------------------------------------
+    def create(self, session: Session, principal: Principal, data: dict[str, Any]) -> RecordView:
+        permissions.require_scope(principal, "write", f"Creating a {self.model.record_type}")
+        data = dict(data)
+        code = data.pop("society", None)
+        if code is None:
+            if principal.society_id is None:
+                raise Invalid("society", "Required: you belong to no society, so name the owning one.")
+            society = session.get(Society, principal.society_id)
+        else:
+            society = society_by_code(session, code)
+        if not permissions.can_create(principal, society.id):
+            raise Forbidden("You may create records for your own society only.",
+                            {"json": {"society": ["Not your society."]}})
+        self.validate(session, data, None, society)
+        record = self.model(id=uuid.uuid4(), society=society, society_id=society.id, status=Status.draft.value,
+                            **data)
+        session.add(record)
+        session.flush()
+        changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
+                       action="created", payload={"society": society.code, **data}, society_id=society.id)
+        return self.present(principal, record)
+
+    def get_for_update(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordMixin:
+        """The record, if the caller may edit it now (checked before the caller's ETag is)."""
+        permissions.require_scope(principal, "write", f"Editing a {self.model.record_type}")
+        record = self.get_record(session, principal, record_id)
+        if not permissions.can_edit(principal, record):
+            raise Forbidden("Editing this record needs the 'write' scope and membership of its society.",
+                            scope="write")
+        if not permissions.editable_state(record) and not principal.is_admin:
+            raise Conflict(f"A {record.status} {self.model.record_type} cannot be edited; only drafts and "
+                           f"records with changes requested can.")
+        return record
+
+    def update(self, session: Session, principal: Principal, record: RecordMixin,
+               data: dict[str, Any]) -> RecordView:
+        """Apply ``data`` to a record obtained from ``get_for_update``."""
+        self.validate(session, data, record, record.society)
+        changed = self._assign(record, data)
+        if changed:
+            session.flush()
+            changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
+                           action="updated", payload=changed, society_id=record.society_id)
+        return self.present(principal, record)
+
+    def delete(self, session: Session, principal: Principal, record_id: uuid.UUID) -> None:
+        permissions.require_scope(principal, "write", f"Deleting a {self.model.record_type}")
+        record = self.get_record(session, principal, record_id)
+        if not permissions.can_delete(principal, record):
+            raise Forbidden("Deleting this record needs the 'write' scope and membership of its society.",
+                            scope="write")
+        if not permissions.deletable_state(principal, record):
+            raise Conflict(f"A {record.status} {self.model.record_type} cannot be deleted by its society.")
+        tombstone = {"external_id": record.external_id, "society": record.society.code}
+        session.delete(record)
+        session.flush()
+        changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
+                       action="deleted", payload=tombstone, society_id=record.society_id)
+
+    # --- import (administrators' migration of an existing collection) -------------------------------------
+    def upsert(self, session: Session, principal: Principal, data: dict[str, Any],
+               publish: bool = False) -> tuple[RecordMixin, str]:
+        """Create or update a record from an import line; returns it and "created", "updated" or "unchanged".
+
+        Matched by ``id`` when given, else by (society, external_id). Keeps status and timestamps from the
+        line (an export), so that an export imported into an empty database gives identical records.
+        """
+        if not principal.is_admin:
+            raise Forbidden("Importing needs the 'admin' scope.")
+        data = dict(data)
+        society = society_by_code(session, data.pop("society"))
+        record_id = data.pop("id", None)
+        record = self._load(session, record_id) if record_id else None
+        if record is None and data.get("external_id"):
+            record = session.scalar(select(self.model).where(self.model.society_id == society.id,
+                                                             self.model.external_id == data["external_id"]))
+        if record is not None and record.society_id != society.id:
+            raise Invalid("society", "The record exists under another society.")
+        if publish:
+            data["status"] = Status.published.value
+        if data.get("status") == Status.published.value and not data.get("published_at"):
+            data["published_at"] = record.published_at if record and record.published_at else utcnow()
+        self.validate(session, data, record, society)
+        if record is None:
+            record = self.model(id=record_id or uuid.uuid4(), society=society, society_id=society.id,
+                                **{"status": Status.draft.value, **data})
+            session.add(record)
+            session.flush()
+            changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
+                           action="created", payload={"society": society.code, **data}, society_id=society.id)
+            return record, "created"
+        stamps = {k: data.pop(k) for k in ("created_at", "updated_at") if k in data}
+        changed = self._assign(record, data)
+        if stamps and not changed:
+            return record, "unchanged"
+        if not changed:
+            return record, "unchanged"
+        for key, value in stamps.items():
+            setattr(record, key, value)
+        session.flush()
+        changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
+                       action="updated", payload=changed, society_id=record.society_id)
+        return record, "updated"
+
+
+def check_contact(session: Session, contact_id: uuid.UUID | None, society: Society) -> None:
+    if contact_id is None:
+        return
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.society_id != society.id:
+        raise Invalid("contact_id", "No contact with this id in the record's society.")
+
+
+def check_years(start: int | None, end: int | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise Invalid("end_year", "end_year is before start_year.")
+
+
+def as_datetime(value: Any) -> datetime | None:
+    return value

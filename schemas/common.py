@@ -1,0 +1,168 @@
+"""Fields and schemas shared by the resources."""
+from __future__ import annotations
+
+import re
+
+import pycountry
+from marshmallow import Schema, ValidationError, fields, validate
+
+# Countries: ISO 3166-1 alpha-2, plus Kosovo's user-assigned XK (a Red Cross operating area).
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
+LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+_TAG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def normalise_language(value: str) -> str | None:
+    """``pt-BR`` -> ``pt``; ``EN`` -> ``en``; an unknown or malformed code -> None."""
+    match = _TAG.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return None
+    code = match.group(1).lower()
+    return code if code in LANGUAGE_CODES else None
+
+
+class CountryCode(fields.String):
+    """An ISO 3166-1 alpha-2 country code (upper-cased on the way in)."""
+
+    def __init__(self, **kwargs):
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("description", "ISO 3166-1 alpha-2 country code, e.g. NL")
+        super().__init__(metadata={"pattern": "^[A-Za-z]{2}$", "example": "NL", **metadata}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if code not in COUNTRY_CODES:
+            raise ValidationError(f"'{value}' is not an ISO 3166-1 alpha-2 country code.")
+        return code
+
+
+class LanguageCode(fields.String):
+    """An ISO 639-1 language code; regional tags are reduced to their language (``pt-BR`` -> ``pt``)."""
+
+    def __init__(self, **kwargs):
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("description", "ISO 639-1 language code, e.g. nl (pt-BR is read as pt)")
+        super().__init__(metadata={"example": "nl", **metadata}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        code = normalise_language(raw)
+        if code is None:
+            raise ValidationError(f"'{raw}' is not an ISO 639-1 language code.")
+        return code
+
+
+class TopicCode(fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$",
+                                                  error="'{input}' is not a topic code (lower-case, digits, -)."),
+                         metadata={"description": "A topic code from /api/v1/topics", "example": "legal-aid"},
+                         **kwargs)
+
+
+def unique_list(inner, max_items: int = 50, min_items: int | None = None, **kwargs) -> fields.List:
+    def _unique(values):
+        if len(set(values)) != len(values):
+            raise ValidationError("Values must be unique.")
+
+    return fields.List(inner, validate=[validate.Length(min=min_items, max=max_items), _unique], **kwargs)
+
+
+def text_field(max_length: int, required: bool = False, allow_none: bool = False, min_length: int | None = None,
+               **kwargs) -> fields.String:
+    min_len = (1 if required else None) if min_length is None else min_length
+    return fields.String(required=required, allow_none=allow_none,
+                         validate=validate.Length(min=min_len, max=max_length), **kwargs)
+
+
+class ListArgsSchema(Schema):
+    """Filters shared by the record lists."""
+
+    country = CountryCode(metadata={"description": "Only records for this country (ISO 3166-1 alpha-2)"})
+    language = LanguageCode(metadata={"description": "Only records in this language (ISO 639-1)"})
+    topic = TopicCode()
+    society = CountryCode(metadata={"description": "Only records of this society (its country code)"})
+    status = fields.String(validate=validate.OneOf(["draft", "submitted", "published", "changes_requested",
+                                                    "rejected", "archived"]))
+    visibility = fields.String(validate=validate.OneOf(["public", "network"]))
+    external_id = fields.String(validate=validate.Length(min=1, max=200),
+                                metadata={"description": "The record's identifier in its society's system"})
+    updated_since = fields.AwareDateTime(default_timezone=None,
+                                         metadata={"description": "Only records changed at or after this "
+                                                                  "time (ISO 8601 with a time zone)"})
+    sort = fields.String(load_default="-updated_at",
+                         validate=validate.OneOf(["updated_at", "-updated_at", "created_at", "-created_at",
+                                                  "title", "-title"]),
+                         metadata={"description": "Sort key; '-' for descending. Ties are broken by id, so "
+                                                  "pages are stable."})
+
+
+class LinkSchema(Schema):
+    url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    title = text_field(300, allow_none=True)
+
+
+class TranslationSchema(Schema):
+    title = text_field(300, required=True)
+    summary = text_field(4000, allow_none=True)
+
+
+def record_output_fields() -> dict[str, fields.Field]:
+    """Fields every record shows: identity, ownership, workflow state, timestamps, the caller's actions."""
+    return {
+        "id": fields.UUID(dump_only=True),
+        "external_id": fields.String(allow_none=True),
+        "society": fields.Function(lambda r: r.society.code, dump_only=True,
+                                   metadata={"type": "string", "description": "Owning society's code"}),
+        "status": fields.String(dump_only=True),
+        "visibility": fields.String(),
+        "published_at": fields.AwareDateTime(dump_only=True, allow_none=True),
+        "created_at": fields.AwareDateTime(dump_only=True),
+        "updated_at": fields.AwareDateTime(dump_only=True),
+        "version": fields.Integer(dump_only=True),
+    }
+
+
+class SocietyRef(CountryCode):
+    """A society, by its country code; dumps a ``Society`` object as its code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"description": "The owning society's code (ISO 3166-1 alpha-2)"}, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return getattr(value, "code", value)
+
+
+def partial_schema(schema_cls: type[Schema], name: str, exclude: tuple[str, ...] = (),
+                   bases: tuple[type[Schema], ...] = (Schema,)) -> type[Schema]:
+    """A copy of ``schema_cls`` whose fields are all optional and default to nothing (for PATCH bodies),
+    under its own name; ``bases`` carry the cross-field checks."""
+    import copy
+
+    from marshmallow.utils import missing
+
+    attrs: dict = {}
+    for field_name, field in schema_cls._declared_fields.items():
+        if field_name in exclude or field.dump_only:
+            continue
+        clone = copy.copy(field)
+        clone.required = False
+        clone.load_default = missing
+        attrs[field_name] = clone
+    return type(name, bases, attrs)
+
+
+class ActionsMixin(Schema):
+    actions = fields.List(fields.String(), dump_only=True,
+                          metadata={"description": "What the caller may do with this record now "
+                                                   "(e.g. edit, delete, submit)"})
+
+
+IMPORT_ONLY_FIELDS = {
+    "id": fields.UUID(metadata={"description": "Keep this identifier (import of an export)"}),
+    "status": fields.String(validate=validate.OneOf(["draft", "submitted", "published", "changes_requested",
+                                                     "rejected", "archived"])),
+    "published_at": fields.AwareDateTime(allow_none=True, default_timezone=None),
+    "created_at": fields.AwareDateTime(default_timezone=None),
+    "updated_at": fields.AwareDateTime(default_timezone=None),
+}

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from atn_hub.models import VISIBILITIES
+
+from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, CountryCode, LanguageCode, ListArgsSchema, SocietyRef,
+                     TopicCode, partial_schema, record_output_fields, text_field, unique_list)
+
+PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="'{input}' is not a phone number.")
+
+
+class ContactCreateSchema(Schema):
+    external_id = text_field(200, allow_none=True)
+    society = SocietyRef()
+    name = text_field(200, required=True, metadata={"description": "A person's or a desk's name (personal "
+                                                                   "data: needs scope contacts:read to read)"})
+    role = text_field(200, allow_none=True, metadata={"description": "Role or title"})
+    country = CountryCode(required=True)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    phone = fields.String(allow_none=True, validate=PHONE)
+    languages = unique_list(LanguageCode(), load_default=list, max_items=20)
+    topics = unique_list(TopicCode(), load_default=list,
+                         metadata={"description": "Topics of expertise (topic codes)"})
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
+    consent_recorded_at = fields.AwareDateTime(allow_none=True, default_timezone=None,
+                                               metadata={"description": "When the person's consent to be listed "
+                                                                        "was recorded"})
+    review_due_at = fields.AwareDateTime(allow_none=True, default_timezone=None,
+                                         metadata={"description": "When the entry must be reviewed again"})
+
+
+ContactUpdateSchema = partial_schema(ContactCreateSchema, "ContactUpdateSchema", exclude=("society",))
+
+
+class ContactSchema(ContactCreateSchema, ActionsMixin):
+    class Meta:
+        include = record_output_fields()
+
+
+class ContactImportSchema(ContactCreateSchema):
+    class Meta:
+        include = IMPORT_ONLY_FIELDS
+
+
+class ContactListArgsSchema(ListArgsSchema):
+    pass

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from atn_hub.models import AREAS, KINDS, SERVICES, VISIBILITIES
+
+from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, CountryCode, LanguageCode, LinkSchema, ListArgsSchema,
+                     SocietyRef, TopicCode, TranslationSchema, partial_schema, record_output_fields, text_field,
+                     unique_list)
+
+
+def _translations_valid(value):
+    from .common import normalise_language
+
+    for code in value:
+        if normalise_language(code) != code:
+            raise ValidationError(f"'{code}' is not an ISO 639-1 language code.")
+
+
+class _PracticeChecks(Schema):
+    @validates_schema
+    def _years_in_order(self, data, **kwargs):
+        start, end = data.get("start_year"), data.get("end_year")
+        if start is not None and end is not None and end < start:
+            raise ValidationError("end_year is before start_year.", field_name="end_year")
+
+
+class PracticeCreateSchema(_PracticeChecks):
+    external_id = text_field(200, allow_none=True, metadata={"description": "Identifier in the society's own "
+                                                                            "system; unique per society"})
+    society = SocietyRef()
+    title = text_field(300, required=True)
+    summary = text_field(4000, required=True)
+    body = text_field(100_000, load_default="")
+    language = LanguageCode(required=True)
+    translations = fields.Dict(keys=fields.String(), values=fields.Nested(TranslationSchema),
+                               validate=[validate.Length(max=30), _translations_valid], load_default=dict,
+                               metadata={"description": "Title and summary in other languages, by language code"})
+    countries = unique_list(CountryCode(), required=True, min_items=1)
+    kind = fields.String(validate=validate.OneOf(KINDS), load_default="good_practice")
+    topics = unique_list(TopicCode(), load_default=list)
+    target_groups = unique_list(TopicCode(), load_default=list)
+    forms_of_exploitation = unique_list(TopicCode(), load_default=list)
+    areas = unique_list(fields.String(validate=validate.OneOf(AREAS)), load_default=list,
+                        metadata={"description": "The 4P: prevention, protection, prosecution, partnership"})
+    services = unique_list(fields.String(validate=validate.OneOf(SERVICES)), load_default=list)
+    results = text_field(20_000, allow_none=True)
+    evaluation = text_field(20_000, allow_none=True)
+    start_year = fields.Integer(allow_none=True, validate=validate.Range(min=1950, max=2100))
+    end_year = fields.Integer(allow_none=True, validate=validate.Range(min=1950, max=2100))
+    links = fields.List(fields.Nested(LinkSchema), validate=validate.Length(max=20), load_default=list)
+    contact_id = fields.UUID(allow_none=True, metadata={"description": "A contact of the same society"})
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
+
+
+PracticeUpdateSchema = partial_schema(PracticeCreateSchema, "PracticeUpdateSchema", exclude=("society",),
+                                      bases=(_PracticeChecks,))
+
+
+class PracticeSchema(PracticeCreateSchema, ActionsMixin):
+    class Meta:
+        include = record_output_fields()
+
+
+class PracticeImportSchema(PracticeCreateSchema):
+    """One line of an import file: the create shape, plus what an export carries (id, status, timestamps)."""
+
+    class Meta:
+        include = IMPORT_ONLY_FIELDS
+
+
+class PracticeListArgsSchema(ListArgsSchema):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    area = fields.String(validate=validate.OneOf(AREAS))

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from atn_hub.models import FORMATS, VISIBILITIES
+
+from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, LanguageCode, ListArgsSchema, SocietyRef, TopicCode,
+                     partial_schema, record_output_fields, text_field, unique_list)
+
+
+class TrainingMaterialCreateSchema(Schema):
+    external_id = text_field(200, allow_none=True)
+    society = SocietyRef()
+    title = text_field(300, required=True)
+    description = text_field(20_000, load_default="")
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
+    languages = unique_list(LanguageCode(), required=True, min_items=1, max_items=20,
+                            metadata={"description": "Languages of the material; the first is its main one"})
+    audience = text_field(300, allow_none=True)
+    duration_minutes = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
+    external_url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    licence = text_field(200, allow_none=True)
+    topics = unique_list(TopicCode(), load_default=list)
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
+
+
+TrainingMaterialUpdateSchema = partial_schema(TrainingMaterialCreateSchema, "TrainingMaterialUpdateSchema",
+                                              exclude=("society",))
+
+
+class TrainingMaterialSchema(TrainingMaterialCreateSchema, ActionsMixin):
+    class Meta:
+        include = record_output_fields()
+
+
+class TrainingMaterialImportSchema(TrainingMaterialCreateSchema):
+    class Meta:
+        include = IMPORT_ONLY_FIELDS
+
+
+class TrainingMaterialListArgsSchema(ListArgsSchema):
+    format = fields.String(validate=validate.OneOf(FORMATS))

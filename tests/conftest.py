@@ -1,0 +1,174 @@
+"""Fixtures: an app per database backend (SQLite, and PostgreSQL on a throw-away database), a clean database
+per test, a test client, and principals with real bearer tokens."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from atn_hub import create_app
+from atn_hub.cli.database import upgrade
+from atn_hub.db import Base, write_intent
+from atn_hub.models import Society, Topic
+from atn_hub.principal import SYSTEM
+from atn_hub.services import accounts
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_admin_url() -> str | None:
+    """The server to create throw-away databases on; None (skip) only where none is configured."""
+    url = os.environ.get("ATN_TEST_POSTGRES_URL", DEFAULT_PG)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            return url
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means no server here
+        if os.environ.get("CI") or os.environ.get("ATN_TEST_POSTGRES_URL"):
+            raise RuntimeError(f"PostgreSQL is required here but unreachable at {url}: {exc}") from exc
+        return None
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        pytest.skip("no PostgreSQL server configured (set ATN_TEST_POSTGRES_URL)")
+    name = f"atn_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'atn.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    upgrade(url)
+    return request.param, url
+
+
+@pytest.fixture(scope="session")
+def app_for_backend(backend, tmp_path_factory):
+    name, url = backend
+    instance = tmp_path_factory.mktemp(f"instance-{name}")
+    app = create_app({"database_url": url, "instance_dir": instance, "testing": True,
+                      "secret_key": "test-secret"})
+    yield app
+    app.extensions["atn_db"].engine.dispose()
+
+
+def _wipe(engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(app_for_backend):
+    db = app_for_backend.extensions["atn_db"]
+    _wipe(db.engine)
+    # No app context stays pushed: each test-client request must get its own (as in production), or
+    # per-request state (g, flask-smorest's ETag context) would leak from one request into the next.
+    yield app_for_backend
+    db.session.remove()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session of the test's own, beside the app's. Its transactions start deferred (readers never block
+    the app's writers); end them (commit or rollback) before the next request."""
+    token = write_intent.set(False)
+    session = app.extensions["atn_db"].new_session()
+    yield session
+    session.close()
+    write_intent.reset(token)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+TOPICS = [
+    ("legal-aid", "theme"), ("psychosocial-support", "theme"), ("residence-procedure", "support_phase"),
+    ("identification", "support_phase"), ("migrants", "target_group"), ("children", "target_group"),
+    ("labour-exploitation", "exploitation"), ("sexual-exploitation", "exploitation"),
+]
+SOCIETIES = [("NL", "Netherlands Red Cross", "Nederlandse Rode Kruis", ["nl"]),
+             ("GB", "British Red Cross", "British Red Cross", ["en"]),
+             ("DE", "German Red Cross", "Deutsches Rotes Kreuz", ["de"])]
+
+
+@pytest.fixture
+def reference_data(db_session):
+    """Three societies and a few topics: what every record needs."""
+    for code, name, local, languages in SOCIETIES:
+        db_session.add(Society(code=code, name=name, name_local=local, languages=languages))
+    for code, category in TOPICS:
+        label = code.replace("-", " ")
+        db_session.add(Topic(code=code, category=category,
+                             labels={lang: label for lang in ("en", "nl", "fr", "de", "es")}))
+    db_session.commit()
+
+
+class Caller:
+    """A user with a real bearer token; ``headers`` go on requests."""
+
+    def __init__(self, user, token: str):
+        self.user = user
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_caller(db_session, reference_data):
+    def make(role: str = "member", society: str | None = "NL", scope: str | None = None) -> Caller:
+        email = f"{role}-{society or 'none'}-{uuid.uuid4().hex[:6]}@example.org"
+        user = accounts.create_user(db_session, SYSTEM, email=email, name=f"{role} of {society}", role=role,
+                                    society_code=society, password=None)
+        admin_like = SYSTEM
+        _, secret = accounts.create_personal_token(db_session, admin_like, user, scope=scope)
+        db_session.commit()
+        return Caller(user, secret)
+
+    return make
+
+
+@pytest.fixture
+def member(make_caller):
+    return make_caller("member", "NL")
+
+
+@pytest.fixture
+def other_member(make_caller):
+    return make_caller("member", "GB")
+
+
+@pytest.fixture
+def coordinator(make_caller):
+    return make_caller("coordinator", "NL")
+
+
+@pytest.fixture
+def admin(make_caller):
+    return make_caller("admin", None)
+
+
+ROOT = Path(__file__).resolve().parents[1]
