@@ -1,0 +1,95 @@
+"""`atn-hub demo load`, `import` and `export`: idempotent, line-numbered rejections, lossless round trip."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atn_hub.cli.data import DEMO_DIR
+from atn_hub.services.transfer import TYPES
+from tests.payloads import valid
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def invoke(runner, *args):
+    result = runner.invoke(args=list(args))
+    return result
+
+
+def test_import_reports_bad_lines_and_imports_good_ones(runner, reference_data, tmp_path, client):
+    good = valid("practices", society="NL", external_id="A")
+    lines = [json.dumps(good), "{not json", json.dumps(valid("practices", society="NL", external_id="B",
+                                                           language="xx")),
+             "", json.dumps(valid("practices", society="NL", external_id="C", topics=["nope"])),
+             json.dumps(valid("practices", external_id="D")),
+             json.dumps(valid("practices", society="NL", external_id="E", title="Second good"))]
+    path = tmp_path / "practices.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = invoke(runner, "import", "--type", "practice", str(path))
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 4}
+    assert f"{path}:2: not JSON" in result.stderr
+    assert f"{path}:3:" in result.stderr and "language" in result.stderr
+    assert f"{path}:5:" in result.stderr and "topics" in result.stderr
+    assert f"{path}:6:" in result.stderr and "society" in result.stderr
+
+    # the same file again: the good lines are matched by external_id, nothing is duplicated
+    path.write_text(json.dumps({**good, "title": "Renamed"}) + "\n")
+    result = invoke(runner, "import", "--type", "practice", "--publish", str(path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["updated"] == 1
+    listed = client.get("/api/v1/practices?external_id=A&status=published").json
+    assert listed == [] or listed[0]["title"] == "Renamed"  # network-only: anonymous sees nothing
+
+
+def test_import_publish_makes_records_public_to_the_network(runner, reference_data, tmp_path, client):
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(valid("training-materials", society="NL")) + "\n")
+    assert invoke(runner, "import", "--type", "training-material", "--publish", str(path)).exit_code == 0
+    public = client.get("/api/v1/training-materials").json
+    assert [m["status"] for m in public] == ["published"]
+    assert public[0]["published_at"] is not None
+
+
+def test_demo_load_is_idempotent_and_consistent(runner, client):
+    first = invoke(runner, "demo", "load")
+    assert first.exit_code == 0, first.output
+    created = json.loads(first.stdout)["demo"]
+    assert created["society"]["created"] >= 25
+    assert created["practice"]["created"] >= 60
+    assert created["contact"]["created"] >= 40
+    assert created["training-material"]["created"] >= 30
+    again = json.loads(invoke(runner, "demo", "load").stdout)["demo"]
+    assert all(counts["created"] == 0 and counts["updated"] == 0 for counts in again.values()), again
+    languages = {p["language"] for page in range(1, 4)
+                 for p in client.get(f"/api/v1/practices?page_size=100&page={page}").json}
+    assert len(languages) >= 8
+
+
+def test_export_then_import_into_an_empty_database_loses_nothing(runner, app, tmp_path, client):
+    from tests.conftest import _wipe
+
+    assert invoke(runner, "demo", "load").exit_code == 0
+    first = tmp_path / "first"
+    assert invoke(runner, "export", str(first)).exit_code == 0
+    _wipe(app.extensions["atn_db"].engine)
+    for record_type, (_, _, _, filename) in TYPES.items():
+        result = invoke(runner, "import", "--type", record_type, str(first / filename))
+        assert result.exit_code == 0, result.output
+    second = tmp_path / "second"
+    assert invoke(runner, "export", str(second)).exit_code == 0
+    for _, (_, _, _, filename) in TYPES.items():
+        assert (first / filename).read_text() == (second / filename).read_text(), filename
+    assert len((first / "practices.jsonl").read_text().splitlines()) >= 60
+    assert sorted(p.name for p in first.iterdir()) == sorted(f for *_, f in TYPES.values())
+
+
+def test_demo_files_are_valid_json_lines():
+    for _, (_, _, _, filename) in TYPES.items():
+        for number, line in enumerate((DEMO_DIR / filename).read_text().splitlines(), start=1):
+            assert isinstance(json.loads(line), dict), (filename, number)
