@@ -18,6 +18,8 @@ from .logs import configure_logging
 __version__ = "0.1.0"
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+ACCEPTED_BODIES = {"application/json", "multipart/form-data"}
 
 
 def _secret_key(settings: Settings) -> str:
@@ -86,6 +88,9 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
     @app.before_request
     def _begin():
         g.write_intent_token = write_intent.set(request.method not in READ_METHODS)
+        if (request.method in BODY_METHODS and request.path.startswith("/api/") and request.content_length
+                and request.mimetype not in ACCEPTED_BODIES):
+            return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
         g.principal = load_principal(db.session)
 
     @app.after_request

@@ -80,6 +80,10 @@ def error_response(status: int, message: str | None = None, errors: dict | None 
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(404)
+    def _no_such_url(exc):
+        return error_response(404, "Nothing here: check the URL (record ids are UUIDs).")
+
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return error_response(exc.status, exc.message, exc.errors, exc.headers)
