@@ -43,6 +43,10 @@ def create_app(config: dict | Settings | None = None) -> Flask:
         SECRET_KEY=_secret_key(settings),
         TESTING=settings.testing,
         MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_NAME="atn_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         ATN_SETTINGS=settings,
         API_TITLE="ATN Hub",
         API_VERSION="1.0",
@@ -70,6 +74,11 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from .api import register_blueprints
     from .openapi import document_api
 
+    from .oauth import routes as oauth_routes
+    from .oauth.server import create_authorization_server
+
+    app.extensions["atn_oauth_server"] = create_authorization_server(app, settings)
+    app.register_blueprint(oauth_routes.bp)
     register_blueprints(api)
     document_api(api)
     register_error_handlers(app)
@@ -84,6 +93,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 def _register_request_cycle(app: Flask, db: Database) -> None:
     """One session and one commit per request; the caller's principal resolved before any view."""
     from .oauth.protector import load_principal
+    from .principal import ANONYMOUS
 
     @app.before_request
     def _begin():
@@ -91,7 +101,8 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
         if (request.method in BODY_METHODS and request.path.startswith("/api/") and request.content_length
                 and request.mimetype not in ACCEPTED_BODIES):
             return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
-        g.principal = load_principal(db.session)
+        # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way.
+        g.principal = load_principal(db.session) if request.path.startswith("/api/") else ANONYMOUS
 
     @app.after_request
     def _commit(response):
@@ -118,6 +129,9 @@ def _register_docs_assets(app: Flask) -> None:
     """Swagger UI's files, served from the installed package: the docs need no network."""
     from swagger_ui_bundle import swagger_ui_path
 
+    from .access import public
+
     @app.get("/docs/assets/<path:filename>")
+    @public
     def swagger_ui_assets(filename):
         return send_from_directory(Path(swagger_ui_path), filename)

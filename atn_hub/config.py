@@ -29,6 +29,7 @@ class Settings:
     log_level: str = field(default_factory=lambda: _env("ATN_LOG_LEVEL", "INFO"))
     access_token_lifetime: int = field(default_factory=lambda: _int("ATN_ACCESS_TOKEN_LIFETIME", 3600))
     refresh_token_lifetime: int = field(default_factory=lambda: _int("ATN_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600))
+    secure_cookies: bool = field(default_factory=lambda: _env("ATN_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"))
     testing: bool = False
 
     def __post_init__(self) -> None:

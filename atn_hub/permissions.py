@@ -38,7 +38,7 @@ def can_create(principal: Principal, society_id) -> bool:
 
 
 def can_edit(principal: Principal, record) -> bool:
-    """Editing as such (the state check is separate: see ``editable_state``)."""
+    """Editing as such (the state check is separate, for everyone: see ``editable_state``)."""
     if principal.is_admin:
         return True
     return principal.has("write") and is_own(principal, record)
@@ -92,12 +92,13 @@ def readable_filter(principal: Principal, model):
     return or_(*conditions)
 
 
-def require_scope(principal: Principal, scope: str, doing: str) -> None:
+def require_scope(principal: Principal, scope: str | None, doing: str) -> None:
     """401 for an anonymous caller (sign in), 403 naming the scope for a token without it."""
     from .errors import Forbidden, Unauthorized
 
     if not principal.is_authenticated:
-        raise Unauthorized(f"{doing} needs a bearer token with the '{scope}' scope.",
-                           headers={"WWW-Authenticate": f'Bearer realm="atn-hub", scope="{scope}"'})
-    if not principal.has(scope):
+        wanted = f" with the '{scope}' scope" if scope else ""
+        challenge = f'Bearer realm="atn-hub", scope="{scope}"' if scope else 'Bearer realm="atn-hub"'
+        raise Unauthorized(f"{doing} needs a bearer token{wanted}.", headers={"WWW-Authenticate": challenge})
+    if scope and not principal.has(scope):
         raise Forbidden(f"{doing} needs the '{scope}' scope.", scope=scope)

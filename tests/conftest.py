@@ -172,3 +172,42 @@ def admin(make_caller):
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def live_server(app, backend, tmp_path):
+    """The app in its own process, serving real HTTP on 127.0.0.1, on the test's database."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _, url = backend
+    env = {**os.environ, "ATN_DATABASE_URL": url, "ATN_INSTANCE_DIR": str(tmp_path / "instance"),
+           "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, "-m", "atn_hub.cli", "run", "-h", "127.0.0.1", "-p", str(port),
+                                "--no-reload", "--no-debugger"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(base + "/.well-known/oauth-authorization-server", timeout=1)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    process.stderr.close()

@@ -6,6 +6,7 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..access import ANYONE, access
 from ..extensions import get_db
 from ..oauth.protector import current_principal
 from ..services.records import RecordService
@@ -32,6 +33,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
 
     @blp.route("")
     class Collection(MethodView):
+        @access(blp, ANYONE)
         @blp.etag
         @blp.arguments(list_args_schema, location="query")
         @blp.response(200, schema(many=True))
@@ -42,6 +44,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             pagination_parameters.item_count = page.total
             return page.items
 
+        @access(blp, "write")
         @blp.etag
         @blp.arguments(create_schema)
         @blp.response(201, schema)
@@ -52,6 +55,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
 
     @blp.route("/<uuid:record_id>")
     class Item(MethodView):
+        @access(blp, ANYONE)
         @blp.etag
         @blp.response(200, schema)
         def get(self, record_id: uuid.UUID):
@@ -59,6 +63,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             blp.set_etag(etag_of(view))
             return view
 
+        @access(blp, "write")
         @blp.etag
         @blp.arguments(update_schema)
         @blp.response(200, schema)
@@ -70,6 +75,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             blp.set_etag(etag_of(view))
             return view
 
+        @access(blp, "write")
         @blp.response(204)
         def delete(self, record_id: uuid.UUID):
             service.delete(session(), current_principal(), record_id)

@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from schemas.societies import SocietyCreateSchema, SocietyListArgsSchema, SocietySchema, SocietyUpdateSchema
 
+from ..access import ANYONE, access
 from ..oauth.protector import current_principal
 from ..services import vocabulary
 from .common import MAX_PAGE_SIZE, etag_of, session
@@ -13,6 +14,7 @@ blp = Blueprint("societies", "societies", url_prefix="/api/v1/societies",
 
 @blp.route("")
 class Societies(MethodView):
+    @access(blp, ANYONE)
     @blp.etag
     @blp.arguments(SocietyListArgsSchema, location="query")
     @blp.response(200, SocietySchema(many=True))
@@ -24,6 +26,7 @@ class Societies(MethodView):
         pagination_parameters.item_count = total
         return items
 
+    @access(blp, "admin")
     @blp.etag
     @blp.arguments(SocietyCreateSchema)
     @blp.response(201, SocietySchema)
@@ -36,6 +39,7 @@ class Societies(MethodView):
 
 @blp.route("/<string:code>")
 class Society(MethodView):
+    @access(blp, ANYONE)
     @blp.etag
     @blp.response(200, SocietySchema)
     def get(self, code):
@@ -44,6 +48,7 @@ class Society(MethodView):
         blp.set_etag(etag_of(society))
         return society
 
+    @access(blp, "admin")
     @blp.etag
     @blp.arguments(SocietyUpdateSchema)
     @blp.response(200, SocietySchema)
@@ -55,6 +60,7 @@ class Society(MethodView):
         blp.set_etag(etag_of(society))
         return society
 
+    @access(blp, "admin")
     @blp.response(204)
     def delete(self, code):
         """Remove a society that owns nothing (administrators)"""

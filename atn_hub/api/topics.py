@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from schemas.topics import TopicCreateSchema, TopicListArgsSchema, TopicSchema, TopicUpdateSchema
 
+from ..access import ANYONE, access
 from ..oauth.protector import current_principal
 from ..services import vocabulary
 from .common import MAX_PAGE_SIZE, etag_of, session
@@ -14,6 +15,7 @@ blp = Blueprint("topics", "topics", url_prefix="/api/v1/topics",
 
 @blp.route("")
 class Topics(MethodView):
+    @access(blp, ANYONE)
     @blp.etag
     @blp.arguments(TopicListArgsSchema, location="query")
     @blp.response(200, TopicSchema(many=True))
@@ -25,6 +27,7 @@ class Topics(MethodView):
         pagination_parameters.item_count = total
         return items
 
+    @access(blp, "admin")
     @blp.etag
     @blp.arguments(TopicCreateSchema)
     @blp.response(201, TopicSchema)
@@ -37,6 +40,7 @@ class Topics(MethodView):
 
 @blp.route("/<string:code>")
 class Topic(MethodView):
+    @access(blp, ANYONE)
     @blp.etag
     @blp.response(200, TopicSchema)
     def get(self, code):
@@ -45,6 +49,7 @@ class Topic(MethodView):
         blp.set_etag(etag_of(topic))
         return topic
 
+    @access(blp, "admin")
     @blp.etag
     @blp.arguments(TopicUpdateSchema)
     @blp.response(200, TopicSchema)
@@ -56,6 +61,7 @@ class Topic(MethodView):
         blp.set_etag(etag_of(topic))
         return topic
 
+    @access(blp, "admin")
     @blp.response(204)
     def delete(self, code):
         """Remove an unused topic (administrators)"""

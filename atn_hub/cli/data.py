@@ -52,7 +52,49 @@ def demo_load():
         if result["rejected"]:
             raise click.ClickException(f"demo {filename}: {json.dumps(result['errors'][:5], ensure_ascii=False)}")
         summary[record_type] = {k: result[k] for k in ("created", "updated", "unchanged")}
-    click.echo(json.dumps({"demo": summary}, indent=2))
+    session = get_db().new_session()
+    try:
+        credentials = demo_accounts(session)
+        session.commit()
+    finally:
+        session.close()
+    click.echo(json.dumps({"demo": summary, "accounts": credentials}, indent=2))
+
+
+DEMO_DOMAIN = "demo.atn-hub.example"
+WEB_CLIENT_ID = "atn-hub-web"
+
+
+def demo_accounts(session) -> dict:
+    """A demo administrator, a coordinator, a member per demo society, and the web frontend's public client;
+    created once (existing ones are left alone). Their password is ATN_DEMO_PASSWORD (see the README)."""
+    import os
+
+    from sqlalchemy import select
+
+    from ..models import OAuthClient, Society, User
+    from ..services import accounts
+
+    password = os.environ.get("ATN_DEMO_PASSWORD", "atn-hub-demo-2026")
+    wanted = [("admin@" + DEMO_DOMAIN, "Demo Administrator", "admin", None),
+              ("coordinator@" + DEMO_DOMAIN, "Demo Coordinator (ATN co-chair)", "coordinator", "NL")]
+    for society in session.scalars(select(Society).order_by(Society.code)):
+        wanted.append((f"member.{society.code.lower()}@{DEMO_DOMAIN}", f"Demo member, {society.name}", "member",
+                       society.code))
+    existing = set(session.scalars(select(User.email)))
+    for email, name, role, society_code in wanted:
+        if email not in existing:
+            accounts.create_user(session, SYSTEM, email=email, name=name, role=role, society_code=society_code,
+                                 password=password)
+    if session.scalar(select(OAuthClient.id).where(OAuthClient.client_id == WEB_CLIENT_ID)) is None:
+        redirects = [f"http://{host}:{port}{path}" for host in ("127.0.0.1", "localhost") for port in (5000,)
+                     for path in ("/", "/docs/assets/oauth2-redirect.html")]
+        accounts.create_client(session, SYSTEM, name="ATN Hub web", society_code=None, grant="authorization_code",
+                               scope="read write contacts:read moderate", redirect_uris=redirects, public=True,
+                               client_id=WEB_CLIENT_ID)
+    return {"password": password, "admin": wanted[0][0], "coordinator": wanted[1][0],
+            "members": f"member.<society code>@{DEMO_DOMAIN}, e.g. member.nl@{DEMO_DOMAIN}",
+            "web_client_id": WEB_CLIENT_ID}
 
 
 @click.command("import")

@@ -2,7 +2,7 @@
 from .base import STATUSES, VISIBILITIES, RecordMixin, Status, Visibility
 from .change_log import ChangeLog
 from .contact import PERSONAL_FIELDS, Contact
-from .oauth import AuthorizationCode, OAuthClient, OAuthToken, token_hash
+from .oauth import AuthorizationCode, AuthThrottle, OAuthClient, OAuthToken, token_hash
 from .practice import AREAS, KINDS, SERVICES, Practice
 from .society import Society
 from .topic import CATEGORIES, Topic
@@ -13,7 +13,7 @@ RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)
 
 __all__ = [
     "AREAS", "CATEGORIES", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS", "ROLES", "SERVICES",
-    "STATUSES", "VISIBILITIES", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
+    "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash",
 ]

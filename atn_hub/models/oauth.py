@@ -162,3 +162,15 @@ class AuthorizationCode(Base):
 
     def get_nonce(self) -> str | None:
         return self.nonce
+
+
+class AuthThrottle(Base):
+    """Failed sign-ins and client authentications per key (an email, a client id, an address): after too many
+    in a window the key is locked for a while (429), and the lock expires on its own."""
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

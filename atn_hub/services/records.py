@@ -185,7 +185,7 @@ class RecordService:
         if not permissions.can_edit(principal, record):
             raise Forbidden("Editing this record needs the 'write' scope and membership of its society.",
                             scope="write")
-        if not permissions.editable_state(record) and not principal.is_admin:
+        if not permissions.editable_state(record):
             raise Conflict(f"A {record.status} {self.model.record_type} cannot be edited; only drafts and "
                            f"records with changes requested can.")
         return record

@@ -1,0 +1,200 @@
+"""The authorization server's endpoints: /oauth/authorize (a server-rendered sign-in and consent page),
+/oauth/token, /oauth/revoke, /oauth/introspect and /.well-known/oauth-authorization-server.
+
+They answer in OAuth's own shapes (RFC 6749 error bodies), not the API's, as clients expect.
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import secrets
+import uuid
+from urllib.parse import unquote
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from ..access import public
+from ..db import utcnow
+from ..errors import TooManyRequests
+from ..extensions import get_db
+from ..models import User
+from ..principal import SCOPES
+from ..services import accounts, throttle
+
+bp = Blueprint("oauth", __name__)
+
+SESSION_USER = "oauth_user_id"
+CSRF_KEY = "csrf_token"
+
+
+def server():
+    return current_app.extensions["atn_oauth_server"]
+
+
+def _db():
+    return get_db().session
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _csrf_token() -> str:
+    if CSRF_KEY not in session:
+        session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return session[CSRF_KEY]
+
+
+def _csrf_valid() -> bool:
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and CSRF_KEY in session and hmac.compare_digest(sent, session[CSRF_KEY])
+
+
+def _signed_in_user() -> User | None:
+    user_id = session.get(SESSION_USER)
+    if not user_id:
+        return None
+    user = _db().get(User, uuid.UUID(user_id))
+    return user if user is not None and not user.disabled else None
+
+
+def _page(template: str, status: int = 200, **context) -> Response:
+    response = Response(render_template(template, csrf_token=_csrf_token(), scopes_text=SCOPES, **context),
+                        status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'")
+    return response
+
+
+def _client_id_from_request() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:]).decode("utf-8")
+            return unquote(decoded.split(":", 1)[0])
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return request.form.get("client_id")
+
+
+@bp.route("/oauth/authorize", methods=["GET", "POST"])
+@public
+def authorize():
+    """Sign in (if needed), then ask the user to allow the client the scopes it asks for."""
+    srv = server()
+    try:
+        grant = srv.get_consent_grant(end_user=None)
+    except OAuth2Error as error:
+        if getattr(error, "redirect_uri", None):  # the client is known and its URI valid: tell it (RFC 6749 4.1.2.1)
+            return srv.handle_error_response(None, error)
+        return _page("oauth_error.html", status=400, error=error.error, description=error.get_error_description())
+    user = _signed_in_user()
+
+    def page(status=200, error=None):
+        return _page("authorize.html", status=status, client=grant.client, user=user, error=error,
+                     granted=_granted_scopes(grant, user))
+
+    if request.method == "GET":
+        return page()
+    if not _csrf_valid():
+        return page(400, "The form expired; please try again.")
+    action = request.form.get("action")
+    if action == "sign-in":
+        return _sign_in(page)
+    if user is None:
+        return page(401, "Please sign in.")
+    if action == "allow":
+        return srv.create_authorization_response(grant=grant, grant_user=user)
+    return srv.create_authorization_response(grant=grant, grant_user=None)  # denied: access_denied
+
+
+def _sign_in(page) -> Response:
+    email = request.form.get("email", "").strip().lower()
+    keys = (f"login:{email}", f"login-ip:{_client_ip()}")
+    try:
+        throttle.check(_db(), *keys)
+    except TooManyRequests as exc:
+        response = page(429, exc.message)
+        response.headers.update(exc.headers)
+        return response
+    user = _db().scalar(select(User).where(User.email == email))
+    if user is None or user.disabled or not accounts.verify_password(user, request.form.get("password", "")):
+        _db().rollback()
+        throttle.record_failure(_db(), *keys)
+        return page(401, "Wrong email or password.")
+    throttle.record_success(_db(), *keys)
+    user.last_login_at = utcnow()
+    session.clear()  # a fresh session on sign-in: no fixation
+    session[SESSION_USER] = str(user.id)
+    return redirect(request.url, code=303)  # back to the consent page, as a GET
+
+
+def _granted_scopes(grant, user: User | None) -> list[str]:
+    """What the user can actually grant: the requested scopes that the user's role allows."""
+    from ..principal import ROLE_SCOPES
+
+    requested = (grant.request.scope or "").split()
+    if user is None:
+        return requested
+    allowed = ROLE_SCOPES.get(user.role, set())
+    return [s for s in requested if s in allowed]
+
+
+@bp.post("/oauth/token")
+@public
+def issue_token():
+    client_id = _client_id_from_request() or "-"
+    keys = (f"client:{client_id}", f"client-ip:{_client_ip()}")
+    try:
+        throttle.check(_db(), *keys)
+    except TooManyRequests as exc:
+        return Response(json.dumps({"error": "slow_down", "error_description": exc.message}), status=429,
+                        mimetype="application/json", headers={**exc.headers, "Cache-Control": "no-store"})
+    response = server().create_token_response()
+    if response.status_code == 401 or (response.status_code == 400 and b'"invalid_client"' in response.get_data()):
+        _db().rollback()
+        throttle.record_failure(_db(), *keys)
+    return response
+
+
+@bp.post("/oauth/revoke")
+@public
+def revoke_token():
+    return server().create_endpoint_response("revocation")
+
+
+@bp.post("/oauth/introspect")
+@public
+def introspect_token():
+    return server().create_endpoint_response("introspection")
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+@public
+def metadata():
+    base = request.url_root.rstrip("/")
+    document = AuthorizationServerMetadata({
+        "issuer": base,
+        "authorization_endpoint": base + url_for("oauth.authorize"),
+        "token_endpoint": base + url_for("oauth.issue_token"),
+        "revocation_endpoint": base + url_for("oauth.revoke_token"),
+        "introspection_endpoint": base + url_for("oauth.introspect_token"),
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "service_documentation": base + "/docs",
+    })
+    document.validate()
+    return Response(json.dumps(dict(document)), mimetype="application/json")

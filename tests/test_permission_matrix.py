@@ -1,0 +1,58 @@
+"""The permission matrix in README.md, walked cell by cell: the README is the one statement of the rules,
+and this test keeps it true."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.test_records import create, set_status, url
+from tests.conftest import ROOT
+
+ROLES = {"anonymous": None, "member, own society": ("member", "NL"), "member, other society": ("member", "GB"),
+         "coordinator, other society": ("coordinator", "GB"), "admin": ("admin", None)}
+
+
+def matrix() -> list[tuple[str, str, str, int]]:
+    text = (ROOT / "README.md").read_text()
+    table = text.split("<!-- permission-matrix -->")[1].split("<!-- /permission-matrix -->")[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.strip().splitlines()]
+    header, body = rows[0], rows[2:]
+    assert header[2:] == list(ROLES)
+    cells = []
+    for row in body:
+        for role, status in zip(header[2:], row[2:]):
+            cells.append((row[0], row[1], role, int(status)))
+    return cells
+
+
+CELLS = matrix()
+
+
+def test_the_matrix_covers_every_state_action_and_role():
+    states = {c[0] for c in CELLS}
+    assert {re.sub(r" \(.*\)", "", s) for s in states} == {"draft", "submitted", "changes_requested", "rejected",
+                                                           "published", "archived"}
+    assert len(CELLS) == len(states) * 3 * len(ROLES)
+
+
+@pytest.mark.parametrize("state,action,role,expected", CELLS, ids=[f"{s}-{a}-{r}" for s, a, r, _ in CELLS])
+def test_permission_matrix(client, make_caller, db_session, state, action, role, expected):
+    owner = make_caller("member", "NL")
+    admin = make_caller("admin", None)
+    record = create(client, owner, "practices").json
+    status, _, visibility = state.partition(" (")
+    set_status(db_session, "practices", record["id"], status, visibility.rstrip(")") or "network")
+    caller = make_caller(*ROLES[role]) if ROLES[role] else None
+    headers = caller.headers if caller else {}
+    if action == "read":
+        response = client.get(url("practices", record["id"]), headers=headers)
+    elif action == "edit":
+        etag = client.get(url("practices", record["id"]), headers=admin.headers).headers["ETag"]
+        response = client.patch(url("practices", record["id"]), json={"title": "Edited"},
+                                headers={**headers, "If-Match": etag})
+    else:
+        response = client.delete(url("practices", record["id"]), headers=headers)
+    assert response.status_code == expected, response.get_json()
+    if response.status_code >= 400:
+        assert response.is_json and response.json["code"] == expected
