@@ -8,6 +8,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, jsonify
+from sqlalchemy.orm.exc import StaleDataError
 
 
 class DomainError(Exception):
@@ -83,6 +84,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(404)
     def _no_such_url(exc):
         return error_response(404, "Nothing here: check the URL (record ids are UUIDs).")
+
+    @app.errorhandler(StaleDataError)
+    def _concurrent_change(exc):
+        return error_response(409, "Someone else changed this record meanwhile; reload it and try again.")
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):

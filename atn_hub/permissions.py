@@ -5,6 +5,8 @@ from .models import Status, Visibility
 from .principal import Principal
 
 EDITABLE = {Status.draft.value, Status.changes_requested.value}
+COORDINATOR_SEES = {Status.submitted.value, Status.changes_requested.value, Status.rejected.value,
+                    Status.archived.value}
 DELETABLE_BY_OWNER = {Status.draft.value, Status.changes_requested.value, Status.rejected.value,
                       Status.archived.value}
 
@@ -24,7 +26,9 @@ def can_read(principal: Principal, record) -> bool:
         return True  # network visibility: every authenticated member of the network
     if is_own(principal, record):
         return True
-    return principal.is_coordinator and record.status == Status.submitted.value
+    # Coordinators see everything that was ever submitted to them: what awaits review, what they sent back or
+    # rejected, and what was archived (they may publish it again). Never a society's private drafts.
+    return principal.is_coordinator and record.status in COORDINATOR_SEES
 
 
 def can_read_personal_fields(principal: Principal) -> bool:
@@ -70,6 +74,14 @@ def record_actions(principal: Principal, record) -> list[str]:
     actions = []
     if can_edit(principal, record) and editable_state(record):
         actions.append("edit")
+    if can_submit(principal, record) and record.status in SUBMITTABLE:
+        actions.append("submit")
+    if can_review(principal, record) and record.status == Status.submitted.value:
+        actions.append("review")
+    if can_archive(principal, record) and record.status == Status.published.value:
+        actions.append("archive")
+    if can_archive(principal, record) and record.status == Status.archived.value:
+        actions.append("unarchive")
     if can_delete(principal, record) and deletable_state(principal, record):
         actions.append("delete")
     return actions
@@ -88,7 +100,7 @@ def readable_filter(principal: Principal, model):
     if principal.society_id is not None:
         conditions.append(model.society_id == principal.society_id)
     if principal.is_coordinator:
-        conditions.append(model.status == Status.submitted.value)
+        conditions.append(model.status.in_(sorted(COORDINATOR_SEES)))
     return or_(*conditions)
 
 
@@ -102,3 +114,18 @@ def require_scope(principal: Principal, scope: str | None, doing: str) -> None:
         raise Unauthorized(f"{doing} needs a bearer token{wanted}.", headers={"WWW-Authenticate": challenge})
     if scope and not principal.has(scope):
         raise Forbidden(f"{doing} needs the '{scope}' scope.", scope=scope)
+
+
+SUBMITTABLE = {Status.draft.value, Status.changes_requested.value}
+
+
+def can_submit(principal: Principal, record) -> bool:
+    return principal.has("write") and (is_own(principal, record) or principal.is_admin)
+
+
+def can_review(principal: Principal, record) -> bool:
+    return principal.is_coordinator
+
+
+def can_archive(principal: Principal, record) -> bool:
+    return can_review(principal, record) or can_submit(principal, record)

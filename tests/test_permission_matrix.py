@@ -33,7 +33,8 @@ def test_the_matrix_covers_every_state_action_and_role():
     states = {c[0] for c in CELLS}
     assert {re.sub(r" \(.*\)", "", s) for s in states} == {"draft", "submitted", "changes_requested", "rejected",
                                                            "published", "archived"}
-    assert len(CELLS) == len(states) * 3 * len(ROLES)
+    assert {c[1] for c in CELLS} == {"read", "edit", "delete", "submit", "approve", "archive"}
+    assert len(CELLS) == len(states) * 6 * len(ROLES)
 
 
 @pytest.mark.parametrize("state,action,role,expected", CELLS, ids=[f"{s}-{a}-{r}" for s, a, r, _ in CELLS])
@@ -51,8 +52,13 @@ def test_permission_matrix(client, make_caller, db_session, state, action, role,
         etag = client.get(url("practices", record["id"]), headers=admin.headers).headers["ETag"]
         response = client.patch(url("practices", record["id"]), json={"title": "Edited"},
                                 headers={**headers, "If-Match": etag})
-    else:
+    elif action == "delete":
         response = client.delete(url("practices", record["id"]), headers=headers)
+    elif action == "approve":
+        response = client.post(url("practices", record["id"]) + "/review", json={"decision": "approve"},
+                               headers=headers)
+    else:
+        response = client.post(url("practices", record["id"]) + f"/{action}", headers=headers)
     assert response.status_code == expected, response.get_json()
     if response.status_code >= 400:
         assert response.is_json and response.json["code"] == expected

@@ -6,9 +6,12 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..access import ANYONE, access
+from schemas.workflow import ReviewCommentSchema, ReviewSchema
+
+from ..access import ANYONE, SIGNED_IN, access
 from ..extensions import get_db
 from ..oauth.protector import current_principal
+from ..services import workflow
 from ..services.records import RecordService
 
 MAX_PAGE_SIZE = 100
@@ -79,6 +82,57 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         @blp.response(204)
         def delete(self, record_id: uuid.UUID):
             service.delete(session(), current_principal(), record_id)
+
+    @blp.route("/<uuid:record_id>/submit")
+    class Submit(MethodView):
+        @access(blp, "write")
+        @blp.response(200, schema)
+        def post(self, record_id: uuid.UUID):
+            view = workflow.submit(session(), current_principal(), service, record_id)
+            blp.set_etag(etag_of(view))
+            return view
+
+    @blp.route("/<uuid:record_id>/review")
+    class Review(MethodView):
+        @access(blp, "moderate")
+        @blp.arguments(ReviewSchema)
+        @blp.response(200, schema)
+        def post(self, data, record_id: uuid.UUID):
+            view = workflow.review(session(), current_principal(), service, record_id, data["decision"],
+                                   data.get("comment"))
+            blp.set_etag(etag_of(view))
+            return view
+
+        @access(blp, "read")
+        @blp.response(200, ReviewCommentSchema(many=True))
+        def get(self, record_id: uuid.UUID):
+            return workflow.comments(session(), current_principal(), service, record_id)
+
+    @blp.route("/<uuid:record_id>/archive")
+    class Archive(MethodView):
+        @access(blp, SIGNED_IN)
+        @blp.response(200, schema)
+        def post(self, record_id: uuid.UUID):
+            view = workflow.set_archived(session(), current_principal(), service, record_id, True)
+            blp.set_etag(etag_of(view))
+            return view
+
+    @blp.route("/<uuid:record_id>/unarchive")
+    class Unarchive(MethodView):
+        @access(blp, SIGNED_IN)
+        @blp.response(200, schema)
+        def post(self, record_id: uuid.UUID):
+            view = workflow.set_archived(session(), current_principal(), service, record_id, False)
+            blp.set_etag(etag_of(view))
+            return view
+
+    Submit.post.__doc__ = f"Submit a {label} for review\n\nBy its own society, from draft or changes requested."
+    Review.post.__doc__ = (f"Review a submitted {label} (coordinators)\n\napprove publishes it; request_changes "
+                           f"sends it back with a comment; reject ends it with a reason. Two coordinators "
+                           f"deciding at once: one wins, the other gets 409.")
+    Review.get.__doc__ = f"The review discussion of a {label} (its society and coordinators)"
+    Archive.post.__doc__ = f"Archive a published {label}"
+    Unarchive.post.__doc__ = f"Publish an archived {label} again"
 
     Collection.get.__doc__ = f"List {label}s\n\nOnly what the caller may see, newest change first by default."
     Collection.post.__doc__ = f"Create a {label}\n\nA new record is a draft of the caller's society."

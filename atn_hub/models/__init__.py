@@ -4,6 +4,7 @@ from .change_log import ChangeLog
 from .contact import PERSONAL_FIELDS, Contact
 from .oauth import AuthorizationCode, AuthThrottle, OAuthClient, OAuthToken, token_hash
 from .practice import AREAS, KINDS, SERVICES, Practice
+from .review import DECISIONS, ReviewComment
 from .society import Society
 from .topic import CATEGORIES, Topic
 from .training_material import FORMATS, TrainingMaterial
@@ -12,7 +13,7 @@ from .user import ROLES, User
 RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
 
 __all__ = [
-    "AREAS", "CATEGORIES", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS", "ROLES", "SERVICES",
+    "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS", "ROLES", "SERVICES",
     "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash",

@@ -44,7 +44,7 @@ def test_create_get_update_delete(client, member, db_session, resource):
     assert created["status"] == "draft"
     assert created["society"] == "NL"
     assert uuid.UUID(created["id"]).version == 4
-    assert set(created["actions"]) == {"edit", "delete"}
+    assert set(created["actions"]) == {"edit", "submit", "delete"}
 
     got = client.get(url(resource, created["id"]), headers=member.headers)
     assert got.status_code == 200

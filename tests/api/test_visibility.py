@@ -13,6 +13,7 @@ def records(client, member, db_session):
     """One record per (status, visibility) case, owned by NL."""
     made = {}
     for case, (status, visibility) in {"draft": ("draft", "network"), "submitted": ("submitted", "network"),
+                                       "rejected": ("rejected", "network"),
                                        "network": ("published", "network"), "public": ("published", "public"),
                                        "archived": ("archived", "public")}.items():
         record = create(client, member, "practices", external_id=case).json
@@ -29,7 +30,7 @@ def visible(client, caller=None) -> set[str]:
 def test_anonymous_sees_published_public_only(client, records):
     assert visible(client) == {"public"}
     assert client.get(url("practices", records["public"])).status_code == 200
-    for case in ("draft", "submitted", "network", "archived"):
+    for case in ("draft", "submitted", "rejected", "network", "archived"):
         assert client.get(url("practices", records[case])).status_code == 404
 
 
@@ -40,12 +41,12 @@ def test_other_society_sees_published_but_not_drafts(client, records, other_memb
 
 
 def test_own_society_sees_its_drafts(client, records, member):
-    assert visible(client, member) == {"draft", "submitted", "network", "public", "archived"}
+    assert visible(client, member) == {"draft", "submitted", "rejected", "network", "public", "archived"}
 
 
-def test_coordinator_sees_submitted_too(client, records, make_caller):
+def test_coordinator_sees_submitted_and_archived_too(client, records, make_caller):
     coordinator = make_caller("coordinator", "GB")
-    assert visible(client, coordinator) == {"submitted", "network", "public"}
+    assert visible(client, coordinator) == {"submitted", "rejected", "network", "public", "archived"}
 
 
 def test_token_without_read_scope_sees_public_only(client, records, make_caller):

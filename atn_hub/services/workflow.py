@@ -1,0 +1,94 @@
+"""The moderation workflow: explicit actions, never a status field that clients set.
+
+    draft ──submit──▶ submitted ──review: approve──▶ published ──archive──▶ archived
+      ▲                  │                             ▲                       │
+      └─ changes_requested ◀─ review: request_changes  └────── unarchive ──────┘
+                         └─ review: reject ──▶ rejected
+
+A society submits its own drafts; only coordinators (scope ``moderate``) decide. Two coordinators deciding
+at once: the record's version makes one of them win and the other get 409.
+"""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import permissions
+from ..db import utcnow
+from ..errors import Conflict, Forbidden, Invalid
+from ..models import RecordMixin, ReviewComment, Status
+from ..principal import Principal
+from . import changes
+from .records import RecordService, RecordView
+
+DECISION_STATUS = {"approve": Status.published.value, "request_changes": Status.changes_requested.value,
+                   "reject": Status.rejected.value}
+
+
+def _transition(session: Session, principal: Principal, service: RecordService, record: RecordMixin,
+                status: str, action: str, payload: dict | None = None) -> RecordView:
+    before = record.status
+    record.status = status
+    if status == Status.published.value and before != Status.archived.value:
+        record.published_at = utcnow()
+    session.flush()  # bumps the version: a concurrent decision on the same version fails with 409
+    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
+                   payload={"status": status, "from": before, **(payload or {})}, society_id=record.society_id)
+    return service.present(principal, record)
+
+
+def submit(session: Session, principal: Principal, service: RecordService, record_id: uuid.UUID) -> RecordView:
+    permissions.require_scope(principal, "write", "Submitting for review")
+    record = service.get_record(session, principal, record_id)
+    if not permissions.can_submit(principal, record):
+        raise Forbidden("Only the record's own society submits it for review.")
+    if record.status not in permissions.SUBMITTABLE:
+        raise Conflict(f"A {record.status} {record.record_type} cannot be submitted; drafts and records with "
+                       f"changes requested can.")
+    return _transition(session, principal, service, record, Status.submitted.value, "submitted")
+
+
+def review(session: Session, principal: Principal, service: RecordService, record_id: uuid.UUID,
+           decision: str, comment: str | None) -> RecordView:
+    permissions.require_scope(principal, "moderate", "Reviewing a submission")
+    record = service.get_record(session, principal, record_id)
+    if not permissions.can_review(principal, record):
+        raise Forbidden("Only coordinators review submissions.", scope="moderate")
+    if record.status != Status.submitted.value:
+        raise Conflict(f"This {record.record_type} is {record.status}, not submitted: nothing to review "
+                       f"(another coordinator may have decided already).")
+    if decision != "approve" and not (comment and comment.strip()):
+        raise Invalid("comment", "Say why: the society reads this comment.")
+    session.add(ReviewComment(record_type=record.record_type, record_id=record.id, decision=decision,
+                              comment=(comment or "").strip(), author_user_id=principal.user_id,
+                              author_client_id=principal.client_id, author_name=principal.name))
+    status = DECISION_STATUS[decision]
+    return _transition(session, principal, service, record, status, status,
+                       {"decision": decision, "comment": (comment or "").strip()})
+
+
+def set_archived(session: Session, principal: Principal, service: RecordService, record_id: uuid.UUID,
+                 archived: bool) -> RecordView:
+    permissions.require_scope(principal, None, "Archiving" if archived else "Unarchiving")
+    record = service.get_record(session, principal, record_id)
+    if not permissions.can_archive(principal, record):
+        raise Forbidden("Only the record's society (scope write) or a coordinator (scope moderate) archives it.")
+    wanted_from = Status.published.value if archived else Status.archived.value
+    if record.status != wanted_from:
+        raise Conflict(f"A {record.status} {record.record_type} cannot be {'archived' if archived else 'unarchived'}.")
+    return _transition(session, principal, service, record,
+                       Status.archived.value if archived else Status.published.value,
+                       "archived" if archived else "unarchived")
+
+
+def comments(session: Session, principal: Principal, service: RecordService,
+             record_id: uuid.UUID) -> list[ReviewComment]:
+    """The review discussion, for the record's society and coordinators."""
+    record = service.get_record(session, principal, record_id)
+    if not (permissions.is_own(principal, record) or principal.is_coordinator or principal.is_admin):
+        raise Forbidden("Review comments are for the record's society and the coordinators.")
+    return list(session.scalars(select(ReviewComment).where(ReviewComment.record_type == record.record_type,
+                                                            ReviewComment.record_id == record.id)
+                                .order_by(ReviewComment.created_at)))
