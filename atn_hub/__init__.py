@@ -79,6 +79,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     app.extensions["atn_oauth_server"] = create_authorization_server(app, settings)
     app.register_blueprint(oauth_routes.bp)
+    from .search import NodeSearch
+
+    app.extensions["atn_search"] = NodeSearch(app)
     register_blueprints(api)
     document_api(api)
     register_error_handlers(app)
@@ -101,6 +104,7 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
         if (request.method in BODY_METHODS and request.path.startswith("/api/") and request.content_length
                 and request.mimetype not in ACCEPTED_BODIES):
             return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
+        app.extensions["atn_search"].ensure_indexer_thread()
         # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way.
         g.principal = load_principal(db.session) if request.path.startswith("/api/") else ANONYMOUS
 
@@ -109,12 +113,18 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
         if response.status_code >= 400:
             db.session.rollback()
             return response
+        last_seq = db.session.info.get("last_seq")
         try:
             db.session.commit()
         except (IntegrityError, StaleDataError) as exc:
             db.session.rollback()
             logging.getLogger("atn_hub").warning("commit conflict", extra={"error": str(exc.__class__.__name__)})
             return error_response(409, "The change conflicts with another one made meanwhile; reload and retry.")
+        if last_seq is not None and request.args.get("refresh") == "wait_for":
+            # Elasticsearch's refresh=wait_for: answer once this write is searchable on this node.
+            search = app.extensions["atn_search"]
+            searchable = search.indexer.wait_for(last_seq, search.wait_timeout)
+            response.headers["X-Searchable"] = "true" if searchable else "timeout"
         return response
 
     @app.teardown_request

@@ -30,6 +30,10 @@ class Settings:
     access_token_lifetime: int = field(default_factory=lambda: _int("ATN_ACCESS_TOKEN_LIFETIME", 3600))
     refresh_token_lifetime: int = field(default_factory=lambda: _int("ATN_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600))
     secure_cookies: bool = field(default_factory=lambda: _env("ATN_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"))
+    max_query_length: int = field(default_factory=lambda: _int("ATN_MAX_QUERY_LENGTH", 500))
+    indexer: str = field(default_factory=lambda: _env("ATN_INDEXER", "thread"))  # "thread" or "off"
+    index_poll_seconds: float = field(default_factory=lambda: float(_env("ATN_INDEX_POLL_SECONDS", "0.2")))
+    wait_for_timeout: float = field(default_factory=lambda: float(_env("ATN_WAIT_FOR_TIMEOUT", "5")))
     testing: bool = False
 
     def __post_init__(self) -> None:

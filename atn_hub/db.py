@@ -6,6 +6,7 @@ after the view succeeded, and rolls back on any error (see ``atn_hub.__init__``)
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Annotated, Any
@@ -22,6 +23,16 @@ from sqlalchemy.types import Boolean
 # Whether the current unit of work may write. GET requests set it to False, so that on SQLite they start a
 # plain (deferred) transaction and never wait for writers; writers start with BEGIN IMMEDIATE.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
+@contextmanager
+def reading():
+    """Within: transactions only read (on SQLite a deferred BEGIN: they never wait for, or block, writers)."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
 
 
 def utcnow() -> datetime:

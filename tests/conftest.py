@@ -65,8 +65,9 @@ def app_for_backend(backend, tmp_path_factory):
     name, url = backend
     instance = tmp_path_factory.mktemp(f"instance-{name}")
     app = create_app({"database_url": url, "instance_dir": instance, "testing": True,
-                      "secret_key": "test-secret"})
+                      "secret_key": "test-secret", "index_poll_seconds": 0.05})
     yield app
+    app.extensions["atn_search"].stop()
     app.extensions["atn_db"].engine.dispose()
 
 
@@ -84,10 +85,18 @@ def _wipe(engine) -> None:
 def app(app_for_backend):
     db = app_for_backend.extensions["atn_db"]
     _wipe(db.engine)
+    fresh_index(app_for_backend)
     # No app context stays pushed: each test-client request must get its own (as in production), or
     # per-request state (g, flask-smorest's ETag context) would leak from one request into the next.
     yield app_for_backend
     db.session.remove()
+
+
+def fresh_index(app) -> None:
+    """An empty index generation for each test (the database was wiped: its log starts again at 1)."""
+    engine = app.extensions["atn_search"].engine
+    with engine.writer_lock():
+        engine.swap_to(engine.create_generation())
 
 
 @pytest.fixture

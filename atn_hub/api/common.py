@@ -27,6 +27,17 @@ def etag_of(obj) -> dict:
     return {"id": str(key), "version": obj.version}
 
 
+REFRESH = {"in": "query", "name": "refresh", "required": False,
+           "schema": {"type": "string", "enum": ["wait_for"]},
+           "description": "wait_for: answer only once the change is searchable on this node (header "
+                          "X-Searchable: true, or timeout)"}
+
+
+def searchable_write(blp):
+    """Documents ``?refresh=wait_for`` on a write (the app honours it for every write, see create_app)."""
+    return blp.doc(parameters=[REFRESH])
+
+
 def record_blueprint(*, name: str, url: str, service: RecordService, description: str, schema, create_schema,
                      update_schema, list_args_schema) -> Blueprint:
     """The list/get/create/update/delete resource of one record type (practices, contacts, training
@@ -48,6 +59,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             return page.items
 
         @access(blp, "write")
+        @searchable_write(blp)
         @blp.etag
         @blp.arguments(create_schema)
         @blp.response(201, schema)
@@ -67,6 +79,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             return view
 
         @access(blp, "write")
+        @searchable_write(blp)
         @blp.etag
         @blp.arguments(update_schema)
         @blp.response(200, schema)
@@ -79,6 +92,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             return view
 
         @access(blp, "write")
+        @searchable_write(blp)
         @blp.response(204)
         def delete(self, record_id: uuid.UUID):
             service.delete(session(), current_principal(), record_id)
@@ -86,6 +100,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     @blp.route("/<uuid:record_id>/submit")
     class Submit(MethodView):
         @access(blp, "write")
+        @searchable_write(blp)
         @blp.response(200, schema)
         def post(self, record_id: uuid.UUID):
             view = workflow.submit(session(), current_principal(), service, record_id)
@@ -95,6 +110,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     @blp.route("/<uuid:record_id>/review")
     class Review(MethodView):
         @access(blp, "moderate")
+        @searchable_write(blp)
         @blp.arguments(ReviewSchema)
         @blp.response(200, schema)
         def post(self, data, record_id: uuid.UUID):
@@ -111,6 +127,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     @blp.route("/<uuid:record_id>/archive")
     class Archive(MethodView):
         @access(blp, SIGNED_IN)
+        @searchable_write(blp)
         @blp.response(200, schema)
         def post(self, record_id: uuid.UUID):
             view = workflow.set_archived(session(), current_principal(), service, record_id, True)
@@ -120,6 +137,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     @blp.route("/<uuid:record_id>/unarchive")
     class Unarchive(MethodView):
         @access(blp, SIGNED_IN)
+        @searchable_write(blp)
         @blp.response(200, schema)
         def post(self, record_id: uuid.UUID):
             view = workflow.set_archived(session(), current_principal(), service, record_id, False)

@@ -7,12 +7,14 @@ from flask.cli import FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
-    from . import accounts, data, database
+    from . import accounts, data, database, index
 
     app.cli.add_command(database.db_group)
     app.cli.add_command(accounts.users_group)
     app.cli.add_command(accounts.clients_group)
     app.cli.add_command(accounts.tokens_group)
+    app.cli.add_command(index.index_group)
+    app.cli.add_command(index.worker_command)
     app.cli.add_command(data.demo_group)
     app.cli.add_command(data.import_command)
     app.cli.add_command(data.export_command)

@@ -55,4 +55,5 @@ def append(session: Session, principal: Principal, *, record_type: str, record_i
     )
     session.add(entry)
     session.flush()
+    session.info["last_seq"] = entry.seq  # for ?refresh=wait_for: the write is searchable once this is indexed
     return entry

@@ -25,10 +25,17 @@ def create(client, caller, resource, **changes):
 
 
 def set_status(db_session, resource, record_id, status, visibility=None):
+    """Put a record in a state directly (as an administrator's repair would), logged like every write."""
+    from atn_hub.principal import SYSTEM
+    from atn_hub.services import changes
+
     record = db_session.get(RECORD_MODELS[TYPE[resource]], uuid.UUID(record_id))
     record.status = status
     if visibility:
         record.visibility = visibility
+    db_session.flush()
+    changes.append(db_session, SYSTEM, record_type=record.record_type, record_id=record.id, action="updated",
+                   payload={"status": status, "visibility": record.visibility}, society_id=record.society_id)
     db_session.commit()
 
 

@@ -1,0 +1,43 @@
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.common import normalise_language
+from schemas.search import SearchArgsSchema, SearchResultSchema
+
+from ..access import ANYONE, access
+from ..oauth.protector import current_principal
+from ..search import node_search
+from ..services import search as search_service
+
+blp = Blueprint("search", "search", url_prefix="/api/v1/search",
+                description="Full-text search across practices, contacts and training materials, in every "
+                            "language of the network.")
+
+
+def _caller_language() -> str | None:
+    best = request.accept_languages.best
+    return normalise_language(best) if best and best != "*" else None
+
+
+@blp.route("")
+class Search(MethodView):
+    @access(blp, ANYONE)
+    @blp.arguments(SearchArgsSchema, location="query")
+    @blp.response(200, SearchResultSchema)
+    @blp.alt_response(200, description="The whole result set as CSV (Accept: text/csv)",
+                      content_type="text/csv", schema=None, success=True)
+    def get(self, args):
+        """Search
+
+        Only what the caller may see is found and counted. A query that cannot be parsed answers 400 with
+        the reason. `Accept: text/csv` exports the whole result set.
+        """
+        base = request.url_root.rstrip("/")
+        wants_csv = request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+        result = search_service.search(node_search().engine, current_principal(), args, _caller_language(),
+                                       export=wants_csv)
+        if wants_csv:
+            return Response(search_service.as_csv(result, base), mimetype="text/csv",
+                            headers={"Content-Disposition": 'attachment; filename="atn-hub-search.csv"'})
+        return search_service.as_json(result, args, base)

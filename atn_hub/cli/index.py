@@ -1,0 +1,67 @@
+"""``atn-hub index`` and ``atn-hub worker``: the node's search index."""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+index_group = AppGroup("index", help="The node's search index (a projection of the database).")
+
+
+def _search():
+    return current_app.extensions["atn_search"]
+
+
+@index_group.command("rebuild")
+def rebuild():
+    """Build a fresh index from the database beside the live one, then swap it in (no downtime)."""
+    with click.progressbar(length=1, label="indexing", file=sys.stderr) as bar:
+        def progress(done, total):
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        started = time.monotonic()
+        generation = _search().indexer.rebuild(progress)
+    click.echo(json.dumps({"generation": generation.name, "documents": _search().engine.doc_count(),
+                           "applied_seq": _search().engine.applied_seq(),
+                           "seconds": round(time.monotonic() - started, 2)}))
+
+
+@index_group.command("verify")
+def verify():
+    """Compare the index with the database; exits 1 on any drift (missing, extra or stale documents)."""
+    report = _search().indexer.verify()
+    drift = bool(report["missing"] or report["extra"] or report["stale"])
+    click.echo(json.dumps({**report, "drift": drift,
+                           "missing": report["missing"][:20], "extra": report["extra"][:20],
+                           "stale": report["stale"][:20]}, indent=2))
+    sys.exit(1 if drift else 0)
+
+
+@index_group.command("catch-up")
+def catch_up():
+    """Apply the change log's new entries to the index now."""
+    applied = _search().indexer.catch_up(wait=30)
+    click.echo(json.dumps({"applied": applied, "applied_seq": _search().engine.applied_seq()}))
+
+
+@click.command("worker")
+@click.option("--interval", type=float, default=None, help="Seconds between polls of the change log.")
+def worker_command(interval):
+    """Run the background work of this node: index the change log (and deliver webhooks) until stopped."""
+    search = current_app.extensions["atn_search"]
+    interval = interval or search.interval
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo(json.dumps({"worker": "started", "interval": interval}), err=True)
+    try:
+        while not stopping:
+            search.indexer.catch_up(wait=0)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass

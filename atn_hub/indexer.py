@@ -1,0 +1,178 @@
+"""The indexer: tails the change log into the node's search index. The only writer of the index.
+
+Every process may run one (a thread, or ``atn-hub worker``), but they take turns through the index's file
+lock, so each batch has exactly one writer. A batch reads log rows after the index's applied sequence, in
+order, reloads each named record as it is now in the database (a deleted one is removed), and commits the
+documents with the batch's last sequence in one Whoosh commit. Replaying is harmless, so a crash anywhere
+is repaired by catching up.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from filelock import Timeout
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from search_index.documents import document_key, to_document
+from search_index.engine import Document
+from search_index.whoosh_engine import WhooshEngine
+
+from .db import reading
+from .models import RECORD_MODELS, ChangeLog
+
+log = logging.getLogger("atn_hub.indexer")
+BATCH = int(os.environ.get("ATN_INDEX_BATCH", "500"))  # change-log rows per Whoosh commit
+
+
+def load_documents(session: Session, keys: set[tuple[str, str]]) -> tuple[list[Document], list[str]]:
+    """The current documents of the named records; the keys of those that are gone."""
+    upserts, deletes = [], []
+    by_type: dict[str, list[uuid.UUID]] = {}
+    for record_type, record_id in keys:
+        by_type.setdefault(record_type, []).append(uuid.UUID(record_id))
+    for record_type, ids in by_type.items():
+        model = RECORD_MODELS[record_type]
+        found = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids))).unique()}
+        for record_id in ids:
+            record = found.get(record_id)
+            if record is None:
+                deletes.append(document_key(record_type, record_id))
+            else:
+                upserts.append(to_document(record_type, record))
+    return upserts, deletes
+
+
+class Indexer:
+    def __init__(self, engine: WhooshEngine, session_factory: sessionmaker):
+        self.engine = engine
+        self.session_factory = session_factory
+
+    def catch_up(self, wait: float = 0, max_batches: int | None = None) -> int:
+        """Apply what the log holds beyond the index; returns how many log rows were applied. ``wait``: how
+        long to wait for the writer lock (0: give up at once if another process is writing)."""
+        applied = 0
+        try:
+            with self.engine.writer_lock(timeout=wait):
+                batches = 0
+                while max_batches is None or batches < max_batches:
+                    count = self._apply_batch()
+                    applied += count
+                    batches += 1
+                    if count < BATCH:
+                        break
+        except Timeout:
+            pass
+        return applied
+
+    def _apply_batch(self, generation: Path | None = None) -> int:
+        after = self.engine.applied_seq(generation)
+        with reading(), self.session_factory() as session:
+            rows = session.execute(select(ChangeLog.seq, ChangeLog.record_type, ChangeLog.record_id)
+                                   .where(ChangeLog.seq > after).order_by(ChangeLog.seq).limit(BATCH)).all()
+            if not rows:
+                return 0
+            keys = {(r.record_type, r.record_id) for r in rows if r.record_type in RECORD_MODELS}
+            upserts, deletes = load_documents(session, keys)
+        self.engine.apply(upserts, deletes, rows[-1].seq, generation)
+        log.info("indexed", extra={"through_seq": rows[-1].seq, "documents": len(upserts), "deleted": len(deletes)})
+        return len(rows)
+
+    def last_logged_seq(self) -> int:
+        with reading(), self.session_factory() as session:
+            return session.scalar(select(func.max(ChangeLog.seq))) or 0
+
+    def wait_for(self, seq: int, timeout: float = 5.0) -> bool:
+        """Until the index has applied ``seq`` (a write's change): helps by indexing itself when it can."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.engine.applied_seq() >= seq:
+                return True
+            self.catch_up(wait=0.05)
+            if self.engine.applied_seq() >= seq:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+
+    # --- rebuild --------------------------------------------------------------------------------------
+    def rebuild(self, progress=None) -> Path:
+        """A fresh generation built from the database beside the live one, caught up, then swapped in.
+        Searches keep using the live generation until the swap; writes keep being indexed meanwhile."""
+        for path in self.engine.old_generations():  # left by the previous rebuild, unused since
+            shutil.rmtree(path, ignore_errors=True)
+        generation = self.engine.create_generation()
+        with reading(), self.session_factory() as session:
+            through = session.scalar(select(func.max(ChangeLog.seq))) or 0
+            total = sum(session.scalar(select(func.count()).select_from(m)) for m in RECORD_MODELS.values())
+            done = 0
+            for record_type, model in RECORD_MODELS.items():
+                offset = 0
+                while True:
+                    records = session.scalars(select(model).order_by(model.id).offset(offset).limit(BATCH)).unique().all()
+                    if not records:
+                        break
+                    with self.engine.writer_lock():  # the lock guards every write; this generation is not live yet
+                        self.engine.apply([to_document(record_type, r) for r in records], [], 0, generation)
+                    offset += len(records)
+                    done += len(records)
+                    if progress:
+                        progress(done, total)
+                    session.expunge_all()
+        with self.engine.writer_lock():
+            self.engine.apply([], [], through, generation)
+            while self._apply_batch(generation) == BATCH:
+                pass
+            self.engine.optimize(generation)
+            self._apply_batch(generation)
+            self.engine.swap_to(generation)
+        return generation  # the replaced generation stays until the next rebuild: readers may still hold it
+
+    def verify(self) -> dict:
+        """Compare (key, version) pairs between the database and the index."""
+        self.catch_up(wait=5)
+        in_index = self.engine.versions()
+        in_db: dict[str, int] = {}
+        with reading(), self.session_factory() as session:
+            for record_type, model in RECORD_MODELS.items():
+                for record_id, version in session.execute(select(model.id, model.version)):
+                    in_db[document_key(record_type, record_id)] = version
+        missing = sorted(set(in_db) - set(in_index))
+        extra = sorted(set(in_index) - set(in_db))
+        stale = sorted(k for k in set(in_db) & set(in_index) if in_db[k] != in_index[k])
+        return {"database": len(in_db), "index": len(in_index), "missing": missing, "extra": extra,
+                "stale": stale, "applied_seq": self.engine.applied_seq(), "logged_seq": self.last_logged_seq()}
+
+
+class IndexerThread:
+    """Runs ``catch_up`` every ``interval`` seconds in a daemon thread of this process."""
+
+    def __init__(self, indexer: Indexer, interval: float):
+        self.indexer = indexer
+        self.interval = interval
+        self.pid = os.getpid()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="atn-indexer", daemon=True)
+
+    def start(self) -> "IndexerThread":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.indexer.catch_up(wait=0)
+            except Exception:  # noqa: BLE001 - keep indexing; the log keeps what failed for the next round
+                log.exception("indexing failed; retrying")
+                self._stop.wait(2)
+            self._stop.wait(self.interval)

@@ -1,0 +1,44 @@
+"""The node's search: its engine (index directory), its indexer, and the indexer thread of this process."""
+from __future__ import annotations
+
+import os
+import threading
+
+from flask import Flask, current_app
+
+from search_index.query import Limits
+from search_index.whoosh_engine import WhooshEngine
+
+from .indexer import Indexer, IndexerThread
+
+
+class NodeSearch:
+    def __init__(self, app: Flask):
+        settings = app.config["ATN_SETTINGS"]
+        db = app.extensions["atn_db"]
+        self.engine = WhooshEngine(settings.index_dir, Limits(max_length=settings.max_query_length))
+        self.indexer = Indexer(self.engine, db.session_factory)
+        self.mode = settings.indexer
+        self.interval = settings.index_poll_seconds
+        self.wait_timeout = settings.wait_for_timeout
+        self._thread: IndexerThread | None = None
+        self._lock = threading.Lock()
+
+    def ensure_indexer_thread(self) -> None:
+        """Start this process's indexer thread once (after a fork too: threads do not survive it)."""
+        if self.mode != "thread":
+            return
+        if self._thread is not None and self._thread.pid == os.getpid():
+            return
+        with self._lock:
+            if self._thread is None or self._thread.pid != os.getpid():
+                self._thread = IndexerThread(self.indexer, self.interval).start()
+
+    def stop(self) -> None:
+        if self._thread is not None and self._thread.pid == os.getpid():
+            self._thread.stop()
+            self._thread = None
+
+
+def node_search() -> NodeSearch:
+    return current_app.extensions["atn_search"]

@@ -1,0 +1,70 @@
+"""Searching the node's index with the caller's visibility (the same rules as the records themselves)."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from search_index.engine import QueryError, SearchRequest, SearchResult, Visibility
+
+from .. import permissions
+from ..errors import DomainError
+from ..principal import Principal
+
+API_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials"}
+CSV_COLUMNS = ["type", "id", "external_id", "title", "score", "language", "countries", "society", "updated_at",
+               "url", "snippet"]
+
+
+class BadQuery(DomainError):
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message, {"query": {"q": [message]}})
+
+
+def visibility_for(principal: Principal) -> Visibility:
+    """``permissions.readable_filter`` for the index."""
+    if principal.has("read") and principal.is_admin:
+        return Visibility(everything=True, personal=permissions.can_read_personal_fields(principal))
+    if not principal.has("read"):
+        return Visibility(personal=permissions.can_read_personal_fields(principal))
+    return Visibility(published=True, own_society=principal.society_code,
+                      statuses=tuple(sorted(permissions.COORDINATOR_SEES)) if principal.is_coordinator else (),
+                      personal=permissions.can_read_personal_fields(principal))
+
+
+def search(engine, principal: Principal, args: dict[str, Any], caller_language: str | None = None,
+           export: bool = False) -> SearchResult:
+    request = SearchRequest(
+        q=args.get("q") or "", visibility=visibility_for(principal), types=args.get("type") or [],
+        countries=args.get("country") or [], languages=args.get("language") or [], topics=args.get("topic") or [],
+        societies=args.get("society") or [], updated_since=args.get("updated_since"), sort=args.get("sort", "relevance"),
+        page=1 if export else args.get("page", 1), page_size=0 if export else args.get("page_size", 20),
+        fuzzy=args.get("fuzzy", False), expand=args.get("expand", True),
+        caller_language=args.get("lang") or caller_language, facets=not export, snippets=True)
+    try:
+        return engine.search(request)
+    except QueryError as exc:
+        raise BadQuery(str(exc)) from None
+
+
+def as_json(result: SearchResult, args: dict[str, Any], base_url: str) -> dict:
+    return {
+        "total": result.total, "page": args.get("page", 1), "page_size": args.get("page_size", 20),
+        "hits": [{**hit.__dict__, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}"}
+                 for hit in result.hits],
+        "facets": {"type": {}, "country": {}, "language": {}, "topic": {}, "society": {}, **result.facets},
+        "suggestion": result.suggestion,
+    }
+
+
+def as_csv(result: SearchResult, base_url: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for hit in result.hits:
+        writer.writerow([hit.type, hit.record_id, hit.external_id or "", hit.title, hit.score, hit.language,
+                         " ".join(hit.countries), hit.society, hit.updated_at.isoformat(),
+                         f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}", hit.snippet or ""])
+    return out.getvalue()

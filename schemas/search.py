@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from .common import CountryCode, LanguageCode, TopicCode
+
+TYPES = ["practice", "contact", "training-material"]
+
+
+class SearchArgsSchema(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=2000),
+                      metadata={"description": 'Words, "phrases", AND/OR/NOT, (groups), field:value (title, body, '
+                                               "country, language, topic, society, type), prefix*, term~. Empty "
+                                               "with filters: browse."})
+    type = fields.List(fields.String(validate=validate.OneOf(TYPES)), load_default=list,
+                       metadata={"description": "Record types (repeat for several)"})
+    country = fields.List(CountryCode(), load_default=list)
+    language = fields.List(LanguageCode(), load_default=list)
+    topic = fields.List(TopicCode(), load_default=list)
+    society = fields.List(CountryCode(), load_default=list)
+    updated_since = fields.AwareDateTime(default_timezone=None)
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(["relevance", "newest", "title"]))
+    fuzzy = fields.Boolean(load_default=False, metadata={"description": "Also match words one or two letters off"})
+    expand = fields.Boolean(load_default=True, metadata={"description": "Add the glossary's equivalents of the "
+                                                                        "query's terms in other languages"})
+    lang = LanguageCode(metadata={"description": "The caller's language: its matches rank first at equal "
+                                                 "relevance (default: from Accept-Language)"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SearchHitSchema(Schema):
+    type = fields.String()
+    id = fields.String(attribute="record_id")
+    external_id = fields.String(allow_none=True)
+    title = fields.String()
+    score = fields.Float()
+    snippet = fields.String(allow_none=True, metadata={"description": "HTML: the matching words in <mark>"})
+    snippet_field = fields.String(allow_none=True, metadata={"description": "title, body or personal"})
+    language = fields.String()
+    countries = fields.List(fields.String())
+    society = fields.String()
+    updated_at = fields.AwareDateTime()
+    url = fields.String(metadata={"description": "The record in the API"})
+
+
+class SearchResultSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    hits = fields.List(fields.Nested(SearchHitSchema))
+    facets = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                         metadata={"description": "Counts per value of type, country, language, topic and "
+                                                  "society, over the whole result set"})
+    suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean"})

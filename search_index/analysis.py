@@ -1,0 +1,120 @@
+"""Languages: one analyser per language (tokenise, lower-case, stop words, stem, fold accents), a neutral one
+for languages without a stemmer, and language-code normalisation.
+
+Stemming runs on the accented word (the Snowball algorithms expect it), then accents are folded, so that
+``êtres`` and ``etres`` meet in the language-neutral ``all`` field and the stemmed fields alike.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.lang import has_stopwords, stopwords_for_language
+
+# ISO 639-1 -> Snowball algorithm (PyStemmer). Languages of Europe and of the network's migrants.
+SNOWBALL = {
+    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+    "en": "english", "es": "spanish", "et": "estonian", "eu": "basque", "fi": "finnish", "fr": "french",
+    "ga": "irish", "hu": "hungarian", "hy": "armenian", "it": "italian", "lt": "lithuanian", "nl": "dutch",
+    "no": "norwegian", "nb": "norwegian", "nn": "norwegian", "pl": "polish", "pt": "portuguese",
+    "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "tr": "turkish",
+}
+NEUTRAL = "xx"  # the analyser (and field suffix) for every language without a stemmer
+STEMMED_LANGUAGES = tuple(sorted({code for code in SNOWBALL if code not in ("nb", "nn")}))
+FIELD_LANGUAGES = STEMMED_LANGUAGES + (NEUTRAL,)
+_CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
+TOKEN_PATTERN = r"\w+(?:[.'’]\w+)*"
+
+
+def normalise_language(code: str | None) -> str | None:
+    """``pt-BR`` -> ``pt``, ``EN`` -> ``en``, ``nb`` -> ``no``; None for nothing usable."""
+    if not code:
+        return None
+    match = _CODE.match(code.strip())
+    if not match:
+        return None
+    base = match.group(1).lower()
+    return "no" if base in ("nb", "nn") else base
+
+
+def field_language(code: str | None) -> str:
+    """The analyser a language's text goes through: its own if it has a stemmer, else the neutral one."""
+    code = normalise_language(code)
+    return code if code in SNOWBALL else NEUTRAL
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case without accents: ``Êtres`` -> ``etres``, ``Straße`` -> ``strasse``, ``ς`` -> ``σ``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class FoldFilter(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
+
+
+class SnowballFilter(Filter):
+    """Stems with PyStemmer (C, fast), caching each language's stems."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self._stem = _stemmer(language)
+
+    def __eq__(self, other):
+        return isinstance(other, SnowballFilter) and other.language == self.language
+
+    def __call__(self, tokens):
+        stem = self._stem
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+    def __getstate__(self):
+        return {"language": self.language}
+
+    def __setstate__(self, state):
+        self.__init__(state["language"])
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str):
+    stemmer = Stemmer.Stemmer(SNOWBALL[language])
+    stemmer.maxCacheSize = 50_000
+    return stemmer.stemWord
+
+
+def stopwords(language: str) -> frozenset[str]:
+    return frozenset(stopwords_for_language(language)) if has_stopwords(language) else frozenset()
+
+
+def analyzer(language: str):
+    """The index-and-query analyser of a field language (a code of FIELD_LANGUAGES)."""
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+    if language == NEUTRAL:
+        return chain | FoldFilter()
+    words = stopwords(language)
+    if words:
+        chain = chain | StopFilter(stoplist=words, minsize=1)
+    return chain | SnowballFilter(language) | FoldFilter()
+
+
+def neutral_analyzer():
+    return analyzer(NEUTRAL)
+
+
+@lru_cache(maxsize=None)
+def _cached_analyzer(language: str):
+    return analyzer(language)
+
+
+def analyse(language: str, text: str) -> list[str]:
+    """The terms ``text`` gives in a field of ``language`` (stop words removed)."""
+    return [t.text for t in _cached_analyzer(language)(text)]

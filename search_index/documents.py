@@ -1,0 +1,67 @@
+"""Record -> search document: the one place that decides what of a record is searchable, in which language.
+
+Records are read by attribute (any object with the record's fields: an ORM row, a dataclass), so this
+module needs neither Flask nor SQLAlchemy.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .analysis import normalise_language
+from .engine import Document
+
+
+def document_key(record_type: str, record_id: Any) -> str:
+    return f"{record_type}:{record_id}"
+
+
+def _common(record_type: str, record: Any, language: str, languages: list[str], title: str,
+            texts: list[tuple[str, str, str]], countries: list[str], topics: list[str], **extra) -> Document:
+    return Document(
+        key=document_key(record_type, record.id), type=record_type, record_id=str(record.id),
+        external_id=record.external_id, society=record.society.code, status=record.status,
+        visibility=record.visibility, language=language, languages=languages, countries=countries,
+        topics=topics, updated_at=record.updated_at, version=record.version, title=title, texts=texts, **extra)
+
+
+def practice_document(record: Any) -> Document:
+    language = normalise_language(record.language) or "en"
+    texts = [(language, "title", record.title), (language, "body", record.summary), (language, "body", record.body),
+             (language, "body", record.results or ""), (language, "body", record.evaluation or "")]
+    languages = [language]
+    for code, translation in (record.translations or {}).items():
+        code = normalise_language(code) or code
+        languages.append(code)
+        texts.append((code, "title", translation.get("title") or ""))
+        texts.append((code, "body", translation.get("summary") or ""))
+    topics = list(record.topics or []) + list(record.target_groups or []) + list(record.forms_of_exploitation or [])
+    return _common("practice", record, language, languages, record.title, texts, list(record.countries), topics)
+
+
+def contact_document(record: Any) -> Document:
+    """A contact's role, country and topics are searchable by everyone who sees it; its name, email and
+    phone only by callers allowed to read personal data (the ``personal`` part)."""
+    languages = [normalise_language(code) or code for code in (record.languages or [])] or ["en"]
+    role = record.role or "Contact"
+    title = f"{role} ({record.society.code})"
+    texts = [("en", "title", role)]
+    return _common("contact", record, languages[0], languages, title, texts, [record.country],
+                   list(record.topics or []), personal_title=record.name,
+                   personal=" ".join(filter(None, [record.name, record.email, record.phone])))
+
+
+def training_material_document(record: Any) -> Document:
+    languages = [normalise_language(code) or code for code in (record.languages or [])] or ["en"]
+    language = languages[0]
+    texts = [(language, "title", record.title), (language, "body", record.description or ""),
+             ("en", "body", record.audience or "")]
+    return _common("training-material", record, language, languages, record.title, texts,
+                   [record.society.code], list(record.topics or []))
+
+
+BUILDERS = {"practice": practice_document, "contact": contact_document,
+            "training-material": training_material_document}
+
+
+def to_document(record_type: str, record: Any) -> Document:
+    return BUILDERS[record_type](record)

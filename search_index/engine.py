@@ -1,0 +1,111 @@
+"""The narrow interface between ATN Hub and a search engine: documents in, results out.
+
+Nothing here knows Flask, SQLAlchemy or Whoosh. ``atn_hub.indexer`` turns records into ``Document``s and
+calls ``apply``; ``atn_hub.services.search`` turns a request into a ``SearchRequest`` and calls ``search``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Document:
+    """One searchable version of a record. ``texts`` holds (language, field, text) triples: each text is
+    analysed with its own language's analyser; ``personal`` text is searchable only by callers who may read
+    it."""
+
+    key: str  # unique: "<type>:<id>"
+    type: str
+    record_id: str
+    external_id: str | None
+    society: str
+    status: str
+    visibility: str
+    language: str  # main language, normalised
+    languages: list[str]  # every language of the record's text (main, translations)
+    countries: list[str]
+    topics: list[str]
+    updated_at: datetime
+    version: int
+    title: str  # shown in hits
+    texts: list[tuple[str, str, str]]  # (language, "title" | "body", text)
+    personal_title: str | None = None  # contacts: the name, shown only to callers who may read it
+    personal: str = ""  # contacts: name, email, phone
+
+
+@dataclass
+class Visibility:
+    """What the caller may see, as data: mirrors ``atn_hub.permissions.readable_filter``."""
+
+    everything: bool = False  # administrators
+    published: bool = False  # network members: every published record
+    own_society: str | None = None  # their society's records in any state
+    statuses: tuple[str, ...] = ()  # coordinators: records in these states too
+    personal: bool = False  # contacts' personal fields
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    visibility: Visibility = field(default_factory=Visibility)
+    types: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    societies: list[str] = field(default_factory=list)
+    updated_since: datetime | None = None
+    sort: str = "relevance"  # relevance, newest, title
+    page: int = 1
+    page_size: int = 20  # 0: every hit (exports)
+    fuzzy: bool = False
+    expand: bool = True
+    caller_language: str | None = None
+    facets: bool = True
+    snippets: bool = True
+
+
+@dataclass
+class Hit:
+    key: str
+    type: str
+    record_id: str
+    external_id: str | None
+    title: str
+    score: float
+    snippet: str | None
+    snippet_field: str | None
+    language: str
+    countries: list[str]
+    society: str
+    updated_at: datetime
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class QueryError(ValueError):
+    """The query cannot be run: the message says why (shown to the user)."""
+
+
+class SearchEngine(ABC):
+    @abstractmethod
+    def apply(self, upserts: list[Document], deletes: list[str], seq: int) -> None:
+        """Apply documents and deletions and record ``seq`` as applied, atomically."""
+
+    @abstractmethod
+    def applied_seq(self) -> int:
+        """The last change-log sequence applied (0 for a new index)."""
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    @abstractmethod
+    def versions(self) -> dict[str, int]:
+        """key -> version of every document: for verifying the index against the database."""

@@ -1,0 +1,253 @@
+"""From the user's query string to a Whoosh query over the per-language fields.
+
+The string is parsed once with a language-free grammar (words, "phrases", AND/OR/NOT, (groups),
+field:value, prefix*, term~), checked against limits, and each word is then analysed with every analyser of
+the languages present in the index, so a query matches records in every language, stemmed for each. Words
+that name a glossary concept add that concept's terms in the other languages (``expand``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import ID, TEXT, Schema
+
+from .analysis import TOKEN_PATTERN, analyse, field_language, fold, normalise_language
+from .engine import QueryError
+from .glossary import Glossary, default_glossary
+
+TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
+KEYWORD_FIELDS = {"type": "type", "country": "countries", "language": "languages", "topic": "topics",
+                  "society": "society"}
+USER_FIELDS = set(TEXT_FIELDS) | set(KEYWORD_FIELDS)
+
+TITLE_BOOST = 1.5
+ALL_FIELD_BOOST = 0.5  # the language-neutral field: exact words across languages
+EXPANSION_BOOST = 0.5  # glossary equivalents weigh less than the words typed
+FUZZY_BOOST = 0.4
+OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_length: int = 500
+    max_terms: int = 32
+    max_wildcards: int = 4
+    min_prefix: int = 2
+
+
+_PARSE_SCHEMA = Schema(text=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN)),
+                       title=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN)),
+                       body=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN)),
+                       **{name: ID() for name in KEYWORD_FIELDS})
+
+
+def _parser() -> qparser.QueryParser:
+    parser = qparser.QueryParser("text", _PARSE_SCHEMA, group=OR_GROUP)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.remove_plugin_class(qparser.RangePlugin)
+    return parser
+
+
+_PARSER = _parser()
+_FIELD_REF = re.compile(r"(?<![\w\"'])([A-Za-z_]+):(?=\S)")
+
+
+def check_syntax(q: str, limits: Limits) -> None:
+    if len(q) > limits.max_length:
+        raise QueryError(f"The query is longer than {limits.max_length} characters.")
+    if q.count('"') % 2:
+        raise QueryError('A quotation mark (") is not closed.')
+    depth = 0
+    for char in re.sub(r'"[^"]*"', "", q):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QueryError("A closing parenthesis has no opening one.")
+    if depth:
+        raise QueryError("A parenthesis is not closed.")
+    unquoted = re.sub(r'"[^"]*"', "", q)
+    for name in _FIELD_REF.findall(unquoted):
+        if name not in USER_FIELDS:
+            raise QueryError(f"Unknown field '{name}:'; use one of {', '.join(sorted(USER_FIELDS))}.")
+    words = re.findall(TOKEN_PATTERN + r"|\*|\?", unquoted + " " + " ".join(re.findall(r'"([^"]*)"', q)))
+    if len(words) > limits.max_terms:
+        raise QueryError(f"The query has more than {limits.max_terms} terms.")
+    wildcards = re.findall(r"\S*[*?]\S*", unquoted)
+    if len(wildcards) > limits.max_wildcards:
+        raise QueryError(f"The query has more than {limits.max_wildcards} wildcards.")
+    for pattern in wildcards:
+        stem = re.split(r"[*?]", pattern.split(":")[-1].lstrip("(-+"))[0]
+        if len(stem) < limits.min_prefix:
+            raise QueryError(f"'{pattern}': a wildcard needs at least {limits.min_prefix} letters before it.")
+
+
+class QueryBuilder:
+    def __init__(self, languages: set[str], personal: bool, fuzzy: bool, expand: bool,
+                 glossary: Glossary | None = None):
+        self.languages = sorted(languages) or ["en"]  # field languages present in the index
+        self.personal = personal
+        self.fuzzy = fuzzy
+        self.expand = expand
+        self.glossary = glossary or default_glossary()
+
+    # --- the whole query --------------------------------------------------------------------------------
+    def build(self, q: str, limits: Limits = Limits()) -> wq.Query:
+        q = q.strip()
+        if not q:
+            return wq.Every()
+        check_syntax(q, limits)
+        try:
+            parsed = _PARSER.parse(q)
+        except Exception as exc:  # noqa: BLE001 - whoosh's parser raises assorted errors
+            raise QueryError(f"The query cannot be parsed: {exc}") from None
+        built = self.convert(parsed)
+        if built is wq.NullQuery:
+            raise QueryError("The query has no searchable words (only stop words or operators).")
+        return built
+
+    def convert(self, node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Not):
+            return wq.Not(self.convert(node.query))
+        if isinstance(node, (wq.AndNot, wq.AndMaybe, wq.Require)):
+            return node.__class__(self.convert(node.a), self.convert(node.b))
+        if isinstance(node, wq.compound.CompoundQuery):
+            children = [self.convert(child) for child in node.subqueries]
+            children = [c for c in children if c is not wq.NullQuery]
+            if not children:
+                return wq.NullQuery
+            if isinstance(node, wq.Or):
+                # "a b NOT c" means (a OR b) AND NOT c, as in every search box; whoosh's OR group would
+                # read it as a OR b OR (anything but c).
+                negated = [c.query for c in children if isinstance(c, wq.Not)]
+                children = [c for c in children if not isinstance(c, wq.Not)]
+                children += self._multiword_expansions(node)
+                positive = wq.Or(children, boost=node.boost, scale=getattr(node, "scale", None)) if children \
+                    else wq.Every()
+                return wq.AndNot(positive, wq.Or(negated)) if negated else positive
+            return node.__class__(children, boost=node.boost)
+        if isinstance(node, wq.FuzzyTerm):
+            return wq.FuzzyTerm("all", fold(node.text), maxdist=node.maxdist, prefixlength=1, boost=node.boost)
+        if isinstance(node, (wq.Prefix, wq.Wildcard)):
+            return self._pattern(node)
+        if isinstance(node, wq.Term):
+            return self._term(node.fieldname, node.text, node.boost)
+        if isinstance(node, wq.Phrase):
+            return self._phrase(node.fieldname, list(node.words), node.boost)
+        if isinstance(node, wq.Every):
+            return wq.Every()
+        return node
+
+    # --- the pieces -------------------------------------------------------------------------------------
+    def _pattern(self, node) -> wq.Query:
+        if node.fieldname in KEYWORD_FIELDS:
+            raise QueryError(f"Wildcards are not allowed in '{node.fieldname}:'.")
+        text = fold(node.text)
+        if isinstance(node, wq.Prefix):
+            return wq.Prefix("all", text, boost=node.boost)
+        return wq.Wildcard("all", text, boost=node.boost)
+
+    def _keyword(self, fieldname: str, value: str) -> wq.Query:
+        target = KEYWORD_FIELDS[fieldname]
+        if fieldname in ("country", "society"):
+            value = value.upper()
+        elif fieldname == "language":
+            value = normalise_language(value) or value.lower()
+        else:
+            value = value.lower()
+        return wq.Term(target, value)
+
+    def _term(self, fieldname: str, word: str, boost: float = 1.0) -> wq.Query:
+        if fieldname in KEYWORD_FIELDS:
+            return self._keyword(fieldname, word)
+        alternatives = self._word_in_fields(fieldname, word)
+        if fieldname == "text":
+            alternatives += self._expansions(word)
+            if self.fuzzy and len(word) > 3:
+                alternatives.append(wq.FuzzyTerm("all", fold(word), maxdist=1 if len(word) < 7 else 2,
+                                                 prefixlength=1, boost=FUZZY_BOOST))
+        if not alternatives:
+            return wq.NullQuery
+        return wq.Or(alternatives, boost=boost)
+
+    def _word_in_fields(self, fieldname: str, word: str) -> list[wq.Query]:
+        alternatives: list[wq.Query] = []
+        for part in TEXT_FIELDS[fieldname]:
+            boost = TITLE_BOOST if part == "title" else 1.0
+            for language in self.languages:
+                tokens = analyse(language, word)
+                if len(tokens) == 1:
+                    alternatives.append(wq.Term(f"{part}_{language}", tokens[0], boost=boost))
+                elif tokens:
+                    alternatives.append(wq.Phrase(f"{part}_{language}", tokens, boost=boost))
+        folded = analyse("xx", word)
+        if fieldname == "text" and folded:
+            alternatives.append(_term_or_phrase("all", folded, ALL_FIELD_BOOST))
+            if self.personal:
+                alternatives.append(_term_or_phrase("personal", folded, 1.0))
+        return alternatives
+
+    def _phrase(self, fieldname: str, words: list[str], boost: float = 1.0) -> wq.Query:
+        if fieldname in KEYWORD_FIELDS:
+            return self._keyword(fieldname, " ".join(words))
+        alternatives: list[wq.Query] = []
+        text = " ".join(words)
+        for part in TEXT_FIELDS[fieldname]:
+            part_boost = TITLE_BOOST if part == "title" else 1.0
+            for language in self.languages:
+                tokens = analyse(language, text)
+                if tokens:
+                    alternatives.append(_term_or_phrase(f"{part}_{language}", tokens, part_boost))
+        if fieldname == "text":
+            folded = analyse("xx", text)
+            if folded:
+                alternatives.append(_term_or_phrase("all", folded, ALL_FIELD_BOOST))
+                if self.personal:
+                    alternatives.append(_term_or_phrase("personal", folded, 1.0))
+            alternatives += self._expansions(text)
+        return wq.Or(alternatives, boost=boost) if alternatives else wq.NullQuery
+
+    def _expansions(self, text: str, exclude: frozenset[str] = frozenset()) -> list[wq.Query]:
+        """The glossary's terms, in every language present, for the concepts ``text`` names."""
+        if not self.expand:
+            return []
+        queries: list[wq.Query] = []
+        present = set(self.languages)
+        for concept in self.glossary.match(text):
+            if concept.id in exclude:
+                continue
+            for language, terms in concept.terms.items():
+                analyser = field_language(language)
+                if analyser not in present:
+                    continue
+                for term in terms:
+                    tokens = analyse(analyser, term)
+                    if tokens:
+                        for part in ("title", "body"):
+                            queries.append(_term_or_phrase(f"{part}_{analyser}", tokens, EXPANSION_BOOST))
+        return queries
+
+    def _multiword_expansions(self, node: wq.Or) -> list[wq.Query]:
+        """Glossary terms of several words typed without quotes (human trafficking) are separate terms in
+        an OR group: match the group's words together."""
+        words = [child.text for child in node.subqueries
+                 if isinstance(child, wq.Term) and child.fieldname == "text"]
+        if len(words) < 2 or not self.expand:
+            return []
+        single = frozenset(c.id for w in words for c in self.glossary.match(w))
+        return self._expansions(" ".join(words), exclude=single)
+
+
+def _term_or_phrase(fieldname: str, tokens: list[str], boost: float) -> wq.Query:
+    if len(tokens) == 1:
+        return wq.Term(fieldname, tokens[0], boost=boost)
+    return wq.Phrase(fieldname, tokens, boost=boost)
+
+
+def plain_words(q: str) -> list[str]:
+    """The words of a query outside quotes, operators and field references: for 'did you mean'."""
+    unquoted = re.sub(r'"[^"]*"', " ", q)
+    unquoted = re.sub(r"\b[A-Za-z_]+:\S+", " ", unquoted)
+    return [w for w in re.findall(TOKEN_PATTERN, unquoted) if w not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]

@@ -1,0 +1,198 @@
+"""The index is a projection of the database: it survives kill -9 anywhere, several gunicorn workers and
+several nodes stay consistent, a rebuild swaps in without downtime, and verify reports drift."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from atn_hub.indexer import Indexer
+from search_index.whoosh_engine import WhooshEngine
+from tests.payloads import valid
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(command: list[str], env: dict, base: str | None = None) -> subprocess.Popen:
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    if base:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(base + "/api/v1/topics", timeout=1)
+                return process
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+    return process
+
+
+def kill_9(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def server_env(backend, index_dir: Path, **extra) -> dict:
+    _, url = backend
+    return {"ATN_DATABASE_URL": url, "ATN_INSTANCE_DIR": str(index_dir.parent), "ATN_INDEX_DIR": str(index_dir),
+            "ATN_SECRET_KEY": "consistency", "ATN_LOG_LEVEL": "WARNING", "ATN_INDEX_POLL_SECONDS": "0.05", **extra}
+
+
+def dev_server(port: int) -> list[str]:
+    return [sys.executable, "-m", "atn_hub.cli", "run", "-h", "127.0.0.1", "-p", str(port), "--no-reload",
+            "--no-debugger"]
+
+
+def found(base: str, query: str, headers: dict) -> int:
+    response = requests.get(base + "/api/v1/search", params={"q": query, "expand": "false"}, headers=headers,
+                            timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["total"]
+
+
+def verify(backend, index_dir: Path) -> tuple[int, dict]:
+    result = subprocess.run([sys.executable, "-m", "atn_hub.cli", "index", "verify"], capture_output=True,
+                            text=True, env={**os.environ, **server_env(backend, index_dir)}, timeout=120)
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_kill_9_between_commit_and_indexing_loses_nothing(backend, app, member, tmp_path):
+    index_dir = tmp_path / "node" / "index"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # A node whose indexer is not running: every write commits, none is indexed; then it dies hard.
+    server = start(dev_server(port), server_env(backend, index_dir, ATN_INDEXER="off"), base)
+    for number in range(12):
+        body = valid("practices", external_id=f"k{number}", title=f"Noodopvang kraanwoord {number}")
+        assert requests.post(base + "/api/v1/practices", json=body, headers=member.headers).status_code == 201
+    assert found(base, "kraanwoord", member.headers) == 0
+    kill_9(server)
+
+    # An indexing process killed in the middle of its work (after its first commit of 2-row batches).
+    catch_up = start([sys.executable, "-m", "atn_hub.cli", "index", "catch-up"],
+                     server_env(backend, index_dir, ATN_INDEX_BATCH="2"))
+    engine = WhooshEngine(index_dir)
+    deadline = time.monotonic() + 30
+    while engine.applied_seq() == 0 and time.monotonic() < deadline and catch_up.poll() is None:
+        time.sleep(0.005)
+    if catch_up.poll() is None:
+        kill_9(catch_up)
+    assert engine.applied_seq() < 13 or catch_up.returncode == 0
+
+    # The next node start catches up: everything is searchable, and the index agrees with the database.
+    server = start(dev_server(port), server_env(backend, index_dir), base)
+    try:
+        deadline = time.monotonic() + 10
+        while found(base, "kraanwoord", member.headers) != 12:
+            assert time.monotonic() < deadline, "the index did not catch up"
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    code, report = verify(backend, index_dir)
+    assert code == 0 and report["drift"] is False and report["database"] == report["index"] == 12
+
+
+def test_two_gunicorn_workers_stay_consistent(backend, app, member, tmp_path):
+    index_dir = tmp_path / "node" / "index"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout",
+                    "5", "atn_hub.wsgi:app"], server_env(backend, index_dir), base)
+    try:
+        statuses = []
+        for number in range(16):
+            body = valid("practices", external_id=f"g{number}", title=f"Tweewerkers zoekwoord{number}")
+            wait = "?refresh=wait_for" if number % 2 else ""
+            with requests.Session() as fresh:  # a new connection: either worker may answer
+                created = fresh.post(base + "/api/v1/practices" + wait, json=body,
+                                     headers={**member.headers, "Connection": "close"})
+            statuses.append(created.status_code)
+            deadline = time.monotonic() + (0.2 if wait else 1.0)
+            while True:
+                with requests.Session() as fresh:
+                    hits = fresh.get(base + "/api/v1/search", params={"q": f"zoekwoord{number}"},
+                                     headers={**member.headers, "Connection": "close"})
+                statuses.append(hits.status_code)
+                if hits.json()["total"] == 1:
+                    break
+                assert time.monotonic() < deadline, f"write {number} not searchable in time"
+                time.sleep(0.02)
+        assert set(statuses) <= {200, 201}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    code, report = verify(backend, index_dir)
+    assert code == 0 and report["index"] == 16
+
+
+def test_several_nodes_with_their_own_index_agree(app, client, member):
+    db = app.extensions["atn_db"]
+    nodes = [app.extensions["atn_search"].engine]
+    for name in ("node-b", "node-c"):
+        nodes.append(WhooshEngine(Path(app.instance_path) / name / str(time.time_ns())))
+    for number in range(5):
+        client.post("/api/v1/practices", json=valid("practices", external_id=f"n{number}"), headers=member.headers)
+    for engine in nodes:
+        Indexer(engine, db.session_factory).catch_up(wait=5)
+    reports = [Indexer(engine, db.session_factory).verify() for engine in nodes]
+    assert all(not (r["missing"] or r["extra"] or r["stale"]) and r["index"] == 5 for r in reports)
+    assert len({frozenset(engine.versions().items()) for engine in nodes}) == 1
+
+
+def test_rebuild_swaps_in_without_downtime(app, client, member):
+    search = app.extensions["atn_search"]
+    for number in range(30):
+        client.post("/api/v1/practices", json=valid("practices", external_id=f"r{number}", title=f"Herbouw {number}"),
+                    headers=member.headers)
+    search.indexer.catch_up(wait=5)
+    before = search.engine.current_generation()
+    failures, totals, stop = [], set(), threading.Event()
+
+    def keep_searching():
+        while not stop.is_set():
+            try:
+                response = client.get("/api/v1/search", query_string={"q": "Herbouw"}, headers=member.headers)
+                totals.add(response.json["total"]) if response.status_code == 200 else failures.append(response)
+            except Exception as exc:  # noqa: BLE001
+                failures.append(exc)
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        search.indexer.rebuild()
+    finally:
+        stop.set()
+        searcher.join()
+    assert failures == [] and totals == {30}
+    assert search.engine.current_generation() != before
+    report = search.indexer.verify()
+    assert report["index"] == 30 and not (report["missing"] or report["extra"] or report["stale"])
+
+
+def test_verify_exits_non_zero_on_drift_and_rebuild_repairs(app, backend, client, member):
+    search = app.extensions["atn_search"]
+    created = client.post("/api/v1/practices?refresh=wait_for", json=valid("practices"), headers=member.headers).json
+    index_dir = Path(search.engine.directory)
+    assert verify(backend, index_dir)[0] == 0
+    with search.engine.writer_lock():  # damage: the document disappears behind the indexer's back
+        search.engine.apply([], [f"practice:{created['id']}"], search.engine.applied_seq())
+    code, report = verify(backend, index_dir)
+    assert code == 1 and report["missing"] == [f"practice:{created['id']}"]
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
+    assert verify(backend, index_dir)[0] == 0
+
