@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
 from whoosh.lang import has_stopwords, stopwords_for_language
 
 # ISO 639-1 -> Snowball algorithm (PyStemmer). Languages of Europe and of the network's migrants.
@@ -91,8 +91,41 @@ def _stemmer(language: str):
     return stemmer.stemWord
 
 
+@lru_cache(maxsize=None)
 def stopwords(language: str) -> frozenset[str]:
-    return frozenset(stopwords_for_language(language)) if has_stopwords(language) else frozenset()
+    """Whoosh's stop words where it has them, else the stopwords-iso list; accent-folded (matched folded)."""
+    if has_stopwords(language):
+        words = stopwords_for_language(language)
+    else:
+        import stopwordsiso
+
+        words = stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else ()
+    return frozenset(fold(w) for w in words)
+
+
+class StopWordFilter(Filter):
+    """Drops stop words, compared accent-folded (so ``και`` and ``καί`` are both stopped), renumbering
+    positions as whoosh's StopFilter does, so that phrases match across removed words."""
+
+    def __init__(self, words: frozenset[str]):
+        self.words = words
+
+    def __eq__(self, other):
+        return isinstance(other, StopWordFilter) and other.words == self.words
+
+    def __call__(self, tokens):
+        words = self.words
+        pos = None
+        for token in tokens:
+            if fold(token.text) not in words:
+                if token.positions:
+                    pos = token.pos if pos is None else pos + 1
+                    token.pos = pos
+                token.stopped = False
+                yield token
+            elif not token.removestops:
+                token.stopped = True
+                yield token
 
 
 def analyzer(language: str):
@@ -102,7 +135,7 @@ def analyzer(language: str):
         return chain | FoldFilter()
     words = stopwords(language)
     if words:
-        chain = chain | StopFilter(stoplist=words, minsize=1)
+        chain = chain | StopWordFilter(words)
     return chain | SnowballFilter(language) | FoldFilter()
 
 

@@ -35,7 +35,7 @@ class Document:
     personal: str = ""  # contacts: name, email, phone
 
 
-@dataclass
+@dataclass(frozen=True)
 class Visibility:
     """What the caller may see, as data: mirrors ``atn_hub.permissions.readable_filter``."""
 

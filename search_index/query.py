@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh import qparser
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from .analysis import TOKEN_PATTERN, analyse, field_language, fold, normalise_language
+from .analysis import TOKEN_PATTERN, analyse, field_language, fold, normalise_language, stopwords
 from .engine import QueryError
 from .glossary import Glossary, default_glossary
 
@@ -25,7 +26,7 @@ KEYWORD_FIELDS = {"type": "type", "country": "countries", "language": "languages
 USER_FIELDS = set(TEXT_FIELDS) | set(KEYWORD_FIELDS)
 
 TITLE_BOOST = 1.5
-ALL_FIELD_BOOST = 0.5  # the language-neutral field: exact words across languages
+ALL_FIELD_BOOST = 0.3  # the language-neutral field: exact words across languages (tuned on the XQuAD-R sets)
 EXPANSION_BOOST = 0.5  # glossary equivalents weigh less than the words typed
 FUZZY_BOOST = 0.4
 OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
@@ -34,7 +35,7 @@ OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matchin
 @dataclass(frozen=True)
 class Limits:
     max_length: int = 500
-    max_terms: int = 32
+    max_terms: int = 64
     max_wildcards: int = 4
     min_prefix: int = 2
 
@@ -56,11 +57,22 @@ _PARSER = _parser()
 _FIELD_REF = re.compile(r"(?<![\w\"'])([A-Za-z_]+):(?=\S)")
 
 
+def normalise(q: str) -> str:
+    """What people type in a search box, made safe for the grammar: a question mark is punctuation (not a
+    one-letter wildcard), and ``Word:`` before a name that is no field is just a word."""
+    if q.count('"') % 2:  # an unpaired quotation mark is punctuation, not an unfinished phrase
+        head, _, tail = q.rpartition('"')
+        q = head + " " + tail
+    parts = re.split(r'("[^"]*")', q)
+    for i in range(0, len(parts), 2):  # outside quotes
+        part = parts[i].replace("?", " ")
+        parts[i] = _FIELD_REF.sub(lambda m: m.group(0) if m.group(1) in USER_FIELDS else m.group(1) + " ", part)
+    return "".join(parts)
+
+
 def check_syntax(q: str, limits: Limits) -> None:
     if len(q) > limits.max_length:
         raise QueryError(f"The query is longer than {limits.max_length} characters.")
-    if q.count('"') % 2:
-        raise QueryError('A quotation mark (") is not closed.')
     depth = 0
     for char in re.sub(r'"[^"]*"', "", q):
         depth += {"(": 1, ")": -1}.get(char, 0)
@@ -69,17 +81,14 @@ def check_syntax(q: str, limits: Limits) -> None:
     if depth:
         raise QueryError("A parenthesis is not closed.")
     unquoted = re.sub(r'"[^"]*"', "", q)
-    for name in _FIELD_REF.findall(unquoted):
-        if name not in USER_FIELDS:
-            raise QueryError(f"Unknown field '{name}:'; use one of {', '.join(sorted(USER_FIELDS))}.")
-    words = re.findall(TOKEN_PATTERN + r"|\*|\?", unquoted + " " + " ".join(re.findall(r'"([^"]*)"', q)))
+    words = re.findall(TOKEN_PATTERN + r"|\*", unquoted + " " + " ".join(re.findall(r'"([^"]*)"', q)))
     if len(words) > limits.max_terms:
         raise QueryError(f"The query has more than {limits.max_terms} terms.")
-    wildcards = re.findall(r"\S*[*?]\S*", unquoted)
+    wildcards = re.findall(r"\S*[*]\S*", unquoted)
     if len(wildcards) > limits.max_wildcards:
         raise QueryError(f"The query has more than {limits.max_wildcards} wildcards.")
     for pattern in wildcards:
-        stem = re.split(r"[*?]", pattern.split(":")[-1].lstrip("(-+"))[0]
+        stem = pattern.split(":")[-1].lstrip("(-+").split("*")[0]
         if len(stem) < limits.min_prefix:
             raise QueryError(f"'{pattern}': a wildcard needs at least {limits.min_prefix} letters before it.")
 
@@ -92,12 +101,16 @@ class QueryBuilder:
         self.fuzzy = fuzzy
         self.expand = expand
         self.glossary = glossary or default_glossary()
+        # Words that are stop words in any language present match nothing in the language-neutral field either
+        # (there they would match nearly every document, slowly and for no gain).
+        self.stopwords = _stopwords(tuple(self.languages))
 
     # --- the whole query --------------------------------------------------------------------------------
     def build(self, q: str, limits: Limits = Limits()) -> wq.Query:
         q = q.strip()
         if not q:
             return wq.Every()
+        q = normalise(q)
         check_syntax(q, limits)
         try:
             parsed = _PARSER.parse(q)
@@ -182,8 +195,8 @@ class QueryBuilder:
                     alternatives.append(wq.Term(f"{part}_{language}", tokens[0], boost=boost))
                 elif tokens:
                     alternatives.append(wq.Phrase(f"{part}_{language}", tokens, boost=boost))
-        folded = analyse("xx", word)
-        if fieldname == "text" and folded:
+        folded = [t for t in analyse("xx", word) if t not in self.stopwords]
+        if fieldname == "text" and folded and ALL_FIELD_BOOST:
             alternatives.append(_term_or_phrase("all", folded, ALL_FIELD_BOOST))
             if self.personal:
                 alternatives.append(_term_or_phrase("personal", folded, 1.0))
@@ -202,7 +215,7 @@ class QueryBuilder:
                     alternatives.append(_term_or_phrase(f"{part}_{language}", tokens, part_boost))
         if fieldname == "text":
             folded = analyse("xx", text)
-            if folded:
+            if folded and ALL_FIELD_BOOST:
                 alternatives.append(_term_or_phrase("all", folded, ALL_FIELD_BOOST))
                 if self.personal:
                     alternatives.append(_term_or_phrase("personal", folded, 1.0))
@@ -238,6 +251,11 @@ class QueryBuilder:
             return []
         single = frozenset(c.id for w in words for c in self.glossary.match(w))
         return self._expansions(" ".join(words), exclude=single)
+
+
+@lru_cache(maxsize=64)
+def _stopwords(languages: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(w) for language in languages if language != "xx" for w in stopwords(language))
 
 
 def _term_or_phrase(fieldname: str, tokens: list[str], boost: float) -> wq.Query:

@@ -23,7 +23,7 @@ from pathlib import Path
 from filelock import FileLock
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import sorting
+from whoosh import collectors
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.scoring import BM25F
@@ -194,31 +194,43 @@ class WhooshEngine(SearchEngine):
         query = builder.build(request.q, self.limits)
         if request.caller_language and request.q.strip():
             query = wq.AndMaybe(query, wq.Term("languages", request.caller_language, boost=0.05))
-        allowed = _filter(request)
 
-        facets = {}
-        if request.facets:
-            matched = searcher.docs_for_query(wq.And([query, allowed]))
-            facets = self._local.facet_cache.counts(searcher, matched)
-            total = sum(facets["type"].values())
         sortedby, reverse = None, False
         if request.sort == "newest" or (request.sort == "relevance" and not request.q.strip()):
             sortedby, reverse = "updated_at", True
         elif request.sort == "title":
             sortedby = "title_sort"
-        if request.page_size:
-            results = searcher.search_page(query, request.page, pagelen=request.page_size, filter=allowed,
-                                           sortedby=sortedby, reverse=reverse, terms=request.snippets)
-        else:
-            results = searcher.search(query, limit=None, filter=allowed, sortedby=sortedby, reverse=reverse,
-                                      terms=False)
-        if not request.facets:
-            total = len(results) if not request.page_size else results.total
-        hits = [self._hit(hit, request, scored=sortedby is None) for hit in results]
-        suggestion = None
-        if request.q.strip() and total < 3:
-            suggestion = _suggest(searcher, request.q)
+        first = (request.page - 1) * request.page_size if request.page_size else 0
+        limit = first + request.page_size if request.page_size else None
+        # One pass over the matches: the top `limit` are kept, and every match is recorded (for the total and
+        # the facets), restricted to what the caller may see (a cached document set).
+        allowed = self._allowed(searcher, request)
+        if not allowed:  # (whoosh reads an empty filter as no filter at all)
+            return SearchResult(total=0, hits=[], facets={name: {} for name in FACETS} if request.facets else {})
+        top = searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse, terms=request.snippets)
+        recorder = _Recorder(top)
+        searcher.search_with_collector(query, collectors.FilterCollector(recorder, allow=allowed))
+        results = top.results()
+        facets = self._local.facet_cache.counts(searcher, recorder.docnums) if request.facets else {}
+        hits = [self._hit(hit, request, scored=sortedby is None) for hit in results[first:limit]]
+        total = len(recorder.docnums)
+        suggestion = _suggest(searcher, request.q) if request.q.strip() and total < 3 else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _allowed(self, searcher, request: SearchRequest) -> set[int]:
+        """The documents the caller may see that pass the request's filters, cached per searcher."""
+        cache = self._local.__dict__.setdefault("allowed", {})
+        if cache.get("searcher") is not searcher:
+            cache.clear()
+            cache["searcher"] = searcher
+        key = (request.visibility, tuple(request.types), tuple(request.countries), tuple(request.languages),
+               tuple(request.topics), tuple(request.societies), request.updated_since)
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+                cache["searcher"] = searcher
+            cache[key] = set(searcher.docs_for_query(_filter(request)))  # never mutated
+        return cache[key]
 
     def _hit(self, hit, request: SearchRequest, scored: bool) -> Hit:
         fields = hit.fields()
@@ -310,6 +322,18 @@ def _suggest(searcher, q: str) -> str | None:
                 continue
         corrected.append(word)
     return " ".join(corrected) if changed else None
+
+
+class _Recorder(collectors.WrappingCollector):
+    """Passes every match on to the child (the top-N collector) and remembers its document number."""
+
+    def __init__(self, child):
+        super().__init__(child)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.docnums.append(self.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
 
 
 class FacetCache:

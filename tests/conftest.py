@@ -203,12 +203,12 @@ def live_server(app, backend, tmp_path):
                                 "--no-reload", "--no-debugger"], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
-            requests.get(base + "/.well-known/oauth-authorization-server", timeout=1)
+            requests.get(base + "/.well-known/oauth-authorization-server", timeout=5)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(process.stderr.read().decode()[-2000:])

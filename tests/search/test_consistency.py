@@ -29,12 +29,12 @@ def start(command: list[str], env: dict, base: str | None = None) -> subprocess.
     process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     if base:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(base + "/api/v1/topics", timeout=1)
+                requests.get(base + "/api/v1/topics", timeout=5)
                 return process
-            except requests.ConnectionError:
+            except requests.RequestException:
                 assert process.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.1)
     return process
