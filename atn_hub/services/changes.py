@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from ..models import ChangeLog
 from ..principal import Principal
@@ -37,8 +37,16 @@ def json_safe(value: Any) -> Any:
 
 
 def lock_log(session: Session) -> None:
+    """Once per transaction (the lock is held until it ends)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    session.connection()  # begins the transaction if it has not begun yet
+    transaction = session.get_transaction()
+    if session.info.get("log_locked_by") is transaction:
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+    session.info["log_locked_by"] = transaction
 
 
 def append(session: Session, principal: Principal, *, record_type: str, record_id: Any, action: str,

@@ -8,8 +8,8 @@ class PracticeService(RecordService):
     model = Practice
     topic_fields = {"topics": None, "target_groups": "target_group", "forms_of_exploitation": "exploitation"}
 
-    def validate(self, session, data, record, society):
-        super().validate(session, data, record, society)
+    def validate(self, session, data, record, society, external_id_free=False):
+        super().validate(session, data, record, society, external_id_free)
         if "contact_id" in data:
             check_contact(session, data["contact_id"], society)
         start = data["start_year"] if "start_year" in data else getattr(record, "start_year", None)

@@ -47,9 +47,13 @@ class Page:
 
 
 def society_by_code(session: Session, code: str, field: str = "society") -> Society:
-    society = session.scalar(select(Society).where(Society.code == code))
-    if society is None:
-        raise Invalid(field, f"No society with code '{code}'.")
+    known = session.info.setdefault("societies", {})  # a bulk import names the same few societies again
+    society = known.get(code)
+    if society is None or society not in session:
+        society = session.scalar(select(Society).where(Society.code == code))
+        if society is None:
+            raise Invalid(field, f"No society with code '{code}'.")
+        known[code] = society
     return society
 
 
@@ -136,11 +140,12 @@ class RecordService:
                     raise Invalid(field, f"Not topics of category '{category}': {', '.join(wrong)}.")
 
     def validate(self, session: Session, data: dict[str, Any], record: RecordMixin | None,
-                 society: Society) -> None:
-        """Checks that need the database or the record's other fields; subclasses add theirs."""
+                 society: Society, external_id_free: bool = False) -> None:
+        """Checks that need the database or the record's other fields; subclasses add theirs.
+        ``external_id_free``: the caller has just looked the external id up and found it unused."""
         self.validate_topics(session, data)
         external_id = data.get("external_id")
-        if external_id:
+        if external_id and not external_id_free and external_id != getattr(record, "external_id", None):
             clash = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
                                                                self.model.external_id == external_id))
             if clash is not None and (record is None or clash != record.id):
@@ -229,7 +234,8 @@ class RecordService:
         society = society_by_code(session, data.pop("society"))
         record_id = data.pop("id", None)
         record = self._load(session, record_id) if record_id else None
-        if record is None and data.get("external_id"):
+        looked_up = record is None and bool(data.get("external_id"))
+        if looked_up:
             record = session.scalar(select(self.model).where(self.model.society_id == society.id,
                                                              self.model.external_id == data["external_id"]))
         if record is not None and record.society_id != society.id:
@@ -238,19 +244,16 @@ class RecordService:
             data["status"] = Status.published.value
         if data.get("status") == Status.published.value and not data.get("published_at"):
             data["published_at"] = record.published_at if record and record.published_at else utcnow()
-        self.validate(session, data, record, society)
+        self.validate(session, data, record, society, external_id_free=looked_up and record is None)
         if record is None:
             record = self.model(id=record_id or uuid.uuid4(), society=society, society_id=society.id,
                                 **{"status": Status.draft.value, **data})
             session.add(record)
-            session.flush()
             changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
                            action="created", payload={"society": society.code, **data}, society_id=society.id)
             return record, "created"
         stamps = {k: data.pop(k) for k in ("created_at", "updated_at") if k in data}
         changed = self._assign(record, data)
-        if stamps and not changed:
-            return record, "unchanged"
         if not changed:
             return record, "unchanged"
         for key, value in stamps.items():

@@ -35,13 +35,18 @@ def start(command: list[str], env: dict, base: str | None = None) -> subprocess.
                 requests.get(base + "/api/v1/topics", timeout=5)
                 return process
             except requests.RequestException:
-                assert process.poll() is None and time.monotonic() < deadline, "server did not start"
+                if process.poll() is not None or time.monotonic() > deadline:
+                    kill_9(process)
+                    raise AssertionError("server did not start") from None
                 time.sleep(0.1)
     return process
 
 
 def kill_9(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     process.wait(timeout=10)
 
 
