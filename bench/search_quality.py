@@ -35,7 +35,7 @@ NO_TITLE = "·"  # a title without words, for collections whose documents have n
 def practice_lines(docs: list[dict], language: str):
     for doc in docs:
         yield json.dumps({"external_id": doc["_id"], "society": "NL", "title": (doc.get("title") or NO_TITLE)[:300],
-                          "summary": doc["text"][:4000], "body": doc["text"][4000:], "language": language,
+                          "summary": doc["text"][:4000] or NO_TITLE, "body": doc["text"][4000:], "language": language,
                           "countries": ["NL"], "visibility": "public"}, ensure_ascii=False)
 
 

@@ -308,20 +308,56 @@ def _snippet(hit, fields: dict, personal: bool) -> tuple[str | None, str | None]
 
 
 def _suggest(searcher, q: str) -> str | None:
-    """'Did you mean': each word unknown to the index replaced by its closest known word."""
+    """'Did you mean': each word unknown to the index replaced by the most frequent known word at most two
+    edits away that starts with the same three letters. Bounded on purpose: whoosh's own corrector walks
+    the whole vocabulary in Python (seconds on a large index)."""
+    reader = searcher.reader()
     corrected, changed = [], False
-    lexicon_reader = searcher.reader()
-    corrector = searcher.corrector("all")
     for word in plain_words(q):
         folded = fold(word)
-        if len(folded) > 2 and not lexicon_reader.frequency("all", folded):
-            options = corrector.suggest(folded, limit=1, maxdist=2)
-            if options:
-                corrected.append(options[0])
+        if len(folded) > 3 and not reader.frequency("all", folded):
+            best = _closest(reader, folded)
+            if best:
+                corrected.append(best)
                 changed = True
                 continue
         corrected.append(word)
     return " ".join(corrected) if changed else None
+
+
+MAX_CANDIDATES = 2000
+
+
+def _closest(reader, word: str) -> str | None:
+    best, best_key = None, None
+    for number, candidate in enumerate(reader.expand_prefix("all", word[:3])):
+        if number >= MAX_CANDIDATES:
+            break
+        candidate = candidate.decode() if isinstance(candidate, bytes) else candidate
+        if abs(len(candidate) - len(word)) > 2:
+            continue
+        distance = _edit_distance(word, candidate, limit=2)
+        if distance <= 2:
+            key = (distance, -reader.doc_frequency("all", candidate))
+            if best_key is None or key < best_key:
+                best, best_key = candidate, key
+    return best
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with transpositions, giving up (limit + 1) once it exceeds ``limit``."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 class _Recorder(collectors.WrappingCollector):
