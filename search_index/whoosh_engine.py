@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 from filelock import FileLock
@@ -29,7 +29,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.scoring import BM25F
 
 from .analysis import FIELD_LANGUAGES, analyzer, field_language, fold, neutral_analyzer
-from .engine import Document, Hit, QueryError, SearchEngine, SearchRequest, SearchResult, Visibility
+from .engine import Document, Hit, SearchEngine, SearchRequest, SearchResult, Visibility
 from .query import Limits, QueryBuilder, plain_words
 
 META_KEY = "__meta__"
@@ -420,6 +420,3 @@ def _segment_key(reader):
             pass
     return id(reader)
 
-
-def utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

@@ -124,33 +124,28 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         def get(self, record_id: uuid.UUID):
             return workflow.comments(session(), current_principal(), service, record_id)
 
-    @blp.route("/<uuid:record_id>/archive")
-    class Archive(MethodView):
-        @access(blp, SIGNED_IN)
-        @searchable_write(blp)
-        @blp.response(200, schema)
-        def post(self, record_id: uuid.UUID):
-            view = workflow.set_archived(session(), current_principal(), service, record_id, True)
-            blp.set_etag(etag_of(view))
-            return view
+    def archive_view(action: str, archived: bool):
+        @blp.route(f"/<uuid:record_id>/{action}", endpoint=action)
+        class Archive(MethodView):
+            @access(blp, SIGNED_IN)
+            @searchable_write(blp)
+            @blp.response(200, schema)
+            def post(self, record_id: uuid.UUID):
+                view = workflow.set_archived(session(), current_principal(), service, record_id, archived)
+                blp.set_etag(etag_of(view))
+                return view
 
-    @blp.route("/<uuid:record_id>/unarchive")
-    class Unarchive(MethodView):
-        @access(blp, SIGNED_IN)
-        @searchable_write(blp)
-        @blp.response(200, schema)
-        def post(self, record_id: uuid.UUID):
-            view = workflow.set_archived(session(), current_principal(), service, record_id, False)
-            blp.set_etag(etag_of(view))
-            return view
+        Archive.post.__doc__ = (f"Archive a published {label}" if archived
+                                else f"Publish an archived {label} again")
+
+    archive_view("archive", True)
+    archive_view("unarchive", False)
 
     Submit.post.__doc__ = f"Submit a {label} for review\n\nBy its own society, from draft or changes requested."
     Review.post.__doc__ = (f"Review a submitted {label} (coordinators)\n\napprove publishes it; request_changes "
                            f"sends it back with a comment; reject ends it with a reason. Two coordinators "
                            f"deciding at once: one wins, the other gets 409.")
     Review.get.__doc__ = f"The review discussion of a {label} (its society and coordinators)"
-    Archive.post.__doc__ = f"Archive a published {label}"
-    Unarchive.post.__doc__ = f"Publish an archived {label} again"
 
     Collection.get.__doc__ = f"List {label}s\n\nOnly what the caller may see, newest change first by default."
     Collection.post.__doc__ = f"Create a {label}\n\nA new record is a draft of the caller's society."

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, json_list, str200, text
+from ..db import Base, json_list, text
 from .base import RecordMixin
 
 KINDS = ["good_practice", "lesson_learned", "challenge"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import func, select
@@ -276,6 +275,3 @@ def check_years(start: int | None, end: int | None) -> None:
     if start is not None and end is not None and end < start:
         raise Invalid("end_year", "end_year is before start_year.")
 
-
-def as_datetime(value: Any) -> datetime | None:
-    return value
