@@ -64,9 +64,6 @@ def deletable_state(principal: Principal, record) -> bool:
     return record.status in DELETABLE_BY_OWNER
 
 
-def can_manage_vocabulary(principal: Principal) -> bool:
-    return principal.is_admin
-
 
 def record_actions(principal: Principal, record) -> list[str]:
     """What the caller may do with the record now: shown in every response so frontends show only working
@@ -129,3 +126,12 @@ def can_review(principal: Principal, record) -> bool:
 
 def can_archive(principal: Principal, record) -> bool:
     return can_review(principal, record) or can_submit(principal, record)
+
+
+def require_admin(principal: Principal, doing: str) -> None:
+    """401 anonymous, 403 without the 'admin' scope or without the administrator role."""
+    from .errors import Forbidden
+
+    require_scope(principal, "admin", doing)
+    if not principal.is_admin:
+        raise Forbidden(f"{doing} needs an administrator.", scope="admin")

@@ -47,5 +47,11 @@ class Principal:
         return self.role in ("coordinator", "admin") and self.has("moderate")
 
 
+def grantable(role: str | None, requested: str | None) -> list[str]:
+    """The requested scopes that a role may hold, in the order asked (a token never carries more)."""
+    allowed = ROLE_SCOPES.get(role or "", set())
+    return [scope for scope in (requested or "").split() if scope in allowed]
+
+
 ANONYMOUS = Principal(kind="anonymous")
 SYSTEM = Principal(kind="system", role="admin", scopes=frozenset(SCOPES), name="atn-hub command line")

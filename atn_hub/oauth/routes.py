@@ -138,13 +138,9 @@ def _sign_in(page) -> Response:
 
 def _granted_scopes(grant, user: User | None) -> list[str]:
     """What the user can actually grant: the requested scopes that the user's role allows."""
-    from ..principal import ROLE_SCOPES
+    from ..principal import grantable
 
-    requested = (grant.request.scope or "").split()
-    if user is None:
-        return requested
-    allowed = ROLE_SCOPES.get(user.role, set())
-    return [s for s in requested if s in allowed]
+    return (grant.request.scope or "").split() if user is None else grantable(user.role, grant.request.scope)
 
 
 @bp.post("/oauth/token")

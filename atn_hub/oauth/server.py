@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from ..extensions import get_db
 from ..models import AuthorizationCode, OAuthClient, OAuthToken, User, token_hash
-from ..principal import ROLE_SCOPES, SCOPES
+from ..principal import SCOPES, grantable
 
 
 def _session():
@@ -89,8 +89,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code: str, request) -> None:
         data = request.payload.data
         # The user grants only what their role allows, whatever the client asked for.
-        allowed = ROLE_SCOPES.get(request.user.role, set())
-        scope = " ".join(s for s in (request.scope or "").split() if s in allowed)
+        scope = " ".join(grantable(request.user.role, request.scope))
         _session().add(AuthorizationCode(
             code_hash=token_hash(code), client_id=request.client.client_id, user_id=request.user.id,
             redirect_uri=request.payload.redirect_uri or "", scope=scope,

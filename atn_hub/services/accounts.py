@@ -145,11 +145,9 @@ def get_user(session: Session, principal: Principal, user_id: uuid.UUID) -> User
 
 
 def _require_admin(principal: Principal) -> None:
-    from ..permissions import require_scope
+    from ..permissions import require_admin
 
-    require_scope(principal, "admin", "Managing users and clients")
-    if not principal.is_admin:
-        raise Forbidden("Managing users and clients needs an administrator.", scope="admin")
+    require_admin(principal, "Managing users and clients")
 
 
 # --- OAuth clients ---------------------------------------------------------------------------------------

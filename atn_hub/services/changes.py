@@ -36,6 +36,16 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def assign_changes(obj, data: dict[str, Any]) -> dict[str, Any]:
+    """Set the fields of ``data`` that differ on ``obj``; returns those (the change log's payload)."""
+    changed = {}
+    for key, value in data.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed[key] = value
+    return changed
+
+
 def lock_log(session: Session) -> None:
     """Once per transaction (the lock is held until it ends)."""
     if isinstance(session, scoped_session):

@@ -15,6 +15,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, RecordMixin, Society, Status, Topic
 from ..principal import Principal
 from . import changes
+from .changes import assign_changes
 
 # Fields a client never sets through the API: the workflow and the bookkeeping own them.
 RESERVED = ("id", "status", "published_at", "created_at", "updated_at", "version", "society")
@@ -151,14 +152,6 @@ class RecordService:
                 raise Conflict(f"{society.code} already has a {self.model.record_type} with external_id "
                                f"'{external_id}'.", {"json": {"external_id": ["Already in use."]}})
 
-    def _assign(self, record: RecordMixin, data: dict[str, Any]) -> dict[str, Any]:
-        changed = {}
-        for key, value in data.items():
-            if getattr(record, key) != value:
-                setattr(record, key, value)
-                changed[key] = value
-        return changed
-
     # --- writing -----------------------------------------------------------------------------------------
     def create(self, session: Session, principal: Principal, data: dict[str, Any]) -> RecordView:
         permissions.require_scope(principal, "write", f"Creating a {self.model.record_type}")
@@ -198,7 +191,7 @@ class RecordService:
                data: dict[str, Any]) -> RecordView:
         """Apply ``data`` to a record obtained from ``get_for_update``."""
         self.validate(session, data, record, record.society)
-        changed = self._assign(record, data)
+        changed = assign_changes(record, data)
         if changed:
             session.flush()
             changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
@@ -252,7 +245,7 @@ class RecordService:
                            action="created", payload={"society": society.code, **data}, society_id=society.id)
             return record, "created"
         stamps = {k: data.pop(k) for k in ("created_at", "updated_at") if k in data}
-        changed = self._assign(record, data)
+        changed = assign_changes(record, data)
         if not changed:
             return record, "unchanged"
         for key, value in stamps.items():

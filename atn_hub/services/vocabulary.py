@@ -8,16 +8,15 @@ from sqlalchemy.orm import Session
 
 from .. import permissions
 from ..db import array_contains
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, NotFound
 from ..models import RECORD_MODELS, Society, Topic, User
 from ..principal import Principal
 from . import changes
+from .changes import assign_changes
 
 
 def _require_admin(principal: Principal, what: str) -> None:
-    permissions.require_scope(principal, "admin", f"Managing {what}")
-    if not permissions.can_manage_vocabulary(principal):
-        raise Forbidden(f"Managing {what} needs an administrator.", scope="admin")
+    permissions.require_admin(principal, f"Managing {what}")
 
 
 def get_society_for_update(session: Session, principal: Principal, code: str) -> Society:
@@ -28,15 +27,6 @@ def get_society_for_update(session: Session, principal: Principal, code: str) ->
 def get_topic_for_update(session: Session, principal: Principal, code: str) -> Topic:
     _require_admin(principal, "topics")
     return get_topic(session, code)
-
-
-def _assign(obj, data: dict[str, Any]) -> dict[str, Any]:
-    changed = {}
-    for key, value in data.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed[key] = value
-    return changed
 
 
 # --- societies -----------------------------------------------------------------------------------------
@@ -74,7 +64,7 @@ def create_society(session: Session, principal: Principal, data: dict[str, Any])
 
 def update_society(session: Session, principal: Principal, society: Society, data: dict[str, Any]) -> Society:
     _require_admin(principal, "societies")
-    changed = _assign(society, data)
+    changed = assign_changes(society, data)
     if changed:
         session.flush()
         changes.append(session, principal, record_type="society", record_id=society.code, action="updated",
@@ -126,7 +116,7 @@ def update_topic(session: Session, principal: Principal, topic: Topic, data: dic
     if "category" in data and data["category"] != topic.category and _topic_in_use(session, topic.code):
         raise Conflict(f"Topic {topic.code} is in use; its category cannot change.",
                        {"json": {"category": ["Topic in use."]}})
-    changed = _assign(topic, data)
+    changed = assign_changes(topic, data)
     if changed:
         session.flush()
         changes.append(session, principal, record_type="topic", record_id=topic.code, action="updated",

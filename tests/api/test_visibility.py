@@ -90,7 +90,7 @@ def test_member_cannot_create_for_another_society(client, member):
 
 def test_anonymous_cannot_write(client, member):
     response = client.post(url("practices"), json=_practice())
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
 
 
 def test_bad_token_is_401_with_challenge(client):
