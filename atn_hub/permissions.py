@@ -15,24 +15,37 @@ def is_own(principal: Principal, record) -> bool:
     return principal.society_id is not None and principal.society_id == record.society_id
 
 
-def can_read(principal: Principal, record) -> bool:
-    if record.status == Status.published.value and record.visibility == Visibility.public.value:
+def visible(principal: Principal, society_id, status: str, visibility: str) -> bool:
+    """Whether the caller may see a record in this state: the one rule behind ``can_read``, the lists'
+    SQL filter, the changes feed and webhooks (which judge past states from the change log)."""
+    if status == Status.published.value and visibility == Visibility.public.value:
         return True
     if not principal.has("read"):
         return False
     if principal.is_admin:
         return True
-    if record.status == Status.published.value:
+    if status == Status.published.value:
         return True  # network visibility: every authenticated member of the network
-    if is_own(principal, record):
+    if principal.society_id is not None and principal.society_id == society_id:
         return True
     # Coordinators see everything that was ever submitted to them: what awaits review, what they sent back or
     # rejected, and what was archived (they may publish it again). Never a society's private drafts.
-    return principal.is_coordinator and record.status in COORDINATOR_SEES
+    return principal.is_coordinator and status in COORDINATOR_SEES
+
+
+def can_read(principal: Principal, record) -> bool:
+    return visible(principal, record.society_id, record.status, record.visibility)
 
 
 def can_read_personal_fields(principal: Principal) -> bool:
     return principal.has("contacts:read")
+
+
+def hidden_fields(principal: Principal, record_type: str) -> tuple[str, ...]:
+    """The fields of a record of this type that the caller may not read (contacts' personal data)."""
+    from .models import PERSONAL_FIELDS
+
+    return () if record_type != "contact" or can_read_personal_fields(principal) else PERSONAL_FIELDS
 
 
 def can_create(principal: Principal, society_id) -> bool:
@@ -48,7 +61,11 @@ def can_edit(principal: Principal, record) -> bool:
     return principal.has("write") and is_own(principal, record)
 
 
-def editable_state(record) -> bool:
+def editable_state(record, pending=None) -> bool:
+    """Drafts and records with changes requested are edited in place; a published record through its pending
+    revision, unless that awaits review."""
+    if record.status == Status.published.value:
+        return pending is None or pending.status in EDITABLE
     return record.status in EDITABLE
 
 
@@ -65,15 +82,27 @@ def deletable_state(principal: Principal, record) -> bool:
 
 
 
-def record_actions(principal: Principal, record) -> list[str]:
+def submittable_state(record, pending=None) -> bool:
+    if record.status == Status.published.value:
+        return pending is not None and pending.status in SUBMITTABLE
+    return record.status in SUBMITTABLE
+
+
+def reviewable_state(record, pending=None) -> bool:
+    if record.status == Status.published.value:
+        return pending is not None and pending.status == Status.submitted.value
+    return record.status == Status.submitted.value
+
+
+def record_actions(principal: Principal, record, pending=None) -> list[str]:
     """What the caller may do with the record now: shown in every response so frontends show only working
-    buttons."""
+    buttons. ``pending``: the record's pending revision, if any."""
     actions = []
-    if can_edit(principal, record) and editable_state(record):
+    if can_edit(principal, record) and editable_state(record, pending):
         actions.append("edit")
-    if can_submit(principal, record) and record.status in SUBMITTABLE:
+    if can_submit(principal, record) and submittable_state(record, pending):
         actions.append("submit")
-    if can_review(principal, record) and record.status == Status.submitted.value:
+    if can_review(principal, record) and reviewable_state(record, pending):
         actions.append("review")
     if can_archive(principal, record) and record.status == Status.published.value:
         actions.append("archive")

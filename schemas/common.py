@@ -152,10 +152,28 @@ def partial_schema(schema_cls: type[Schema], name: str, exclude: tuple[str, ...]
     return type(name, bases, attrs)
 
 
+class FieldChangeSchema(Schema):
+    field = fields.String()
+    before = fields.Raw(data_key="from", allow_none=True, metadata={"description": "The value before (null: none)"})
+    after = fields.Raw(data_key="to", allow_none=True, metadata={"description": "The value after (null: none)"})
+
+
+class PendingRevisionSchema(Schema):
+    status = fields.String(metadata={"enum": ["draft", "submitted", "changes_requested"]})
+    author_name = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    changes = fields.List(fields.Nested(FieldChangeSchema),
+                          metadata={"description": "What it changes against the published version"})
+
+
 class ActionsMixin(Schema):
     actions = fields.List(fields.String(), dump_only=True,
                           metadata={"description": "What the caller may do with this record now "
                                                    "(e.g. edit, delete, submit)"})
+    pending_revision = fields.Nested(PendingRevisionSchema, dump_only=True, allow_none=True, metadata={
+        "description": "Edits of the published record awaiting review, which the network does not see yet "
+                       "(shown to the record's society and coordinators; null when there are none)"})
 
 
 IMPORT_ONLY_FIELDS = {

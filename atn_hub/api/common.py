@@ -22,9 +22,11 @@ def session():
 
 
 def etag_of(obj) -> dict:
-    """A record's entity tag: its identity and version (bumped by every update)."""
+    """A record's entity tag: its identity and version (bumped by every update), and the version of its
+    pending revision where the caller sees one (edits of a published record go there)."""
     key = getattr(obj, "id", None) or getattr(obj, "code", None)
-    return {"id": str(key), "version": obj.version}
+    pending = getattr(obj, "pending", None)
+    return {"id": str(key), "version": obj.version, "pending": pending.version if pending else None}
 
 
 REFRESH = {"in": "query", "name": "refresh", "required": False,
@@ -85,9 +87,9 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         @blp.response(200, schema)
         def patch(self, data, record_id: uuid.UUID):
             principal = current_principal()
-            record = service.get_for_update(session(), principal, record_id)
-            blp.check_etag(etag_of(record))
-            view = service.update(session(), principal, record, data)
+            current = service.get_for_update(session(), principal, record_id)
+            blp.check_etag(etag_of(current))
+            view = service.update(session(), principal, current.record, data)
             blp.set_etag(etag_of(view))
             return view
 

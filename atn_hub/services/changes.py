@@ -13,6 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.orm import Session, scoped_session
 
@@ -44,6 +45,53 @@ def assign_changes(obj, data: dict[str, Any]) -> dict[str, Any]:
             setattr(obj, key, value)
             changed[key] = value
     return changed
+
+
+RECORD_TYPES = ("practice", "contact", "training-material")
+
+
+def state_of(record) -> dict[str, str]:
+    """What decides who sees a record (with its society, kept in the log row's ``society_id``)."""
+    return {"status": record.status, "visibility": record.visibility}
+
+
+def snapshot(record) -> dict[str, Any]:
+    """Every column of a record as JSON, its society by code: what the changes feed and webhooks show of it
+    as it was at this change (personal fields are filtered when read, and scrubbed by erasure)."""
+    mapper = sa_inspect(record).mapper
+    data = {attr.key: getattr(record, attr.key) for attr in mapper.column_attrs if attr.key != "society_id"}
+    data["society"] = record.society.code
+    return json_safe(data)
+
+
+def from_json(model, data: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of ``json_safe`` for a model's columns: times and UUIDs back to Python values."""
+    from sqlalchemy import DateTime, Uuid
+
+    columns = sa_inspect(model).columns
+    values = {}
+    for key, value in data.items():
+        column = columns.get(key)
+        if value is not None and column is not None:
+            if isinstance(column.type, Uuid):
+                value = uuid.UUID(value) if isinstance(value, str) else value
+            elif isinstance(column.type, DateTime) or isinstance(getattr(column.type, "impl", None), DateTime):
+                value = datetime.fromisoformat(value) if isinstance(value, str) else value
+        values[key] = value
+    return values
+
+
+def record_change(session: Session, principal: Principal, record, action: str, *,
+                  before: dict[str, str] | None, fields: dict[str, Any] | None = None,
+                  extra: dict[str, Any] | None = None, gone: bool = False) -> ChangeLog:
+    """Log a change of a record's visible state: the fields it changed, its state before and after, and
+    its snapshot after (none when ``gone``: a tombstone keeps only what names the record)."""
+    session.flush()  # the version and timestamps the snapshot shows are the ones just written
+    payload = {"external_id": record.external_id, "society": record.society.code, "before": before,
+               "state": None if gone else state_of(record), "fields": fields,
+               "record": None if gone else snapshot(record), **(extra or {})}
+    return append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
+                  payload=payload, society_id=record.society_id)
 
 
 def lock_log(session: Session) -> None:

@@ -29,6 +29,18 @@ class ContactService(RecordService):
     language_column = None
     country_column = "country"
 
+    def before_delete(self, session, principal, record):
+        """Practices that name the contact stop naming it, each a logged change (not a silent SET NULL)."""
+        from sqlalchemy import select
+
+        from . import changes
+
+        for practice in session.scalars(select(Practice).where(Practice.contact_id == record.id)):
+            before = changes.state_of(practice)
+            practice.contact_id = None
+            changes.record_change(session, principal, practice, "updated", before=before,
+                                  fields={"contact_id": None})
+
 
 class TrainingMaterialService(RecordService):
     model = TrainingMaterial

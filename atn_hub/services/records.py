@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import permissions
 from ..db import array_contains, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import Contact, RecordMixin, Society, Status, Topic
+from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import Principal
-from . import changes
+from . import changes, revisions
 from .changes import assign_changes
 
 # Fields a client never sets through the API: the workflow and the bookkeeping own them.
@@ -25,10 +25,13 @@ class RecordView:
     """A record as one caller sees it: its actions, and personal fields hidden where the caller may not read
     them. Wraps the ORM object read-only, so nothing hidden can be flushed back by mistake."""
 
-    def __init__(self, record: RecordMixin, actions: list[str], hidden: tuple[str, ...] = ()):
+    def __init__(self, record: RecordMixin, actions: list[str], hidden: tuple[str, ...] = (),
+                 pending: PendingRevision | None = None):
         self._record = record
         self.actions = actions
         self._hidden = hidden
+        self.pending = pending  # the pending revision, when the caller may see it
+        self.pending_revision = revisions.pending_summary(record, pending, hidden) if pending else None
 
     def __getattr__(self, name: str) -> Any:
         if name in self._hidden:
@@ -38,6 +41,9 @@ class RecordView:
     @property
     def record(self) -> RecordMixin:
         return self._record
+
+
+LOOKUP = object()
 
 
 @dataclass
@@ -66,9 +72,14 @@ class RecordService:
     country_column: ClassVar[str | None] = None  # a single-country column (contacts)
 
     # --- reading ---------------------------------------------------------------------------------------
-    def present(self, principal: Principal, record: RecordMixin) -> RecordView:
-        hidden = () if permissions.can_read_personal_fields(principal) else self.personal_fields
-        return RecordView(record, permissions.record_actions(principal, record), hidden)
+    def present(self, principal: Principal, record: RecordMixin, pending: Any = LOOKUP) -> RecordView:
+        """``pending``: the record's pending revision when the caller has it at hand (lists), else looked up."""
+        hidden = permissions.hidden_fields(principal, record.record_type)
+        if pending is LOOKUP:
+            pending = revisions.pending_of(object_session(record), record) if record.is_published else None
+        actions = permissions.record_actions(principal, record, pending)
+        shown = pending if revisions.may_see_pending(principal, record, pending) else None
+        return RecordView(record, actions, hidden, shown)
 
     def _load(self, session: Session, record_id: uuid.UUID) -> RecordMixin | None:
         return session.get(self.model, record_id)
@@ -121,7 +132,9 @@ class RecordService:
         column = getattr(m, sort.lstrip("-"))
         order = [column.desc(), m.id.desc()] if sort.startswith("-") else [column.asc(), m.id.asc()]
         stmt = select(m).where(*where).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-        return Page([self.present(principal, r) for r in session.scalars(stmt).unique()], total or 0)
+        records = list(session.scalars(stmt).unique())
+        pending = revisions.pending_map(session, m.record_type, [r.id for r in records if r.is_published])
+        return Page([self.present(principal, r, pending.get(r.id)) for r in records], total or 0)
 
     # --- checks shared by create and update --------------------------------------------------------------
     def validate_topics(self, session: Session, data: dict[str, Any]) -> None:
@@ -170,32 +183,37 @@ class RecordService:
         record = self.model(id=uuid.uuid4(), society=society, society_id=society.id, status=Status.draft.value,
                             **data)
         session.add(record)
-        session.flush()
-        changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
-                       action="created", payload={"society": society.code, **data}, society_id=society.id)
+        changes.record_change(session, principal, record, "created", before=None)
         return self.present(principal, record)
 
-    def get_for_update(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordMixin:
-        """The record, if the caller may edit it now (checked before the caller's ETag is)."""
+    def get_for_update(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordView:
+        """The record as the caller sees it, if they may edit it now (checked before the caller's ETag is)."""
         permissions.require_scope(principal, "write", f"Editing a {self.model.record_type}")
         record = self.get_record(session, principal, record_id)
         if not permissions.can_edit(principal, record):
             raise Forbidden("Editing this record needs the 'write' scope and membership of its society.",
                             scope="write")
-        if not permissions.editable_state(record):
-            raise Conflict(f"A {record.status} {self.model.record_type} cannot be edited; only drafts and "
-                           f"records with changes requested can.")
-        return record
+        view = self.present(principal, record)
+        if not permissions.editable_state(record, view.pending):
+            raise Conflict(f"A {record.status} {self.model.record_type} cannot be edited; only drafts, records "
+                           f"with changes requested and published records (as a revision for review) can."
+                           if record.status != Status.published.value else
+                           "The pending revision of this record awaits review: it cannot be edited until a "
+                           "coordinator decides.")
+        return view
 
     def update(self, session: Session, principal: Principal, record: RecordMixin,
                data: dict[str, Any]) -> RecordView:
-        """Apply ``data`` to a record obtained from ``get_for_update``."""
+        """Apply ``data`` to a record obtained from ``get_for_update``: in place, or, for a published record,
+        to its pending revision (the network keeps seeing the published version until it is approved)."""
+        if record.is_published:
+            revisions.save_pending(session, principal, self, record, data)
+            return self.present(principal, record)
         self.validate(session, data, record, record.society)
+        before = changes.state_of(record)
         changed = assign_changes(record, data)
         if changed:
-            session.flush()
-            changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
-                           action="updated", payload=changed, society_id=record.society_id)
+            changes.record_change(session, principal, record, "updated", before=before, fields=changed)
         return self.present(principal, record)
 
     def delete(self, session: Session, principal: Principal, record_id: uuid.UUID) -> None:
@@ -206,11 +224,14 @@ class RecordService:
                             scope="write")
         if not permissions.deletable_state(principal, record):
             raise Conflict(f"A {record.status} {self.model.record_type} cannot be deleted by its society.")
-        tombstone = {"external_id": record.external_id, "society": record.society.code}
+        before = changes.state_of(record)
+        self.before_delete(session, principal, record)
+        revisions.discard(session, record)
         session.delete(record)
-        session.flush()
-        changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
-                       action="deleted", payload=tombstone, society_id=record.society_id)
+        changes.record_change(session, principal, record, "deleted", before=before, gone=True)
+
+    def before_delete(self, session: Session, principal: Principal, record: RecordMixin) -> None:
+        """What else a deletion changes (contacts: the practices that name them); logged like any change."""
 
     # --- import (administrators' migration of an existing collection) -------------------------------------
     def upsert(self, session: Session, principal: Principal, data: dict[str, Any],
@@ -241,18 +262,16 @@ class RecordService:
             record = self.model(id=record_id or uuid.uuid4(), society=society, society_id=society.id,
                                 **{"status": Status.draft.value, **data})
             session.add(record)
-            changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
-                           action="created", payload={"society": society.code, **data}, society_id=society.id)
+            changes.record_change(session, principal, record, "created", before=None)
             return record, "created"
         stamps = {k: data.pop(k) for k in ("created_at", "updated_at") if k in data}
+        before = changes.state_of(record)
         changed = assign_changes(record, data)
         if not changed:
             return record, "unchanged"
         for key, value in stamps.items():
             setattr(record, key, value)
-        session.flush()
-        changes.append(session, principal, record_type=self.model.record_type, record_id=record.id,
-                       action="updated", payload=changed, society_id=record.society_id)
+        changes.record_change(session, principal, record, "updated", before=before, fields=changed)
         return record, "updated"
 
 

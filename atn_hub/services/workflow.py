@@ -20,7 +20,7 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid
 from ..models import RecordMixin, ReviewComment, Status
 from ..principal import Principal
-from . import changes
+from . import changes, revisions
 from .records import RecordService, RecordView
 
 DECISION_STATUS = {"approve": Status.published.value, "request_changes": Status.changes_requested.value,
@@ -29,13 +29,13 @@ DECISION_STATUS = {"approve": Status.published.value, "request_changes": Status.
 
 def _transition(session: Session, principal: Principal, service: RecordService, record: RecordMixin,
                 status: str, action: str, payload: dict | None = None) -> RecordView:
-    before = record.status
+    before = changes.state_of(record)
     record.status = status
-    if status == Status.published.value and before != Status.archived.value:
+    if status == Status.published.value and before["status"] != Status.archived.value:
         record.published_at = utcnow()
-    session.flush()  # bumps the version: a concurrent decision on the same version fails with 409
-    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
-                   payload={"status": status, "from": before, **(payload or {})}, society_id=record.society_id)
+    # The flush bumps the version: a concurrent decision on the same version fails with 409.
+    changes.record_change(session, principal, record, action, before=before, fields={"status": status},
+                          extra=payload)
     return service.present(principal, record)
 
 
@@ -44,9 +44,13 @@ def submit(session: Session, principal: Principal, service: RecordService, recor
     record = service.get_record(session, principal, record_id)
     if not permissions.can_submit(principal, record):
         raise Forbidden("Only the record's own society submits it for review.")
+    if record.is_published:
+        revisions.submit_pending(session, principal, record)
+        return service.present(principal, record)
     if record.status not in permissions.SUBMITTABLE:
-        raise Conflict(f"A {record.status} {record.record_type} cannot be submitted; drafts and records with "
-                       f"changes requested can.")
+        raise Conflict(f"A {record.status} {record.record_type} cannot be submitted; drafts, records with "
+                       f"changes requested and published records with edits can.")
+    revisions.open_submission(session, principal, record, "new")
     return _transition(session, principal, service, record, Status.submitted.value, "submitted")
 
 
@@ -56,17 +60,23 @@ def review(session: Session, principal: Principal, service: RecordService, recor
     record = service.get_record(session, principal, record_id)
     if not permissions.can_review(principal, record):
         raise Forbidden("Only coordinators review submissions.", scope="moderate")
-    if record.status != Status.submitted.value:
-        raise Conflict(f"This {record.record_type} is {record.status}, not submitted: nothing to review "
+    pending = revisions.pending_of(session, record) if record.is_published else None
+    if not permissions.reviewable_state(record, pending):
+        raise Conflict(f"This {record.record_type} is {record.status}, with nothing submitted to review "
                        f"(another coordinator may have decided already).")
     if decision != "approve" and not (comment and comment.strip()):
         raise Invalid("comment", "Say why: the society reads this comment.")
+    comment = (comment or "").strip()
     session.add(ReviewComment(record_type=record.record_type, record_id=record.id, decision=decision,
-                              comment=(comment or "").strip(), author_user_id=principal.user_id,
+                              comment=comment, author_user_id=principal.user_id,
                               author_client_id=principal.client_id, author_name=principal.name))
+    if pending is not None:
+        revisions.review_pending(session, principal, record, pending, decision, comment)
+        return service.present(principal, record)
+    revisions.close_submission(session, record)
     status = DECISION_STATUS[decision]
     return _transition(session, principal, service, record, status, status,
-                       {"decision": decision, "comment": (comment or "").strip()})
+                       {"decision": decision, "comment": comment})
 
 
 def set_archived(session: Session, principal: Principal, service: RecordService, record_id: uuid.UUID,

@@ -30,12 +30,12 @@ def set_status(db_session, resource, record_id, status, visibility=None):
     from atn_hub.services import changes
 
     record = db_session.get(RECORD_MODELS[TYPE[resource]], uuid.UUID(record_id))
+    before = changes.state_of(record)
     record.status = status
     if visibility:
         record.visibility = visibility
-    db_session.flush()
-    changes.append(db_session, SYSTEM, record_type=record.record_type, record_id=record.id, action="updated",
-                   payload={"status": status, "visibility": record.visibility}, society_id=record.society_id)
+    changes.record_change(db_session, SYSTEM, record, "updated", before=before,
+                          fields={"status": status, "visibility": record.visibility})
     db_session.commit()
 
 

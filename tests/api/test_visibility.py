@@ -72,14 +72,19 @@ def test_other_society_cannot_edit_or_delete(client, member, other_member, db_se
     assert client.get(url(resource, record["id"]), headers=other_member.headers).json["actions"] == []
 
 
-def test_published_record_cannot_be_edited_by_its_society(client, member, db_session):
+def test_published_record_is_edited_through_a_revision_not_deleted(client, member, other_member, db_session):
     record = create(client, member, "practices").json
     set_status(db_session, "practices", record["id"], "published")
     got = client.get(url("practices", record["id"]), headers=member.headers)
-    assert "edit" not in got.json["actions"]
+    assert "edit" in got.json["actions"] and got.json["pending_revision"] is None
     response = client.patch(url("practices", record["id"]), json={"title": "Changed"},
                             headers={**member.headers, "If-Match": got.headers["ETag"]})
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert response.json["title"] == record["title"]  # the published version is untouched
+    assert response.json["pending_revision"]["changes"] == [
+        {"field": "title", "from": record["title"], "to": "Changed"}]
+    network = client.get(url("practices", record["id"]), headers=other_member.headers).json
+    assert network["title"] == record["title"] and network["pending_revision"] is None
     assert client.delete(url("practices", record["id"]), headers=member.headers).status_code == 409
 
 

@@ -1,0 +1,30 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.changes import ChangesArgsSchema, ChangesPageSchema
+
+from ..access import ANYONE, access
+from ..oauth.protector import current_principal
+from ..services import feed
+from .common import session
+
+blp = Blueprint("changes", "changes", url_prefix="/api/v1/changes",
+                description="The changes feed: every change you may see, in commit order, for keeping a copy "
+                            "in sync.")
+
+
+@blp.route("")
+class Changes(MethodView):
+    @access(blp, ANYONE)
+    @blp.arguments(ChangesArgsSchema, location="query")
+    @blp.response(200, ChangesPageSchema)
+    def get(self, args):
+        """Follow the changes
+
+        Start with since=0 (or without since), then pass each answer's next_cursor. Applying the changes in
+        order (created, updated, published: upsert the record; unpublished, deleted: remove it) rebuilds exactly
+        what the lists show you. What you see follows your token: anonymous callers see public records only.
+        """
+        events, position, more = feed.events(session(), current_principal(), args["since"], args["limit"],
+                                             args.get("type"))
+        return {"changes": events, "next_cursor": str(position), "has_more": more}

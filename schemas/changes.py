@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .contacts import ContactSchema
+from .practices import PracticeSchema
+from .training_materials import TrainingMaterialSchema
+
+# The record as the lists show it, without what depends on the moment of asking (the caller's actions, a
+# pending revision): the feed shows each record as it was right after the change.
+SNAPSHOT_EXCLUDE = ("actions", "pending_revision")
+RECORD_SCHEMAS = {"practice": PracticeSchema(exclude=SNAPSHOT_EXCLUDE),
+                  "contact": ContactSchema(exclude=SNAPSHOT_EXCLUDE),
+                  "training-material": TrainingMaterialSchema(exclude=SNAPSHOT_EXCLUDE)}
+RECORD_TYPES = list(RECORD_SCHEMAS)
+
+
+def dump_record(record_type: str, record) -> dict | None:
+    return None if record is None else RECORD_SCHEMAS[record_type].dump(record)
+
+
+class Cursor(fields.String):
+    """An opaque position in the change log ("0" or absent: the beginning)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if not raw.isdigit() or len(raw) > 18:
+            raise ValidationError("Not a cursor: pass a next_cursor this API returned, or 0 for the start.")
+        return int(raw)
+
+
+class ChangesArgsSchema(Schema):
+    since = Cursor(load_default=0, metadata={"description": "next_cursor of the previous page; 0 or absent: "
+                                                            "from the beginning", "example": "0"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000),
+                           metadata={"description": "Changes per page (1 to 1000)"})
+    type = fields.List(fields.String(validate=validate.OneOf(RECORD_TYPES)),
+                       metadata={"description": "Only these record types (repeat the parameter for several)"})
+
+
+class ChangeSchema(Schema):
+    cursor = fields.String(metadata={"description": "This change's position: resume after it with since="})
+    at = fields.AwareDateTime(metadata={"description": "When the change was committed"})
+    type = fields.String(metadata={"enum": RECORD_TYPES})
+    record_id = fields.String(metadata={"format": "uuid"})
+    external_id = fields.String(allow_none=True)
+    society = fields.String(allow_none=True)
+    action = fields.String(metadata={"enum": ["created", "updated", "published", "unpublished", "deleted"],
+                                     "description": "What the change means to you: the record became visible "
+                                                    "(created, published), changed (updated), or is gone for "
+                                                    "you (unpublished, deleted: a tombstone, record is null)"})
+    record = fields.Method("_record", allow_none=True, metadata={
+        "description": "The record as it was after the change, as in the lists; null in a tombstone",
+        "oneOf": [{"$ref": "#/components/schemas/Practice"}, {"$ref": "#/components/schemas/Contact"},
+                  {"$ref": "#/components/schemas/TrainingMaterial"}, {"type": "null"}]})
+
+    def _record(self, event):
+        return dump_record(event.type, event.record)
+
+
+class ChangesPageSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    next_cursor = fields.String(metadata={"description": "Pass as since= for the next page (also when changes "
+                                                         "is empty: poll with it later)"})
+    has_more = fields.Boolean(metadata={"description": "More changes follow right away"})
