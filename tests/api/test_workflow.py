@@ -31,7 +31,7 @@ def test_the_whole_workflow(client, member, make_caller, resource):
     sent_back = post(client, coordinator, resource, record["id"], "review",
                      {"decision": "request_changes", "comment": "Please add the results of 2024."})
     assert sent_back.status_code == 200 and sent_back.json["status"] == "changes_requested"
-    discussion = client.get(url(resource, record["id"]) + "/review", headers=member.headers).json
+    discussion = client.get(url(resource, record["id"]) + "/comments", headers=member.headers).json
     assert [c["comment"] for c in discussion] == ["Please add the results of 2024."]
 
     etag = client.get(url(resource, record["id"]), headers=member.headers).headers["ETag"]
@@ -89,5 +89,5 @@ def test_two_coordinators_deciding_at_once_one_wins_the_other_gets_409(live_serv
     assert sorted(statuses) == [200, 409]
     final = client.get(url("practices", record["id"]), headers=member.headers).json["status"]
     assert final in ("published", "rejected")
-    comments = client.get(url("practices", record["id"]) + "/review", headers=member.headers).json
+    comments = client.get(url("practices", record["id"]) + "/comments", headers=member.headers).json
     assert len(comments) == 1  # the losing decision left nothing behind
