@@ -2,13 +2,10 @@
 approval replaces it atomically; the history and diffs say who changed what and when."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-import requests
 
 from tests.api.test_records import create, url
-from tests.api.test_workflow import post
+from tests.api.test_workflow import decide_at_once, post
 from tests.payloads import RESOURCES
 
 TITLE = {"practices": "title", "contacts": "role", "training-materials": "title"}
@@ -155,21 +152,8 @@ def test_two_coordinators_deciding_a_revision_at_once(live_server, client, membe
     record = publish(client, member, first, "practices")
     edit(client, member, "practices", record["id"], {"title": "Revised title"})
     post(client, member, "practices", record["id"], "submit")
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def decide(caller, body):
-        barrier.wait()
-        statuses.append(requests.post(f"{live_server}/api/v1/practices/{record['id']}/review", json=body,
-                                      headers=caller.headers, timeout=30).status_code)
-
     bodies = [{"decision": "approve"}, {"decision": "request_changes", "comment": "Not yet."}]
-    threads = [threading.Thread(target=decide, args=pair) for pair in zip((first, second), bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 409]
+    assert decide_at_once(live_server, record["id"], (first, second), bodies) == [200, 409]
     got = client.get(url("practices", record["id"]), headers=member.headers).json
     approved = got["title"] == "Revised title"
     assert approved == (got["pending_revision"] is None)  # either applied, or sent back: never both
