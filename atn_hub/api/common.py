@@ -6,6 +6,7 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from schemas.common import EraseArgsSchema
 from schemas.workflow import (CommentCreateSchema, ReviewCommentSchema, ReviewSchema, RevisionDetailSchema,
                               RevisionDiffArgsSchema, RevisionDiffSchema, RevisionSchema)
 
@@ -94,11 +95,19 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             blp.set_etag(etag_of(view))
             return view
 
-        @access(blp, "write")
-        @searchable_write(blp)
-        @blp.response(204)
-        def delete(self, record_id: uuid.UUID):
-            service.delete(session(), current_principal(), record_id)
+        if service.personal_fields:
+            @access(blp, "write")
+            @searchable_write(blp)
+            @blp.arguments(EraseArgsSchema, location="query")
+            @blp.response(204)
+            def delete(self, args, record_id: uuid.UUID):
+                service.delete(session(), current_principal(), record_id, erase=args["erase"])
+        else:
+            @access(blp, "write")
+            @searchable_write(blp)
+            @blp.response(204)
+            def delete(self, record_id: uuid.UUID):
+                service.delete(session(), current_principal(), record_id)
 
     @blp.route("/<uuid:record_id>/submit")
     class Submit(MethodView):
@@ -197,5 +206,8 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     Item.get.__doc__ = f"Get a {label}"
     Item.patch.__doc__ = (f"Update a {label}\n\nSend the ETag of your copy in If-Match: a stale one gets 412, "
                           f"none 428. Only drafts and records with changes requested can be edited.")
-    Item.delete.__doc__ = f"Delete a {label}"
+    Item.delete.__doc__ = (f"Delete a {label}" if not service.personal_fields else
+                           f"Delete a {label}\n\nWith erase=true (its society or an administrator), its personal "
+                           f"fields are also scrubbed from the change log, the revisions, the search index and "
+                           f"webhook logs; a tombstone stays.")
     return blp
