@@ -53,15 +53,18 @@ def catch_up():
 @click.command("worker")
 @click.option("--interval", type=float, default=None, help="Seconds between polls of the change log.")
 def worker_command(interval):
-    """Run the background work of this node: index the change log (and deliver webhooks) until stopped."""
+    """Run the background work of this node until stopped: index the change log, extract files' text (and
+    deliver webhooks)."""
     search = current_app.extensions["atn_search"]
     interval = interval or search.interval
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(json.dumps({"worker": "started", "interval": interval}), err=True)
     try:
+        files = current_app.extensions["atn_files"]
         while not stopping:
             search.indexer.catch_up(wait=0)
-            time.sleep(interval)
+            if not files.extract_pending(limit=1):
+                time.sleep(interval)
     except KeyboardInterrupt:
         pass
