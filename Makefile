@@ -36,6 +36,10 @@ postgres:
 test: install postgres
 	$(BIN)/python -m pytest
 
+# A long Schemathesis run (the suite runs a bounded one): every operation, four roles, both databases.
+fuzz: install postgres
+	ATN_FUZZ_EXAMPLES=$${ATN_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
+
 openapi: install
 	$(BIN)/atn-hub openapi write --format=yaml openapi.yaml
 

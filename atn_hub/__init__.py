@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .config import Settings
-from .db import write_intent
+from .db import reading, write_intent
 from .errors import error_response, register_error_handlers
 from .db import Database
 from .logs import configure_logging
@@ -119,8 +119,14 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
             return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
         app.extensions["atn_search"].ensure_indexer_thread()
         app.extensions["atn_files"].ensure_thread()
-        # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way.
-        g.principal = load_principal(db.session) if request.path.startswith("/api/") else ANONYMOUS
+        # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way. The lookup is a
+        # read of its own: a write request's transaction (SQLite's write lock) begins with its first write
+        # statement, not while its body is still arriving.
+        g.principal = ANONYMOUS
+        if request.path.startswith("/api/"):
+            with reading():
+                g.principal = load_principal(db.session)
+            db.session.rollback()
 
     @app.after_request
     def _commit(response):

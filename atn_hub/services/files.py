@@ -13,7 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import permissions
-from ..db import utcnow
+from ..db import reading, utcnow
 from ..errors import Conflict, Forbidden, NotFound, RefusedFile
 from ..files.content import WITH_TEXT, Refused, safe_filename, sniff
 from ..files.extract import Extractor, Failed
@@ -61,7 +61,9 @@ def _editable_material(session: Session, principal: Principal, material_id: uuid
 
 def upload(session: Session, principal: Principal, store: BlobStore, settings: FileSettings,
            material_id: uuid.UUID, stream: BinaryIO, filename: str | None) -> MaterialFile:
-    record = _editable_material(session, principal, material_id)
+    with reading():  # refuse early, without holding a write transaction while the body streams in
+        _editable_material(session, principal, material_id)
+    session.rollback()
     try:
         spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
     except TooLarge:
@@ -73,6 +75,7 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
         raise RefusedFile(refused.status, refused.reason) from None
     finally:
         spooled.discard()
+    record = _editable_material(session, principal, material_id)  # again, in the write transaction
     file = MaterialFile(id=uuid.uuid4(), material_id=record.id, filename=safe_filename(filename, content_type),
                         content_type=content_type, size=spooled.size, sha256=spooled.sha256,
                         text_status="pending" if content_type in WITH_TEXT else "none",
