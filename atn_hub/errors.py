@@ -8,7 +8,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 
@@ -102,6 +102,16 @@ def register_error_handlers(app: Flask) -> None:
     def _constraint(exc):
         # A uniqueness race the services' checks could not see (two writers at once): nothing was saved.
         return error_response(409, "The change conflicts with another one made meanwhile; reload and retry.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(exc):
+        # The database is down, restarting or (SQLite) locked for too long: retryable, never a 500.
+        import logging
+
+        logging.getLogger("atn_hub").warning("database unavailable", extra={"error": exc.__class__.__name__})
+        return error_response(503, "The database is unavailable for a moment; retry after the time in "
+                                   "Retry-After.", headers={"Retry-After": "5"})
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):

@@ -2,6 +2,7 @@
 extraction, and the collection of stored contents that no file names any more."""
 from __future__ import annotations
 
+import errno
 import logging
 import uuid
 from dataclasses import dataclass
@@ -68,11 +69,19 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
         spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
     except TooLarge:
         raise RefusedFile(413, f"The file is larger than {settings.max_upload_bytes} bytes.") from None
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # nothing half-written stays: spool removed its temporary file
+            raise RefusedFile(507, "The server's storage is full; nothing was stored. Retry later.") from None
+        raise
     try:
         content_type = sniff(spooled.path, filename)
         store.put(spooled)
     except Refused as refused:
         raise RefusedFile(refused.status, refused.reason) from None
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise RefusedFile(507, "The server's storage is full; nothing was stored. Retry later.") from None
+        raise
     finally:
         spooled.discard()
     record = _editable_material(session, principal, material_id)  # again, in the write transaction
@@ -121,8 +130,11 @@ def claim(session: Session, stale_after: timedelta) -> MaterialFile | None:
     now = utcnow()
     waiting = or_(MaterialFile.text_status == "pending",
                   (MaterialFile.text_status == "extracting") & (MaterialFile.claimed_at < now - stale_after))
-    for candidate in session.scalars(select(MaterialFile.id).where(waiting)
-                                     .order_by(MaterialFile.created_at).limit(5)).all():
+    with reading():  # looking costs no write lock (the thread looks every second)
+        candidates = session.scalars(select(MaterialFile.id).where(waiting)
+                                     .order_by(MaterialFile.created_at).limit(5)).all()
+    session.rollback()
+    for candidate in candidates:
         taken = session.execute(update(MaterialFile).where(MaterialFile.id == candidate, waiting)
                                 .values(text_status="extracting", claimed_at=now))
         session.commit()
