@@ -15,6 +15,7 @@ class Receiver:
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.answered: list[tuple[str, int]] = []  # (X-ATN-Delivery, the status answered), in answer order
         self.status = 204
         self.delay = 0.0
         self._server: ThreadingHTTPServer | None = None
@@ -28,7 +29,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append(({k: v for k, v in self.headers.items()}, body))
                 time.sleep(receiver.delay)
-                self.send_response(receiver.status)
+                status = receiver.status
+                receiver.answered.append((self.headers.get("X-ATN-Delivery"), status))
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
