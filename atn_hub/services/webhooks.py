@@ -341,7 +341,10 @@ def claim_due(session: Session, settings: Settings, limit: int = CLAIM_BATCH) ->
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.seq).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=WebhookDelivery, skip_locked=True)
-    lease = timedelta(seconds=2 * settings.webhook_timeout_seconds + 60)
+    # Long enough for the whole batch, sent ``webhook_concurrency`` at a time, each within its two timeouts
+    # (connect, read): a claim expires only when its worker is gone.
+    rounds = -(-limit // max(1, settings.webhook_concurrency))
+    lease = timedelta(seconds=rounds * 2 * settings.webhook_timeout_seconds + 60)
     claims = []
     for delivery, endpoint in session.execute(stmt).all():
         delivery.next_attempt_at = now + lease
