@@ -120,3 +120,18 @@ def test_pinned_tls_connects_to_the_vetted_address_and_checks_the_name(tls_serve
     assert seen == [f"hooks.partner.example:{port}"]
     with pytest.raises(requests.exceptions.SSLError):
         _post(port, ca, "other.partner.example")  # the certificate is not for this name
+
+
+def test_the_readme_verification_snippet_works():
+    """The dozen lines the README gives partners accept what the hub signs, and refuse tampering."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text().split("**Verifying a delivery**")[1]
+    namespace: dict = {}
+    exec(readme.split("```python")[1].split("```")[0], namespace)  # noqa: S102 - our own README
+    headers = sig.sign(SECRET, BODY)
+    namespace["verify"](SECRET, headers, BODY)
+    with pytest.raises(ValueError):
+        namespace["verify"](SECRET, headers, BODY + b" ")
+    with pytest.raises(ValueError):
+        namespace["verify"](SECRET, sig.sign(SECRET, BODY, timestamp=1_000_000_000), BODY)
