@@ -161,7 +161,8 @@ def check_target(url: str, settings: Settings, resolve: Resolver | None = None) 
         if reason == "loopback" and loopback_ok:
             continue
         if reason:
-            raise UnsafeTarget(f"'{host}' resolves to {ip}, a {reason} address: not allowed as a webhook target "
+            shown = f"::ffff:{ip.ipv4_mapped}" if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+            raise UnsafeTarget(f"'{host}' resolves to {shown}, a {reason} address: not allowed as a webhook target "
                                f"(ask an administrator to allow-list it if it is yours).")
     if parts.scheme == "http" and not (loopback_ok and all(_unwrap(ip).is_loopback for ip in addresses)):
         raise UnsafeTarget("Use an https:// URL (plain http only to loopback, when the hub allows it for tests).")

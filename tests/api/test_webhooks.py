@@ -335,23 +335,22 @@ def test_the_allowlist_admits_networks_and_names(client, member, settings, monke
 
 def test_targets_are_checked_again_at_delivery(app, client, member, db_session, settings, monkeypatch, fake_dns,
                                                receiver):
-    """DNS that changes after registration (rebinding) or a flag turned off: the attempt is refused, logged,
-    and nothing is sent."""
+    """DNS that changes after registration (rebinding), or loopback no longer allowed: each attempt is refused
+    before connecting, and logged; nothing is sent."""
     receiver.start()
     fake_dns["partner.example"] = "127.0.0.1"
     register(client, member, f"http://partner.example:{receiver.port}/hook")
     create(client, member, "practices")
-    fake_dns["partner.example"] = "169.254.169.254"
-    work(app, settings)
-    [delivery] = deliveries(db_session)
-    assert delivery.status == "pending" and "169.254.169.254" in delivery.last_error
-    assert delivery.last_error.startswith("refused") and receiver.received == []
-
-    fake_dns["partner.example"] = "127.0.0.1"
     monkeypatch.setattr(settings, "webhook_allow_http_loopback", False)
-    time.sleep(0.3)
-    work(app, settings)
-    assert "loopback" in deliveries(db_session)[0].last_error and receiver.received == []
+    for attempt, address in enumerate(["10.0.0.1", "169.254.169.254", "192.168.1.20", "::ffff:127.0.0.1",
+                                       "127.0.0.1"], start=1):
+        fake_dns["partner.example"] = address
+        work(app, settings)
+        [delivery] = deliveries(db_session)
+        assert delivery.attempt_count == attempt and delivery.status == "pending"
+        assert delivery.last_error.startswith("refused") and address in delivery.last_error
+        time.sleep(0.25)  # the next retry is due (backoff at most 0.2 s here)
+    assert receiver.received == []
 
 
 def test_the_connection_goes_to_the_vetted_address(app, client, member, db_session, settings, fake_dns, receiver):
