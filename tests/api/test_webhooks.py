@@ -507,3 +507,33 @@ def test_scrub_record_blanks_fields_in_delivery_bodies(app, client, member, db_s
     record = json.loads(delivery.body)["change"]["record"]
     assert record["role"] is None and record["id"] == contact["id"]
     assert valid("contacts")["role"] not in delivery.body
+
+
+def test_the_worker_process_delivers_and_stops_on_sigterm(app, backend, client, member, db_session, settings,
+                                                          receiver, tmp_path):
+    """`atn-hub worker` as deployed: its own process on the same database; SIGTERM ends it cleanly."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    receiver.start()
+    register(client, member, receiver.url)
+    create(client, member, "practices")
+    env = {**os.environ, "ATN_DATABASE_URL": backend[1], "ATN_INSTANCE_DIR": str(tmp_path / "worker"),
+           "ATN_SECRET_KEY": "worker-test", "ATN_LOG_LEVEL": "WARNING", "ATN_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true"}
+    process = subprocess.Popen([sys.executable, "-m", "atn_hub.cli", "worker", "--interval", "0.1"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not receiver.answered and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        assert len(receiver.answered) == 1, process.stderr.read().decode()[-2000:] if process.poll() else "none"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+    assert deliveries(db_session, "delivered")
