@@ -420,7 +420,8 @@ def run_once(session_factory: sessionmaker, settings: Settings) -> dict[str, int
 # --- endpoints, for the API -----------------------------------------------------------------------------
 def _log(session: Session, principal: Principal, endpoint: WebhookEndpoint, action: str,
          payload: dict[str, Any] | None = None) -> ChangeLog:
-    """Registrations and their changes are in the change log too (the audit trail); never the secret."""
+    """Registrations and their changes are in the change log too (the audit trail, which lists the names in
+    ``fields``); never the secret."""
     return changes.append(session, principal, record_type="webhook", record_id=endpoint.id, action=action,
                           payload=payload, society_id=endpoint.society_id)
 
@@ -453,7 +454,7 @@ def create_endpoint(session: Session, principal: Principal, settings: Settings, 
     session.add(endpoint)
     session.flush()
     entry = _log(session, principal, endpoint, "created",
-                 {"url": endpoint.url, "events": endpoint.events, "active": active})
+                 {"fields": {"url": endpoint.url, "events": endpoint.events, "active": active}})
     endpoint.start_seq = entry.seq
     session.flush()
     return endpoint
@@ -468,13 +469,13 @@ def update_endpoint(session: Session, principal: Principal, settings: Settings, 
     changed = changes.assign_changes(endpoint, data)
     if changed:
         session.flush()
-        _log(session, principal, endpoint, "updated", changed)
+        _log(session, principal, endpoint, "updated", {"fields": changed})
     return endpoint
 
 
 def delete_endpoint(session: Session, principal: Principal, endpoint_id: uuid.UUID) -> None:
     endpoint = _endpoint(session, principal, endpoint_id)
-    _log(session, principal, endpoint, "deleted", {"url": endpoint.url})
+    _log(session, principal, endpoint, "deleted", {"fields": {"url": endpoint.url}})
     session.delete(endpoint)
     session.flush()
 
@@ -484,7 +485,7 @@ def rotate_secret(session: Session, principal: Principal, endpoint_id: uuid.UUID
     endpoint = _endpoint(session, principal, endpoint_id)
     endpoint.secret = new_secret()
     session.flush()
-    _log(session, principal, endpoint, "secret-rotated")
+    _log(session, principal, endpoint, "secret-rotated", {"fields": {"secret": "(rotated)"}})
     return endpoint
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from atn_hub import webhook_signature
-from atn_hub.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from atn_hub.models import ChangeLog, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from atn_hub.services import webhooks
 from tests.api.test_records import create, url
 from tests.payloads import EDIT, valid
@@ -451,7 +451,13 @@ def test_register_get_update_delete(client, member, db_session, settings):
     assert client.delete(f"{HOOKS}/{hook['id']}", headers=member.headers).status_code == 204
     assert client.get(f"{HOOKS}/{hook['id']}", headers=member.headers).status_code == 404
     assert db_session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+    # The change log (the audit trail) says who registered, changed and deleted it; never its secret.
+    logged = db_session.execute(select(ChangeLog.action, ChangeLog.payload).where(ChangeLog.record_type == "webhook")
+                                .order_by(ChangeLog.seq)).all()
     db_session.rollback()
+    assert [action for action, _ in logged] == ["created", "updated", "deleted"]
+    assert sorted(logged[1].payload["fields"]) == ["active", "events"]
+    assert hook["secret"] not in json.dumps([payload for _, payload in logged])
 
 
 def test_admins_register_for_any_society_members_for_their_own(client, member, admin, settings):
