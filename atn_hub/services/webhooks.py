@@ -57,6 +57,7 @@ FANOUT_CURSOR = "fanout"
 FANOUT_BATCH = 500
 CLAIM_BATCH = 50
 USER_AGENT = "ATN-Hub-Webhooks/1"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 # --- who may manage endpoints ---------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def check_target(url: str, settings: Settings, resolve: Resolver | None = None) 
     if parts.username is not None or parts.password is not None:
         raise UnsafeTarget("Credentials in the URL are not accepted: verify the signature instead.")
     host = parts.hostname.lower().rstrip(".")
-    port = port or (443 if parts.scheme == "https" else 80)
+    port = port or DEFAULT_PORTS[parts.scheme]
     try:
         found = (resolve or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
@@ -218,9 +219,8 @@ def send(url: str, secret: str, delivery_id: str, event: str, body: str, setting
     except UnsafeTarget as exc:
         return outcome(error=f"refused: {exc}")
     payload = body.encode("utf-8")
-    host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
-    if ":" in target.host:
-        host_header = f"[{target.host}]" + ("" if target.port in (80, 443) else f":{target.port}")
+    name = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal keeps its brackets
+    host_header = name if target.port == DEFAULT_PORTS[target.scheme] else f"{name}:{target.port}"
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "Host": host_header,
                webhook_signature.DELIVERY_HEADER: delivery_id, webhook_signature.EVENT_HEADER: event,
                **webhook_signature.sign(secret, payload)}
@@ -242,7 +242,8 @@ def send(url: str, secret: str, delivery_id: str, event: str, body: str, setting
 def backoff(attempt: int, settings: Settings) -> float:
     """Seconds before the next try after ``attempt`` failures: exponential, capped, with jitter (half of it
     random, so the delays still grow and retries of many deliveries spread out)."""
-    delay = min(settings.webhook_backoff_max_seconds, settings.webhook_backoff_seconds * 2 ** (attempt - 1))
+    delay = min(settings.webhook_backoff_max_seconds,
+                settings.webhook_backoff_seconds * 2 ** min(attempt - 1, 40))  # redeliveries keep counting
     return delay / 2 + random.uniform(0, delay / 2)
 
 

@@ -230,6 +230,7 @@ def test_backoff_grows_with_jitter_up_to_the_cap(settings, monkeypatch):
     delays = [webhooks.backoff(n, settings) for n in range(1, 12)]
     assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60 and 60 <= delays[2] <= 120
     assert all(1800 <= d <= 3600 for d in delays[7:])
+    assert 1800 <= webhooks.backoff(5000, settings) <= 3600  # however many attempts a delivery has had
     # Retries go on until the delivery's window closes (25 h by default), not for a number of attempts: with
     # delays of at most an hour, that is at least 25 more tries over a day.
 
