@@ -82,6 +82,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from .search import NodeSearch
 
     app.extensions["atn_search"] = NodeSearch(app)
+    from .files.node import NodeFiles
+
+    app.extensions["atn_files"] = NodeFiles(app)
     register_blueprints(api)
     document_api(api)
     register_error_handlers(app)
@@ -101,10 +104,18 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
     @app.before_request
     def _begin():
         g.write_intent_token = write_intent.set(request.method not in READ_METHODS)
-        if (request.method in BODY_METHODS and request.path.startswith("/api/") and request.content_length
+        view = getattr(app.view_functions.get(request.endpoint), "view_class", None)
+        if getattr(view, "accepts_uploads", False) and request.method == "POST":
+            # File uploads: multipart, up to the upload limit (streamed to disk by the form parser).
+            request.max_content_length = app.extensions["atn_files"].settings.max_upload_bytes + 1024 * 1024
+            if request.mimetype != "multipart/form-data":
+                return error_response(415, f"Send the file as multipart/form-data (field 'file'), not "
+                                           f"'{request.mimetype}'.")
+        elif (request.method in BODY_METHODS and request.path.startswith("/api/") and request.content_length
                 and request.mimetype not in ACCEPTED_BODIES):
             return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
         app.extensions["atn_search"].ensure_indexer_thread()
+        app.extensions["atn_files"].ensure_thread()
         # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way.
         g.principal = load_principal(db.session) if request.path.startswith("/api/") else ANONYMOUS
 

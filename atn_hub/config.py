@@ -43,6 +43,16 @@ class Settings:
     indexer: str = field(default_factory=lambda: _env("ATN_INDEXER", "thread"))  # "thread" or "off"
     index_poll_seconds: float = field(default_factory=lambda: float(_env("ATN_INDEX_POLL_SECONDS", "0.2")))
     wait_for_timeout: float = field(default_factory=lambda: float(_env("ATN_WAIT_FOR_TIMEOUT", "5")))
+    files_dir: Path | None = field(default_factory=lambda: (Path(p).resolve() if (p := _env("ATN_FILES_DIR")) else None))
+    max_upload_bytes: int = field(default_factory=lambda: _int("ATN_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+    extract_timeout: float = field(default_factory=lambda: float(_env("ATN_EXTRACT_TIMEOUT", "60")))
+    extract_memory_mb: int = field(default_factory=lambda: _int("ATN_EXTRACT_MEMORY_MB", 1024))
+    extract_max_pages: int = field(default_factory=lambda: _int("ATN_EXTRACT_MAX_PAGES", 2000))
+    extractor: str = field(default_factory=lambda: _env("ATN_EXTRACTOR", "thread"))  # "thread" or "off"
+    s3_bucket: str | None = field(default_factory=lambda: _env("ATN_S3_BUCKET"))
+    s3_prefix: str = field(default_factory=lambda: _env("ATN_S3_PREFIX", ""))
+    s3_endpoint_url: str | None = field(default_factory=lambda: _env("ATN_S3_ENDPOINT_URL"))
+    s3_region: str | None = field(default_factory=lambda: _env("ATN_S3_REGION"))
     # Webhooks (see README, "Webhooks"): SSRF rules, timeouts and the retry schedule.
     webhook_allow_http_loopback: bool = field(default_factory=lambda: _bool("ATN_WEBHOOK_ALLOW_HTTP_LOOPBACK"))
     webhook_allowlist: str = field(default_factory=lambda: _env("ATN_WEBHOOK_ALLOWLIST", ""))
@@ -62,6 +72,7 @@ class Settings:
         elif self.database_url.startswith("postgresql://"):
             self.database_url = "postgresql+psycopg://" + self.database_url[len("postgresql://"):]
         self.index_dir = Path(self.index_dir).resolve() if self.index_dir else self.instance_dir / "index"
+        self.files_dir = Path(self.files_dir).resolve() if self.files_dir else self.instance_dir / "files"
 
     @classmethod
     def from_mapping(cls, overrides: dict | None) -> "Settings":

@@ -55,6 +55,14 @@ class Invalid(DomainError):
         super().__init__(f"Invalid value for '{field}': {message}", {location: {field: [message]}})
 
 
+class RefusedFile(DomainError):
+    """An upload refused for what it is (415), its size (413) or its structure (422); names the ``file`` field."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message, {"files": {"file": [message]}})
+        self.status = status
+
+
 class TooManyRequests(DomainError):
     status = 429
 

@@ -184,3 +184,8 @@ IMPORT_ONLY_FIELDS = {
     "created_at": fields.AwareDateTime(default_timezone=None),
     "updated_at": fields.AwareDateTime(default_timezone=None),
 }
+
+
+class EraseArgsSchema(Schema):
+    erase = fields.Boolean(load_default=False, metadata={
+        "description": "Erase the personal data everywhere it was kept (GDPR), not only delete the record"})

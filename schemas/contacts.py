@@ -4,8 +4,10 @@ from marshmallow import Schema, fields, validate
 
 from atn_hub.models import VISIBILITIES
 
+from .audit import AuditEntrySchema
 from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, CountryCode, LanguageCode, ListArgsSchema, SocietyRef,
                      TopicCode, partial_schema, record_output_fields, text_field, unique_list)
+from .workflow import ReviewCommentSchema, RevisionDetailSchema
 
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="'{input}' is not a phone number.")
 
@@ -45,3 +47,20 @@ class ContactImportSchema(ContactCreateSchema):
 
 class ContactListArgsSchema(ListArgsSchema):
     pass
+
+
+class NamedBySchema(Schema):
+    type = fields.String()
+    id = fields.UUID()
+    external_id = fields.String(allow_none=True)
+    title = fields.String()
+
+
+class ContactExportSchema(Schema):
+    """Everything ATN Hub holds about a contact (a data subject's access request)."""
+
+    contact = fields.Nested(ContactSchema)
+    revisions = fields.List(fields.Nested(RevisionDetailSchema))
+    changes = fields.List(fields.Nested(AuditEntrySchema), metadata={"description": "Every change, by whom"})
+    review_comments = fields.List(fields.Nested(ReviewCommentSchema))
+    named_by = fields.List(fields.Nested(NamedBySchema), metadata={"description": "Practices naming the contact"})

@@ -3,6 +3,7 @@ per test, a test client, and principals with real bearer tokens."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -64,10 +65,13 @@ def backend(request, tmp_path_factory):
 def app_for_backend(backend, tmp_path_factory):
     name, url = backend
     instance = tmp_path_factory.mktemp(f"instance-{name}")
+    # Text extraction runs when a test asks (node_files().extract_pending()), so tests are deterministic; the
+    # background thread is tested against a live server.
     app = create_app({"database_url": url, "instance_dir": instance, "testing": True,
-                      "secret_key": "test-secret", "index_poll_seconds": 0.05})
+                      "secret_key": "test-secret", "index_poll_seconds": 0.05, "extractor": "off"})
     yield app
     app.extensions["atn_search"].stop()
+    app.extensions["atn_files"].stop()
     app.extensions["atn_db"].engine.dispose()
 
 
@@ -86,6 +90,7 @@ def app(app_for_backend):
     db = app_for_backend.extensions["atn_db"]
     _wipe(db.engine)
     fresh_index(app_for_backend)
+    shutil.rmtree(app_for_backend.config["ATN_SETTINGS"].files_dir, ignore_errors=True)  # stored file contents
     # No app context stays pushed: each test-client request must get its own (as in production), or
     # per-request state (g, flask-smorest's ETag context) would leak from one request into the next.
     yield app_for_backend

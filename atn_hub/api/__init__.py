@@ -5,9 +5,9 @@ from flask_smorest import Api
 
 
 def register_blueprints(api: Api) -> None:
-    from . import (changes, clients, contacts, me, practices, search, societies, topics, training_materials, users,
-                   webhooks)
+    from . import (audit, changes, clients, contacts, files, me, moderation, practices, search, societies, topics,
+                   training_materials, users, webhooks)
 
     for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
-                   webhooks):
+                   moderation, audit, files, webhooks):
         api.register_blueprint(module.blp)

@@ -6,12 +6,14 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from schemas.workflow import ReviewCommentSchema, ReviewSchema
+from schemas.common import EraseArgsSchema
+from schemas.workflow import (CommentCreateSchema, ReviewCommentSchema, ReviewSchema, RevisionDetailSchema,
+                              RevisionDiffArgsSchema, RevisionDiffSchema, RevisionSchema)
 
 from ..access import ANYONE, SIGNED_IN, access
 from ..extensions import get_db
 from ..oauth.protector import current_principal
-from ..services import workflow
+from ..services import revisions, workflow
 from ..services.records import RecordService
 
 MAX_PAGE_SIZE = 100
@@ -93,11 +95,19 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             blp.set_etag(etag_of(view))
             return view
 
-        @access(blp, "write")
-        @searchable_write(blp)
-        @blp.response(204)
-        def delete(self, record_id: uuid.UUID):
-            service.delete(session(), current_principal(), record_id)
+        if service.personal_fields:
+            @access(blp, "write")
+            @searchable_write(blp)
+            @blp.arguments(EraseArgsSchema, location="query")
+            @blp.response(204)
+            def delete(self, args, record_id: uuid.UUID):
+                service.delete(session(), current_principal(), record_id, erase=args["erase"])
+        else:
+            @access(blp, "write")
+            @searchable_write(blp)
+            @blp.response(204)
+            def delete(self, record_id: uuid.UUID):
+                service.delete(session(), current_principal(), record_id)
 
     @blp.route("/<uuid:record_id>/submit")
     class Submit(MethodView):
@@ -121,10 +131,46 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             blp.set_etag(etag_of(view))
             return view
 
+    @blp.route("/<uuid:record_id>/comments")
+    class Comments(MethodView):
         @access(blp, "read")
         @blp.response(200, ReviewCommentSchema(many=True))
         def get(self, record_id: uuid.UUID):
             return workflow.comments(session(), current_principal(), service, record_id)
+
+        @access(blp, "read")
+        @blp.arguments(CommentCreateSchema)
+        @blp.response(201, ReviewCommentSchema)
+        def post(self, data, record_id: uuid.UUID):
+            return workflow.add_comment(session(), current_principal(), service, record_id, data["comment"])
+
+    @blp.route("/<uuid:record_id>/revisions")
+    class Revisions(MethodView):
+        @access(blp, "read")
+        @blp.response(200, RevisionSchema(many=True))
+        def get(self, record_id: uuid.UUID):
+            principal = current_principal()
+            return revisions.history(session(), principal, service.get_record(session(), principal, record_id))
+
+    @blp.route("/<uuid:record_id>/revisions/<int:number>")
+    class OneRevision(MethodView):
+        @access(blp, "read")
+        @blp.response(200, RevisionDetailSchema)
+        def get(self, record_id: uuid.UUID, number: int):
+            principal = current_principal()
+            return revisions.one(session(), principal, service.get_record(session(), principal, record_id),
+                                 number)
+
+    @blp.route("/<uuid:record_id>/revisions/diff")
+    class Diff(MethodView):
+        @access(blp, "read")
+        @blp.arguments(RevisionDiffArgsSchema, location="query")
+        @blp.response(200, RevisionDiffSchema)
+        def get(self, args, record_id: uuid.UUID):
+            principal = current_principal()
+            record = service.get_record(session(), principal, record_id)
+            return {"first": args["first"], "second": args["second"],
+                    "changes": revisions.compare(session(), principal, record, args["first"], args["second"])}
 
     def archive_view(action: str, archived: bool):
         @blp.route(f"/<uuid:record_id>/{action}", endpoint=action)
@@ -147,12 +193,21 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     Review.post.__doc__ = (f"Review a submitted {label} (coordinators)\n\napprove publishes it; request_changes "
                            f"sends it back with a comment; reject ends it with a reason. Two coordinators "
                            f"deciding at once: one wins, the other gets 409.")
-    Review.get.__doc__ = f"The review discussion of a {label} (its society and coordinators)"
+    Comments.get.__doc__ = (f"The review discussion of a {label}\n\nCoordinators' decisions with their comments "
+                            f"and the society's replies, oldest first (for its society and coordinators).")
+    Comments.post.__doc__ = f"Add to the review discussion of a {label} (its society or a coordinator)"
+    Revisions.get.__doc__ = (f"The revisions of a {label}\n\nEvery saved version, oldest first: who changed "
+                             f"which fields, when, through which client (its society and coordinators).")
+    OneRevision.get.__doc__ = f"One revision of a {label}, with its content and its changes"
+    Diff.get.__doc__ = f"Field-level diff between two revisions of a {label}"
 
     Collection.get.__doc__ = f"List {label}s\n\nOnly what the caller may see, newest change first by default."
     Collection.post.__doc__ = f"Create a {label}\n\nA new record is a draft of the caller's society."
     Item.get.__doc__ = f"Get a {label}"
     Item.patch.__doc__ = (f"Update a {label}\n\nSend the ETag of your copy in If-Match: a stale one gets 412, "
                           f"none 428. Only drafts and records with changes requested can be edited.")
-    Item.delete.__doc__ = f"Delete a {label}"
+    Item.delete.__doc__ = (f"Delete a {label}" if not service.personal_fields else
+                           f"Delete a {label}\n\nWith erase=true (its society or an administrator), its personal "
+                           f"fields are also scrubbed from the change log, the revisions, the search index and "
+                           f"webhook logs; a tombstone stays.")
     return blp

@@ -7,7 +7,7 @@ from flask.cli import FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
-    from . import accounts, data, database, index
+    from . import accounts, data, database, files, index
 
     app.cli.add_command(database.db_group)
     app.cli.add_command(accounts.users_group)
@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data.demo_group)
     app.cli.add_command(data.import_command)
     app.cli.add_command(data.export_command)
+    app.cli.add_command(files.files_group)
 
 
 def _create_app():

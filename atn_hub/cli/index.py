@@ -53,11 +53,12 @@ def catch_up():
 
 @click.command("worker")
 @click.option("--interval", type=float, default=None, help="Seconds between polls of the change log.")
-@click.option("--once", is_flag=True, help="Run one pass (index, webhook fan-out and due deliveries), then exit.")
+@click.option("--once", is_flag=True, help="Run one pass (index, webhook fan-out and due deliveries, files' text), "
+                                         "then exit.")
 @with_appcontext
 def worker_command(interval, once):
     """Run the background work of this node until stopped (SIGTERM): index the change log, turn it into webhook
-    deliveries and deliver them."""
+    deliveries and deliver them, extract files' text."""
     from ..services import webhooks
 
     search = current_app.extensions["atn_search"]
@@ -68,6 +69,7 @@ def worker_command(interval, once):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(json.dumps({"worker": "started", "interval": interval}), err=True)
     try:
+        files = current_app.extensions["atn_files"]
         while not stopping:
             search.indexer.catch_up(wait=0)
             try:
@@ -76,8 +78,10 @@ def worker_command(interval, once):
                 if once:
                     raise
                 logging.getLogger("atn_hub.webhooks").exception("webhook pass failed")
+            extracted = files.extract_pending(limit=1)
             if once:
                 break
-            time.sleep(interval)
+            if not extracted:
+                time.sleep(interval)
     except KeyboardInterrupt:
         pass

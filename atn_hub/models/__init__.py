@@ -2,6 +2,7 @@
 from .base import STATUSES, VISIBILITIES, RecordMixin, Status, Visibility
 from .change_log import ChangeLog
 from .contact import PERSONAL_FIELDS, Contact
+from .file import TEXT_STATUSES, FilePage, MaterialFile
 from .moderation import PENDING_STATUSES, PendingRevision, Submission
 from .oauth import AuthorizationCode, AuthThrottle, OAuthClient, OAuthToken, token_hash
 from .practice import AREAS, KINDS, SERVICES, Practice
@@ -18,6 +19,6 @@ __all__ = [
     "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS", "ROLES", "SERVICES",
     "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
-    "token_hash", "PENDING_STATUSES", "PendingRevision", "Submission",
+    "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
     "DELIVERY_STATUSES", "WebhookAttempt", "WebhookCursor", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -14,7 +14,7 @@ from ..db import array_contains, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import Principal
-from . import changes, revisions
+from . import changes, personal_data, revisions
 from .changes import assign_changes
 
 # Fields a client never sets through the API: the workflow and the bookkeeping own them.
@@ -216,7 +216,9 @@ class RecordService:
             changes.record_change(session, principal, record, "updated", before=before, fields=changed)
         return self.present(principal, record)
 
-    def delete(self, session: Session, principal: Principal, record_id: uuid.UUID) -> None:
+    def delete(self, session: Session, principal: Principal, record_id: uuid.UUID, erase: bool = False) -> None:
+        """``erase`` (records with personal fields): also scrub those fields from everything that kept them
+        (change-log payloads, revisions, webhook logs); the search index drops the document with its terms."""
         permissions.require_scope(principal, "write", f"Deleting a {self.model.record_type}")
         record = self.get_record(session, principal, record_id)
         if not permissions.can_delete(principal, record):
@@ -228,7 +230,10 @@ class RecordService:
         self.before_delete(session, principal, record)
         revisions.discard(session, record)
         session.delete(record)
-        changes.record_change(session, principal, record, "deleted", before=before, gone=True)
+        changes.record_change(session, principal, record, "deleted", before=before, gone=True,
+                              extra={"erased": True} if erase else None)
+        if erase:
+            personal_data.scrub(session, record.record_type, record.id, self.personal_fields)
 
     def before_delete(self, session: Session, principal: Principal, record: RecordMixin) -> None:
         """What else a deletion changes (contacts: the practices that name them); logged like any change."""

@@ -93,12 +93,35 @@ def set_archived(session: Session, principal: Principal, service: RecordService,
                        "archived" if archived else "unarchived")
 
 
-def comments(session: Session, principal: Principal, service: RecordService,
-             record_id: uuid.UUID) -> list[ReviewComment]:
-    """The review discussion, for the record's society and coordinators."""
+def _discussion_record(session: Session, principal: Principal, service: RecordService,
+                       record_id: uuid.UUID) -> RecordMixin:
     record = service.get_record(session, principal, record_id)
     if not (permissions.is_own(principal, record) or principal.is_coordinator or principal.is_admin):
         raise Forbidden("Review comments are for the record's society and the coordinators.")
+    return record
+
+
+def add_comment(session: Session, principal: Principal, service: RecordService, record_id: uuid.UUID,
+                comment: str) -> ReviewComment:
+    """A reply in the review discussion (no decision): by the record's society or a coordinator."""
+    record = _discussion_record(session, principal, service, record_id)
+    if not comment.strip():
+        raise Invalid("comment", "Empty.")
+    entry = ReviewComment(record_type=record.record_type, record_id=record.id, decision=None,
+                          comment=comment.strip(), author_user_id=principal.user_id,
+                          author_client_id=principal.client_id, author_name=principal.name)
+    session.add(entry)
+    session.flush()
+    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action="commented",
+                   payload={"external_id": record.external_id, "society": record.society.code,
+                            "comment_id": str(entry.id)}, society_id=record.society_id)
+    return entry
+
+
+def comments(session: Session, principal: Principal, service: RecordService,
+             record_id: uuid.UUID) -> list[ReviewComment]:
+    """The review discussion, for the record's society and coordinators."""
+    record = _discussion_record(session, principal, service, record_id)
     return list(session.scalars(select(ReviewComment).where(ReviewComment.record_type == record.record_type,
                                                             ReviewComment.record_id == record.id)
                                 .order_by(ReviewComment.created_at)))

@@ -15,7 +15,30 @@ branch_labels = None
 depends_on = None
 
 
+APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION change_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'change_log is append-only: rows cannot be deleted';
+    END IF;
+    IF (NEW.seq, NEW.at, NEW.actor_user_id, NEW.actor_client_id, NEW.society_id, NEW.record_type,
+        NEW.record_id, NEW.action) IS DISTINCT FROM
+       (OLD.seq, OLD.at, OLD.actor_user_id, OLD.actor_client_id, OLD.society_id, OLD.record_type,
+        OLD.record_id, OLD.action) THEN
+        RAISE EXCEPTION 'change_log is append-only: only erasure may scrub a payload';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER change_log_append_only BEFORE UPDATE OR DELETE ON change_log
+    FOR EACH ROW EXECUTE FUNCTION change_log_append_only();
+"""
+
+
 def upgrade() -> None:
+    # The audit trail is the change log: on PostgreSQL the database itself refuses to delete or rewrite it
+    # (erasure may only scrub personal data out of payloads).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(APPEND_ONLY)
     op.create_table('pending_revision',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('record_type', sa.String(length=32), nullable=False),
@@ -62,6 +85,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS change_log_append_only ON change_log")
+        op.execute("DROP FUNCTION IF EXISTS change_log_append_only()")
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_updated_at'))
         batch_op.drop_index(batch_op.f('ix_submission_society_id'))

@@ -31,7 +31,7 @@ def test_the_whole_workflow(client, member, make_caller, resource):
     sent_back = post(client, coordinator, resource, record["id"], "review",
                      {"decision": "request_changes", "comment": "Please add the results of 2024."})
     assert sent_back.status_code == 200 and sent_back.json["status"] == "changes_requested"
-    discussion = client.get(url(resource, record["id"]) + "/review", headers=member.headers).json
+    discussion = client.get(url(resource, record["id"]) + "/comments", headers=member.headers).json
     assert [c["comment"] for c in discussion] == ["Please add the results of 2024."]
 
     etag = client.get(url(resource, record["id"]), headers=member.headers).headers["ETag"]
@@ -68,26 +68,31 @@ def test_members_cannot_review_and_decisions_are_validated(client, member, coord
     assert bad.status_code == 422 and "decision" in bad.json["errors"]["json"]
 
 
+def decide_at_once(live_server, record_id, callers, decisions) -> list[int]:
+    """Each caller posts its decision on the practice at the same moment, against a real server."""
+    barrier = threading.Barrier(len(callers))
+    statuses = []
+
+    def decide(caller, body):
+        barrier.wait()
+        statuses.append(requests.post(f"{live_server}/api/v1/practices/{record_id}/review", json=body,
+                                      headers=caller.headers, timeout=30).status_code)
+
+    threads = [threading.Thread(target=decide, args=pair) for pair in zip(callers, decisions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(statuses)
+
+
 def test_two_coordinators_deciding_at_once_one_wins_the_other_gets_409(live_server, client, member, make_caller):
     record = create(client, member, "practices").json
     post(client, member, "practices", record["id"], "submit")
     coordinators = [make_caller("coordinator", "GB"), make_caller("coordinator", "DE")]
     decisions = [{"decision": "approve"}, {"decision": "reject", "comment": "Duplicate of another practice."}]
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def decide(caller, body):
-        barrier.wait()
-        statuses.append(requests.post(f"{live_server}/api/v1/practices/{record['id']}/review", json=body,
-                                      headers=caller.headers, timeout=30).status_code)
-
-    threads = [threading.Thread(target=decide, args=pair) for pair in zip(coordinators, decisions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 409]
+    assert decide_at_once(live_server, record["id"], coordinators, decisions) == [200, 409]
     final = client.get(url("practices", record["id"]), headers=member.headers).json["status"]
     assert final in ("published", "rejected")
-    comments = client.get(url("practices", record["id"]) + "/review", headers=member.headers).json
+    comments = client.get(url("practices", record["id"]) + "/comments", headers=member.headers).json
     assert len(comments) == 1  # the losing decision left nothing behind

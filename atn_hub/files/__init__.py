@@ -1,0 +1,1 @@
+"""Training material files: content-addressed storage, type sniffing and limits, text extraction."""

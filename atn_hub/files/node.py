@@ -1,0 +1,84 @@
+"""The node's files: its store, and the extraction thread of this process."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from flask import Flask, current_app
+
+log = logging.getLogger("atn_hub.files")
+
+
+class NodeFiles:
+    def __init__(self, app: Flask):
+        from ..services.files import FileSettings, make_store
+
+        settings = app.config["ATN_SETTINGS"]
+        self.store = make_store(settings)
+        self.settings = FileSettings(max_upload_bytes=settings.max_upload_bytes,
+                                     extract_timeout=settings.extract_timeout,
+                                     extract_memory_mb=settings.extract_memory_mb,
+                                     extract_max_pages=settings.extract_max_pages,
+                                     tmp_dir=settings.files_dir / "tmp")
+        self.session_factory = app.extensions["atn_db"].session_factory
+        self.mode = settings.extractor
+        self.interval = 1.0
+        self._thread: ExtractorThread | None = None
+        self._lock = threading.Lock()
+
+    def extract_pending(self, limit: int | None = None) -> int:
+        """Extract waiting files now, in this thread (the worker command and tests)."""
+        from ..services.files import extract_next
+
+        done = 0
+        while (limit is None or done < limit) and extract_next(self.session_factory, self.store, self.settings):
+            done += 1
+        return done
+
+    def ensure_thread(self) -> None:
+        if self.mode != "thread":
+            return
+        if self._thread is not None and self._thread.pid == os.getpid():
+            return
+        with self._lock:
+            if self._thread is None or self._thread.pid != os.getpid():
+                self._thread = ExtractorThread(self).start()
+
+    def stop(self) -> None:
+        if self._thread is not None and self._thread.pid == os.getpid():
+            self._thread.stop()
+            self._thread = None
+
+
+class ExtractorThread:
+    """Extracts the text of uploaded files in the background: a request never waits for it."""
+
+    def __init__(self, files: NodeFiles):
+        self.files = files
+        self.pid = os.getpid()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="atn-extractor", daemon=True)
+
+    def start(self) -> "ExtractorThread":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        from ..services.files import extract_next
+
+        while not self._stop.is_set():
+            try:
+                if extract_next(self.files.session_factory, self.files.store, self.files.settings):
+                    continue
+            except Exception:  # noqa: BLE001 - the thread must outlive a database hiccup; the file is retried
+                log.exception("extraction loop error")
+            self._stop.wait(self.files.interval)
+
+
+def node_files() -> NodeFiles:
+    return current_app.extensions["atn_files"]

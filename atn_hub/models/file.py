@@ -1,0 +1,44 @@
+"""Files attached to training materials, and the text extracted from them, page by page."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime, timestamp, uuid_pk
+
+TEXT_STATUSES = ["pending", "extracting", "done", "failed", "none"]  # none: a file without text (an image)
+
+
+class MaterialFile(Base):
+    __tablename__ = "material_file"
+
+    id: Mapped[uuid_pk]
+    material_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("training_material.id", ondelete="CASCADE"),
+                                                   index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(8))
+    text_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    text_error: Mapped[str | None] = mapped_column(String(500))
+    uploaded_by_user_id: Mapped[uuid.UUID | None]
+    uploaded_by_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[timestamp]
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    pages = relationship("FilePage", order_by="FilePage.page", cascade="all, delete-orphan", lazy="raise_on_sql",
+                         passive_deletes=True)
+
+
+class FilePage(Base):
+    __tablename__ = "file_page"
+
+    file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("material_file.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1-based
+    text: Mapped[str] = mapped_column(Text)

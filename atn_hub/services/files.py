@@ -1,0 +1,196 @@
+"""Files of training materials: upload (type decided by content, limits), download, delete, background text
+extraction, and the collection of stored contents that no file names any more."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .. import permissions
+from ..db import utcnow
+from ..errors import Conflict, Forbidden, NotFound, RefusedFile
+from ..files.content import WITH_TEXT, Refused, safe_filename, sniff
+from ..files.extract import Failed, extract
+from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
+from ..models import FilePage, MaterialFile, RecordMixin, Status
+from ..principal import SYSTEM, Principal
+from . import changes
+from .practices import training_materials
+
+log = logging.getLogger("atn_hub.files")
+ATTACHABLE = {Status.draft.value, Status.changes_requested.value, Status.published.value}
+
+
+@dataclass
+class FileSettings:
+    max_upload_bytes: int = 50 * 1024 * 1024
+    extract_timeout: float = 60
+    extract_memory_mb: int = 1024
+    extract_max_pages: int = 2000
+    tmp_dir: Path = Path("/tmp")
+
+
+def make_store(settings) -> BlobStore:
+    if settings.s3_bucket:
+        return S3Store(settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url, settings.s3_region,
+                       tmp=settings.files_dir / "tmp")
+    return LocalStore(settings.files_dir)
+
+
+def _payload(record: RecordMixin, file: MaterialFile) -> dict:
+    return {"external_id": record.external_id, "society": record.society.code,
+            "file": {"id": str(file.id), "filename": file.filename, "content_type": file.content_type,
+                     "size": file.size, "sha256": file.sha256}}
+
+
+def _editable_material(session: Session, principal: Principal, material_id: uuid.UUID) -> RecordMixin:
+    permissions.require_scope(principal, "write", "Attaching or removing files")
+    record = training_materials.get_record(session, principal, material_id)
+    if not permissions.can_edit(principal, record):
+        raise Forbidden("Files are attached and removed by the material's society.", scope="write")
+    if record.status not in ATTACHABLE:
+        raise Conflict(f"A {record.status} training material's files cannot change.")
+    return record
+
+
+def upload(session: Session, principal: Principal, store: BlobStore, settings: FileSettings,
+           material_id: uuid.UUID, stream: BinaryIO, filename: str | None) -> MaterialFile:
+    record = _editable_material(session, principal, material_id)
+    try:
+        spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
+    except TooLarge:
+        raise RefusedFile(413, f"The file is larger than {settings.max_upload_bytes} bytes.") from None
+    try:
+        content_type = sniff(spooled.path, filename)
+        store.put(spooled)
+    except Refused as refused:
+        raise RefusedFile(refused.status, refused.reason) from None
+    finally:
+        spooled.discard()
+    file = MaterialFile(id=uuid.uuid4(), material_id=record.id, filename=safe_filename(filename, content_type),
+                        content_type=content_type, size=spooled.size, sha256=spooled.sha256,
+                        text_status="pending" if content_type in WITH_TEXT else "none",
+                        uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
+    session.add(file)
+    session.flush()
+    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action="file_added",
+                   payload=_payload(record, file), society_id=record.society_id)
+    return file
+
+
+def list_files(session: Session, principal: Principal, material_id: uuid.UUID) -> list[MaterialFile]:
+    record = training_materials.get_record(session, principal, material_id)
+    return list(session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
+                                .order_by(MaterialFile.created_at, MaterialFile.id)))
+
+
+def get_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> MaterialFile:
+    """A file of a material the caller may read (else 404, as for the material itself)."""
+    record = training_materials.get_record(session, principal, material_id)
+    file = session.get(MaterialFile, file_id)
+    if file is None or file.material_id != record.id:
+        raise NotFound(f"No file {file_id} on this training material.")
+    return file
+
+
+def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> None:
+    record = _editable_material(session, principal, material_id)
+    file = get_file(session, principal, material_id, file_id)
+    session.delete(file)
+    session.flush()
+    changes.append(session, principal, record_type=record.record_type, record_id=record.id,
+                   action="file_removed", payload=_payload(record, file), society_id=record.society_id)
+
+
+def pages(session: Session, file: MaterialFile) -> list[FilePage]:
+    return list(session.scalars(select(FilePage).where(FilePage.file_id == file.id).order_by(FilePage.page)))
+
+
+# --- the extraction worker --------------------------------------------------------------------------------
+def claim(session: Session, stale_after: timedelta) -> MaterialFile | None:
+    """Take the oldest file waiting for extraction (or one whose extractor died); one claimer wins."""
+    now = utcnow()
+    waiting = or_(MaterialFile.text_status == "pending",
+                  (MaterialFile.text_status == "extracting") & (MaterialFile.claimed_at < now - stale_after))
+    for candidate in session.scalars(select(MaterialFile.id).where(waiting)
+                                     .order_by(MaterialFile.created_at).limit(5)).all():
+        taken = session.execute(update(MaterialFile).where(MaterialFile.id == candidate, waiting)
+                                .values(text_status="extracting", claimed_at=now))
+        session.commit()
+        if taken.rowcount == 1:
+            return session.get(MaterialFile, candidate)
+    return None
+
+
+def extract_next(session_factory: sessionmaker, store: BlobStore, settings: FileSettings) -> bool:
+    """Extract one waiting file's text; False when none waits. Crash-safe: a claim left by a dead process
+    is taken again after twice the extraction time limit."""
+    from ..db import write_intent
+
+    token = write_intent.set(True)
+    session = session_factory()
+    try:
+        file = claim(session, timedelta(seconds=2 * settings.extract_timeout + 30))
+        if file is None:
+            return False
+        started = utcnow()
+        try:
+            path = store.local_path(file.sha256)
+        except FileNotFoundError:
+            return _finish(session, file, error="The stored content is missing.")
+        try:
+            result = extract(path, file.content_type, timeout=settings.extract_timeout,
+                             memory_mb=settings.extract_memory_mb, max_pages=settings.extract_max_pages)
+        except Failed as failed:
+            return _finish(session, file, error=str(failed))
+        finally:
+            store.release(path)
+        log.info("extracted", extra={"file_id": str(file.id), "pages": len(result.pages), "bytes": file.size,
+                                     "seconds": round((utcnow() - started).total_seconds(), 3)})
+        return _finish(session, file, pages=result.pages, language=result.language)
+    finally:
+        session.close()
+        write_intent.reset(token)
+
+
+def _finish(session: Session, file: MaterialFile, *, pages: list[str] | None = None, language: str | None = None,
+            error: str | None = None) -> bool:
+    if session.get(MaterialFile, file.id) is None:  # removed meanwhile
+        session.rollback()
+        return True
+    if error is not None:
+        file.text_status, file.text_error = "failed", error[:500]
+        log.warning("extraction failed", extra={"file_id": str(file.id), "reason": error})
+    else:
+        for number, text in enumerate(pages or [], start=1):
+            session.add(FilePage(file_id=file.id, page=number, text=text))
+        file.text_status, file.page_count, file.language = "done", len(pages or []), language
+    file.extracted_at = utcnow()
+    record = training_materials._load(session, file.material_id)
+    if record is not None:  # the indexer re-reads the material with its files' text
+        changes.append(session, SYSTEM, record_type=record.record_type, record_id=record.id,
+                       action="file_text", payload={**_payload(record, file), "text_status": file.text_status},
+                       society_id=record.society_id)
+    session.commit()
+    return True
+
+
+def collect_garbage(session: Session, store: BlobStore, grace: timedelta) -> dict[str, int]:
+    """Delete stored contents that no file names (their record or file was deleted), once older than
+    ``grace`` (an upload stores its content just before its row commits)."""
+    named = set(session.scalars(select(MaterialFile.sha256).distinct()))
+    cutoff = utcnow() - grace
+    removed = kept = 0
+    for sha256, written in list(store.keys()):
+        if sha256 in named or written > cutoff:
+            kept += 1
+            continue
+        store.delete(sha256)
+        removed += 1
+    return {"removed": removed, "kept": kept}

@@ -1,0 +1,67 @@
+"""Personal data (contacts' name, email, phone): erasure everywhere it was kept, and the export of everything
+held about a contact."""
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import permissions
+from ..errors import Forbidden
+from ..models import ChangeLog, Practice, ReviewComment, User
+from ..principal import Principal
+
+SCRUBBED_PARTS = ("record", "content", "fields")  # where a change-log payload keeps a record's fields
+
+
+def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tuple[str, ...]) -> int:
+    """Blank ``fields`` in every change-log payload about the record (its tombstones stay); returns the number
+    of rows scrubbed. The one permitted rewrite of the log (PostgreSQL's trigger lets only payloads change)."""
+    scrubbed = 0
+    rows = session.scalars(select(ChangeLog).where(ChangeLog.record_type == record_type,
+                                                   ChangeLog.record_id == str(record_id)))
+    for row in rows:
+        payload = copy.deepcopy(row.payload or {})
+        touched = False
+        for part in (payload, *(payload.get(key) for key in SCRUBBED_PARTS)):
+            if isinstance(part, dict):
+                for field in fields:
+                    if part.get(field) is not None:
+                        part[field] = None
+                        touched = True
+        if touched:
+            row.payload = payload
+            scrubbed += 1
+    session.flush()
+    return scrubbed
+
+
+def export_contact(session: Session, principal: Principal, service, contact_id: uuid.UUID) -> dict[str, Any]:
+    """Everything held about a contact: the record with its personal fields, its revisions, every change
+    made to it and by whom, the review discussion, and the practices that name it. For its society's
+    members with ``contacts:read``, and administrators."""
+    from . import audit, revisions
+
+    record = service.get_record(session, principal, contact_id)
+    if not (principal.is_admin or (permissions.is_own(principal, record)
+                                   and permissions.can_read_personal_fields(principal))):
+        raise Forbidden("A contact's data export is for its society (with contacts:read) and administrators.",
+                        scope="contacts:read")
+    rows = session.scalars(select(ChangeLog).where(ChangeLog.record_type == record.record_type,
+                                                   ChangeLog.record_id == str(record.id)).order_by(ChangeLog.seq))
+    rows = list(rows)
+    ids = {row.actor_user_id for row in rows if row.actor_user_id}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return {
+        "contact": service.present(principal, record),
+        "revisions": revisions.history(session, principal, record),
+        "changes": [audit.entry(row, users) for row in rows],
+        "review_comments": list(session.scalars(select(ReviewComment).where(
+            ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
+            .order_by(ReviewComment.created_at))),
+        "named_by": [{"type": "practice", "id": p.id, "external_id": p.external_id, "title": p.title}
+                     for p in session.scalars(select(Practice).where(Practice.contact_id == record.id))],
+    }

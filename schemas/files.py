@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+from flask_smorest.fields import Upload
+
+from atn_hub.files.content import ACCEPTED
+from atn_hub.models import TEXT_STATUSES
+
+
+class UploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": f"The file: {', '.join(ACCEPTED)} (decided by its "
+                                                          f"content)"})
+
+
+class FileSchema(Schema):
+    id = fields.UUID()
+    material_id = fields.UUID()
+    filename = fields.String(metadata={"description": "The uploaded name, made safe (no path, no control "
+                                                      "characters)"})
+    content_type = fields.String(metadata={"enum": ACCEPTED})
+    size = fields.Integer(metadata={"description": "Bytes"})
+    sha256 = fields.String(metadata={"description": "Hex SHA-256 of the content (also its ETag)"})
+    page_count = fields.Integer(allow_none=True)
+    language = fields.String(allow_none=True, metadata={"description": "Detected from the extracted text"})
+    text_status = fields.String(metadata={"enum": TEXT_STATUSES,
+                                          "description": "pending, extracting, done, failed (see text_error), "
+                                                         "none (no text: an image)"})
+    text_error = fields.String(allow_none=True)
+    uploaded_by_name = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    extracted_at = fields.AwareDateTime(allow_none=True)
+    url = fields.Function(lambda f: f"/api/v1/training-materials/{f.material_id}/files/{f.id}",
+                          metadata={"type": "string", "description": "Download it here"})

@@ -1,0 +1,134 @@
+"""The changes feed: following it from the start rebuilds exactly what the API's lists show each caller."""
+from __future__ import annotations
+
+import pytest
+
+from tests.api.test_records import create, url
+from tests.api.test_revisions import edit, publish
+from tests.api.test_workflow import post
+from tests.payloads import RESOURCES
+
+TYPES = {"practices": "practice", "contacts": "contact", "training-materials": "training-material"}
+CALLER_SPECIFIC = ("actions", "pending_revision")
+
+
+def follow(client, caller, limit=3, since="0", state=None):
+    """A partner's sync client: applies every change in order; returns its copy and the last cursor."""
+    state = {} if state is None else state
+    headers = caller.headers if caller else {}
+    for _ in range(1000):
+        page = client.get(f"/api/v1/changes?since={since}&limit={limit}", headers=headers)
+        assert page.status_code == 200, page.json
+        for change in page.json["changes"]:
+            key = (change["type"], change["record_id"])
+            if change["action"] in ("created", "updated", "published"):
+                assert change["record"]["id"] == change["record_id"]
+                state[key] = change["record"]
+            else:
+                assert change["record"] is None and change["external_id"] is not None
+                state.pop(key, None)
+        since = page.json["next_cursor"]
+        if not page.json["has_more"]:
+            return state, since
+    raise AssertionError("the feed did not end")
+
+
+def listed(client, caller):
+    headers = caller.headers if caller else {}
+    state = {}
+    for resource in RESOURCES:
+        for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
+            state[(TYPES[resource], record["id"])] = {k: v for k, v in record.items() if k not in CALLER_SPECIFIC}
+    return state
+
+
+@pytest.fixture
+def history(client, member, other_member, make_caller, admin):
+    """A bit of everything: drafts, submissions, publications, a revision, archiving, deletions."""
+    coordinator = make_caller("coordinator", "DE")
+    contact = publish(client, member, coordinator, "contacts", visibility="public")
+    practice = publish(client, member, coordinator, "practices", visibility="public", external_id="P-public",
+                       contact_id=contact["id"])
+    publish(client, member, coordinator, "practices", external_id="P-network")
+    draft = create(client, member, "practices", external_id="P-draft").json
+    edit(client, member, "practices", draft["id"], {"title": "Draft, edited"})
+    submitted = create(client, other_member, "training-materials", external_id="T-submitted").json
+    post(client, other_member, "training-materials", submitted["id"], "submit")
+    material = publish(client, other_member, coordinator, "training-materials", external_id="T-archived",
+                       visibility="public")
+    post(client, other_member, "training-materials", material["id"], "archive")
+    # A revision of the public practice, approved: one update for everyone who sees it.
+    edit(client, member, "practices", practice["id"], {"title": "Revised and approved"})
+    post(client, member, "practices", practice["id"], "submit")
+    post(client, coordinator, "practices", practice["id"], "review", {"decision": "approve"})
+    # A pending revision, not approved: no change for anyone's lists.
+    edit(client, member, "practices", practice["id"], {"summary": "Pending."})
+    # Public to network: gone for anonymous callers, an update for the network.
+    network = publish(client, other_member, coordinator, "practices", external_id="P-goes-network",
+                      visibility="public")
+    edit(client, other_member, "practices", network["id"], {"visibility": "network"})
+    post(client, other_member, "practices", network["id"], "submit")
+    post(client, coordinator, "practices", network["id"], "review", {"decision": "approve"})
+    # Deleted: the contact (the practice naming it stops naming it), and a draft.
+    assert client.delete(url("contacts", contact["id"]), headers=member.headers).status_code == 204
+    gone = create(client, member, "training-materials", external_id="T-gone").json
+    assert client.delete(url("training-materials", gone["id"]), headers=member.headers).status_code == 204
+    second_contact = create(client, member, "contacts", external_id="C-draft").json
+    return {"coordinator": coordinator, "practice": practice, "contact": second_contact}
+
+
+def test_following_the_feed_rebuilds_what_the_lists_show(client, history, member, other_member, admin,
+                                                         make_caller):
+    callers = {"anonymous": None, "member": member, "other member": other_member,
+               "coordinator": history["coordinator"], "admin": admin,
+               "member without contacts:read": make_caller("member", "NL", scope="read")}
+    for name, caller in callers.items():
+        expected = listed(client, caller)
+        synced, _ = follow(client, caller)
+        assert synced == expected, name
+    # Anonymous callers see public published records only.
+    anonymous = follow(client, None)[0]
+    assert {r["external_id"] for r in anonymous.values()} == {"P-public"}
+    assert anonymous[("practice", history["practice"]["id"])]["title"] == "Revised and approved"
+    assert anonymous[("practice", history["practice"]["id"])]["contact_id"] is None
+
+
+def test_a_sync_client_resumes_from_its_cursor(client, history, member):
+    state, cursor = follow(client, member, limit=100)
+    again = client.get(f"/api/v1/changes?since={cursor}", headers=member.headers).json
+    assert again == {"changes": [], "next_cursor": cursor, "has_more": False}
+    practice = create(client, member, "practices", external_id="P-later").json
+    later = client.get(f"/api/v1/changes?since={cursor}", headers=member.headers).json
+    assert [(c["action"], c["record_id"]) for c in later["changes"]] == [("created", practice["id"])]
+    state, cursor = follow(client, member, since=cursor, state=state)
+    assert state == listed(client, member)
+    # Other societies never hear of the draft.
+    other = client.get(f"/api/v1/changes?since={int(cursor) - 1}", headers=history["coordinator"].headers).json
+    assert other["changes"] == []
+
+
+def test_tombstones_name_the_record(client, member):
+    record = create(client, member, "practices", external_id="P-tomb").json
+    client.delete(url("practices", record["id"]), headers=member.headers)
+    changes = client.get("/api/v1/changes", headers=member.headers).json["changes"]
+    assert [c["action"] for c in changes] == ["created", "deleted"]
+    tombstone = changes[-1]
+    assert tombstone == {**tombstone, "type": "practice", "record_id": record["id"], "external_id": "P-tomb",
+                         "society": "NL", "record": None}
+    assert int(changes[0]["cursor"]) < int(tombstone["cursor"])
+
+
+def test_personal_fields_follow_the_callers_scope(client, member, make_caller, coordinator):
+    publish(client, member, coordinator, "contacts")
+    reader = make_caller("member", "GB", scope="read")
+    record = client.get("/api/v1/changes?type=contact", headers=reader.headers).json["changes"][-1]["record"]
+    assert record["name"] is None and record["email"] is None and record["role"]
+    full = client.get("/api/v1/changes?type=contact", headers=member.headers).json["changes"][-1]["record"]
+    assert full["email"] == "anna.jansen@rodekruis-nl.example"
+
+
+@pytest.mark.parametrize("query, field", [("since=abc", "since"), ("since=-1", "since"), ("limit=0", "limit"),
+                                          ("limit=1001", "limit"), ("type=society", "type")])
+def test_bad_parameters_are_named(client, query, field):
+    response = client.get(f"/api/v1/changes?{query}")
+    assert response.status_code == 422 and field in response.json["errors"]["query"]

@@ -1,0 +1,93 @@
+"""Personal data: erasing a contact scrubs its personal fields everywhere; its data export holds everything."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from atn_hub.models import ChangeLog
+from tests.api.test_records import create, url
+from tests.api.test_revisions import edit, publish
+from tests.payloads import valid
+
+NAME, EMAIL, PHONE = "Anna Jansen", "anna.jansen@rodekruis-nl.example", "+31 70 123 4567"
+
+
+def traces(db_session) -> str:
+    """Everything the change log holds, as one string to search."""
+    text = json.dumps([row.payload for row in db_session.scalars(select(ChangeLog))])
+    db_session.rollback()
+    return text
+
+
+def test_erasure_scrubs_personal_fields_everywhere_and_keeps_a_tombstone(client, db_session, member, coordinator,
+                                                                          app, tmp_path):
+    contact = publish(client, member, coordinator, "contacts")
+    edit(client, member, "contacts", contact["id"], {"email": "a.jansen@rodekruis-nl.example"})  # a revision
+    practice = client.post("/api/v1/practices?refresh=wait_for", json=valid("practices", contact_id=contact["id"]),
+                           headers=member.headers).json
+    found = client.get("/api/v1/search?q=Jansen", headers=member.headers).json
+    assert [h["id"] for h in found["hits"]] == [contact["id"]]
+    assert NAME in traces(db_session) and EMAIL in traces(db_session)
+
+    response = client.delete(url("contacts", contact["id"]) + "?erase=true&refresh=wait_for", headers=member.headers)
+    assert response.status_code == 204 and response.headers["X-Searchable"] == "true"
+
+    log = traces(db_session)
+    for value in (NAME, EMAIL, PHONE, "a.jansen@rodekruis-nl.example"):
+        assert value not in log
+    tombstones = client.get("/api/v1/changes?type=contact", headers=member.headers).json["changes"]
+    assert tombstones[-1]["action"] == "deleted" and tombstones[-1]["record_id"] == contact["id"]
+    assert all(c["record"] is None or c["record"]["name"] is None for c in tombstones)
+    assert client.get(url("contacts", contact["id"]), headers=member.headers).status_code == 404
+    assert client.get(url("practices", practice["id"]), headers=member.headers).json["contact_id"] is None
+    assert client.get("/api/v1/search?q=Jansen", headers=member.headers).json["total"] == 0
+    assert client.get("/api/v1/search?q=rodekruis", headers=member.headers).json["total"] == 0
+
+    result = app.test_cli_runner().invoke(args=["export", str(tmp_path / "export")])
+    assert result.exit_code == 0, result.output
+    exported = "".join(p.read_text() for p in (tmp_path / "export").iterdir())
+    assert NAME not in exported and EMAIL not in exported
+
+
+def test_who_may_erase(client, member, other_member, make_caller, admin):
+    contact = create(client, member, "contacts").json
+    reader = make_caller("member", "NL", scope="read contacts:read")
+    assert client.delete(url("contacts", contact["id"]) + "?erase=true").status_code == 401
+    assert client.delete(url("contacts", contact["id"]) + "?erase=true", headers=reader.headers).status_code == 403
+    assert client.delete(url("contacts", contact["id"]) + "?erase=true",
+                         headers=other_member.headers).status_code == 404
+    bad = client.delete(url("contacts", contact["id"]) + "?erase=maybe", headers=member.headers)
+    assert bad.status_code == 422 and "erase" in bad.json["errors"]["query"]
+    assert client.delete(url("contacts", contact["id"]) + "?erase=true", headers=admin.headers).status_code == 204
+
+
+def test_a_plain_delete_keeps_the_history(client, db_session, member):
+    contact = create(client, member, "contacts").json
+    assert client.delete(url("contacts", contact["id"]), headers=member.headers).status_code == 204
+    assert NAME in traces(db_session)  # deletion is not erasure: the audit trail keeps what was there
+
+
+def test_the_export_holds_everything_about_a_contact(client, member, other_member, coordinator, make_caller, admin):
+    contact = publish(client, member, coordinator, "contacts")
+    edit(client, member, "contacts", contact["id"], {"phone": "+31 70 000 0000"})
+    practice = create(client, member, "practices", contact_id=contact["id"]).json
+    path = url("contacts", contact["id"]) + "/export"
+
+    exported = client.get(path, headers=member.headers)
+    assert exported.status_code == 200
+    body = exported.json
+    assert body["contact"]["email"] == EMAIL and body["contact"]["name"] == NAME
+    assert [r["action"] for r in body["revisions"]] == ["created", "revised"]
+    assert body["revisions"][1]["content"]["phone"] == "+31 70 000 0000"
+    assert [c["action"] for c in body["changes"]] == ["created", "submitted", "published", "revised"]
+    assert body["changes"][0]["actor_email"] == member.user.email
+    assert [c["decision"] for c in body["review_comments"]] == ["approve"]
+    assert body["named_by"] == [{"type": "practice", "id": practice["id"], "external_id": practice["external_id"],
+                                 "title": practice["title"]}]
+
+    assert client.get(path, headers=admin.headers).status_code == 200
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers=other_member.headers).status_code == 403  # sees the contact, not its export
+    no_personal = make_caller("member", "NL", scope="read write")
+    assert client.get(path, headers=no_personal.headers).status_code == 403

@@ -1,0 +1,159 @@
+"""Revisions: editing a published record goes through review while the published version stays visible;
+approval replaces it atomically; the history and diffs say who changed what and when."""
+from __future__ import annotations
+
+import pytest
+
+from tests.api.test_records import create, url
+from tests.api.test_workflow import decide_at_once, post
+from tests.payloads import RESOURCES
+
+TITLE = {"practices": "title", "contacts": "role", "training-materials": "title"}
+
+
+def publish(client, member, coordinator, resource, **changes):
+    record = create(client, member, resource, **changes).json
+    post(client, member, resource, record["id"], "submit")
+    published = post(client, coordinator, resource, record["id"], "review", {"decision": "approve"})
+    assert published.status_code == 200, published.json
+    return published.json
+
+
+def edit(client, caller, resource, record_id, body):
+    etag = client.get(url(resource, record_id), headers=caller.headers).headers["ETag"]
+    return client.patch(url(resource, record_id), json=body, headers={**caller.headers, "If-Match": etag})
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_a_revision_goes_through_review_while_the_published_version_stays(client, member, other_member,
+                                                                          make_caller, resource):
+    coordinator = make_caller("coordinator", "GB")
+    field = TITLE[resource]
+    record = publish(client, member, coordinator, resource, visibility="public")
+    original = record[field]
+
+    edited = edit(client, member, resource, record["id"], {field: "A better title"})
+    assert edited.status_code == 200, edited.json
+    assert edited.json[field] == original and edited.json["version"] == record["version"]
+    assert edited.json["pending_revision"]["status"] == "draft"
+    assert {"field": field, "from": original, "to": "A better title"} in edited.json["pending_revision"]["changes"]
+    assert set(edited.json["actions"]) >= {"edit", "submit"}
+    # Everyone else still sees the published version, and nothing of the pending one.
+    for caller in (None, other_member, coordinator):
+        got = client.get(url(resource, record["id"]), headers=caller.headers if caller else {}).json
+        assert got[field] == original and got["pending_revision"] is None
+    assert post(client, coordinator, resource, record["id"], "review", {"decision": "approve"}).status_code == 409
+
+    assert post(client, member, resource, record["id"], "submit").status_code == 200
+    assert edit(client, member, resource, record["id"], {field: "Again"}).status_code == 409  # awaits review
+    seen = client.get(url(resource, record["id"]), headers=coordinator.headers).json
+    assert seen["pending_revision"]["status"] == "submitted" and "review" in seen["actions"]
+    assert client.get(url(resource, record["id"])).json[field] == original  # still the published one
+
+    back = post(client, coordinator, resource, record["id"], "review",
+                {"decision": "request_changes", "comment": "Shorter, please."})
+    assert back.status_code == 200 and back.json["status"] == "published"
+    assert client.get(url(resource, record["id"]), headers=member.headers).json["pending_revision"]["status"] \
+        == "changes_requested"
+    assert edit(client, member, resource, record["id"], {field: "Short"}).status_code == 200
+    assert post(client, member, resource, record["id"], "submit").status_code == 200
+    approved = post(client, coordinator, resource, record["id"], "review", {"decision": "approve"})
+    assert approved.status_code == 200
+    assert approved.json[field] == "Short" and approved.json["version"] == record["version"] + 1
+    public = client.get(url(resource, record["id"])).json
+    assert public[field] == "Short" and public["status"] == "published" and public["pending_revision"] is None
+
+
+def test_rejecting_a_revision_keeps_the_published_version(client, member, coordinator):
+    record = publish(client, member, coordinator, "practices")
+    edit(client, member, "practices", record["id"], {"summary": "Rewritten."})
+    post(client, member, "practices", record["id"], "submit")
+    rejected = post(client, coordinator, "practices", record["id"], "review",
+                    {"decision": "reject", "comment": "The old summary was right."})
+    assert rejected.status_code == 200
+    got = client.get(url("practices", record["id"]), headers=member.headers).json
+    assert got["summary"] == record["summary"] and got["pending_revision"] is None
+    assert post(client, member, "practices", record["id"], "submit").status_code == 409  # nothing to submit
+    assert edit(client, member, "practices", record["id"], {"summary": "A new try."}).status_code == 200
+
+
+def test_a_stale_etag_cannot_overwrite_a_pending_revision(client, member, coordinator):
+    record = publish(client, member, coordinator, "practices")
+    stale = client.get(url("practices", record["id"]), headers=member.headers).headers["ETag"]
+    assert edit(client, member, "practices", record["id"], {"title": "First edit"}).status_code == 200
+    second = client.patch(url("practices", record["id"]), json={"title": "Lost update"},
+                          headers={**member.headers, "If-Match": stale})
+    assert second.status_code == 412
+    got = client.get(url("practices", record["id"]), headers=member.headers).json
+    assert got["pending_revision"]["changes"][0]["to"] == "First edit"
+
+
+def test_invalid_revision_is_refused_and_changes_nothing(client, member, coordinator):
+    record = publish(client, member, coordinator, "practices")
+    bad = edit(client, member, "practices", record["id"], {"end_year": 1990})  # before start_year 2019
+    assert bad.status_code == 422 and "end_year" in bad.json["errors"]["json"]
+    assert client.get(url("practices", record["id"]), headers=member.headers).json["pending_revision"] is None
+    unknown = edit(client, member, "practices", record["id"], {"topics": ["no-such-topic"]})
+    assert unknown.status_code == 422 and "topics" in unknown.json["errors"]["json"]
+
+
+def test_history_says_who_changed_what_and_diffs_any_two(client, member, coordinator):
+    record = create(client, member, "practices").json
+    edit(client, member, "practices", record["id"], {"title": "Second title"})
+    post(client, member, "practices", record["id"], "submit")
+    post(client, coordinator, "practices", record["id"], "review", {"decision": "approve"})
+    edit(client, member, "practices", record["id"], {"summary": "A pending summary."})
+
+    history = client.get(url("practices", record["id"]) + "/revisions", headers=member.headers)
+    assert history.status_code == 200
+    revisions = history.json
+    assert [r["action"] for r in revisions] == ["created", "updated", "revised"]
+    assert [r["number"] for r in revisions] == [1, 2, 3]
+    assert revisions[1]["changed"] == ["title"] and revisions[2]["changed"] == ["summary"]
+    assert revisions[2]["pending"] is True and revisions[2]["status"] == "draft"
+    assert revisions[0]["author_user_id"] == str(member.user.id)
+    assert revisions[0]["author_name"] == member.user.name
+
+    one = client.get(url("practices", record["id"]) + "/revisions/2", headers=member.headers).json
+    assert one["content"]["title"] == "Second title"
+    assert one["changes"] == [{"field": "title", "from": record["title"], "to": "Second title"}]
+    diff = client.get(url("practices", record["id"]) + "/revisions/diff?from=1&to=3", headers=member.headers).json
+    assert {c["field"] for c in diff["changes"]} == {"title", "summary"}
+    assert client.get(url("practices", record["id"]) + "/revisions/9", headers=member.headers).status_code == 404
+    bad = client.get(url("practices", record["id"]) + "/revisions/diff?from=1&to=9", headers=member.headers)
+    assert bad.status_code == 422 and "to" in bad.json["errors"]["json"]
+    missing = client.get(url("practices", record["id"]) + "/revisions/diff?from=1", headers=member.headers)
+    assert missing.status_code == 422 and "to" in missing.json["errors"]["query"]
+
+
+def test_history_is_for_the_society_and_coordinators(client, member, other_member, coordinator):
+    record = publish(client, member, coordinator, "practices", visibility="public")
+    path = url("practices", record["id"]) + "/revisions"
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers=other_member.headers).status_code == 403
+    assert client.get(path, headers=coordinator.headers).status_code == 200
+    draft = create(client, member, "practices", external_id="draft").json
+    assert client.get(url("practices", draft["id"]) + "/revisions", headers=other_member.headers).status_code == 404
+
+
+def test_contact_history_hides_personal_fields_without_the_scope(client, member, make_caller):
+    no_personal = make_caller("member", "NL", scope="read write")
+    record = create(client, member, "contacts").json
+    edit(client, member, "contacts", record["id"], {"email": "new@rodekruis-nl.example"})
+    shown = client.get(url("contacts", record["id"]) + "/revisions/2", headers=member.headers).json
+    assert shown["content"]["email"] == "new@rodekruis-nl.example"
+    hidden = client.get(url("contacts", record["id"]) + "/revisions/2", headers=no_personal.headers).json
+    assert hidden["content"]["email"] is None and hidden["content"]["name"] is None
+    assert hidden["changes"] == [{"field": "email", "from": None, "to": None}]
+
+
+def test_two_coordinators_deciding_a_revision_at_once(live_server, client, member, make_caller):
+    first, second = make_caller("coordinator", "GB"), make_caller("coordinator", "DE")
+    record = publish(client, member, first, "practices")
+    edit(client, member, "practices", record["id"], {"title": "Revised title"})
+    post(client, member, "practices", record["id"], "submit")
+    bodies = [{"decision": "approve"}, {"decision": "request_changes", "comment": "Not yet."}]
+    assert decide_at_once(live_server, record["id"], (first, second), bodies) == [200, 409]
+    got = client.get(url("practices", record["id"]), headers=member.headers).json
+    approved = got["title"] == "Revised title"
+    assert approved == (got["pending_revision"] is None)  # either applied, or sent back: never both
