@@ -44,9 +44,8 @@ from ..db import utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..models import ChangeLog, Society, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
 from ..principal import Principal
-from . import changes, feed
+from . import changes, feed, records  # records as a module: it imports the erasure, which imports this
 from .changes import RECORD_TYPES
-from .records import society_by_code
 
 log = logging.getLogger("atn_hub.webhooks")
 
@@ -77,7 +76,7 @@ def _target_society(session: Session, principal: Principal, code: str | None) ->
         if principal.society_id is None:
             raise Invalid("society", "Name the society whose changes this endpoint receives.")
         return session.get(Society, principal.society_id)
-    society = society_by_code(session, code.upper())
+    society = records.society_by_code(session, code.upper())
     if not _may_manage(principal, society.id):
         raise Forbidden("You may register webhooks for your own society only.",
                         {"json": {"society": ["Not your society."]}})
