@@ -88,6 +88,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     register_blueprints(api)
     document_api(api)
     register_error_handlers(app)
+    from . import ops
+
+    ops.install(app)  # request IDs, rate limits (before the principal is loaded), headers, health, metrics
     _register_request_cycle(app, db)
     _register_docs_assets(app)
     from .cli import register_commands

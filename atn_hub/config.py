@@ -61,6 +61,12 @@ class Settings:
     webhook_backoff_max_seconds: float = field(default_factory=lambda: _float("ATN_WEBHOOK_BACKOFF_MAX_SECONDS", 3600))
     webhook_retry_hours: float = field(default_factory=lambda: _float("ATN_WEBHOOK_RETRY_HOURS", 25))
     webhook_concurrency: int = field(default_factory=lambda: _int("ATN_WEBHOOK_CONCURRENCY", 8))
+    proxy_fix: int = field(default_factory=lambda: _int("ATN_PROXY_FIX", 0))  # reverse proxies in front
+    rate_limits_enabled: bool = field(default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))
+    rate_limit_ip: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_IP", "1200/minute"))
+    rate_limit_client: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_CLIENT", "600/minute"))
+    rate_limit_storage: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_STORAGE", "memory://"))
+    metrics_token: str | None = field(default_factory=lambda: _env("ATN_METRICS_TOKEN"))
     testing: bool = False
 
     def __post_init__(self) -> None:
