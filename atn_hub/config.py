@@ -16,6 +16,15 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw is not None else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    return float(raw) if raw is not None else default
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return _env(name, str(default)).lower() in ("1", "true", "yes")
+
+
 @dataclass
 class Settings:
     """Everything the app reads from its environment. ``create_app(config)`` may override any field."""
@@ -44,6 +53,14 @@ class Settings:
     s3_prefix: str = field(default_factory=lambda: _env("ATN_S3_PREFIX", ""))
     s3_endpoint_url: str | None = field(default_factory=lambda: _env("ATN_S3_ENDPOINT_URL"))
     s3_region: str | None = field(default_factory=lambda: _env("ATN_S3_REGION"))
+    # Webhooks (see README, "Webhooks"): SSRF rules, timeouts and the retry schedule.
+    webhook_allow_http_loopback: bool = field(default_factory=lambda: _bool("ATN_WEBHOOK_ALLOW_HTTP_LOOPBACK"))
+    webhook_allowlist: str = field(default_factory=lambda: _env("ATN_WEBHOOK_ALLOWLIST", ""))
+    webhook_timeout_seconds: float = field(default_factory=lambda: _float("ATN_WEBHOOK_TIMEOUT_SECONDS", 10))
+    webhook_backoff_seconds: float = field(default_factory=lambda: _float("ATN_WEBHOOK_BACKOFF_SECONDS", 30))
+    webhook_backoff_max_seconds: float = field(default_factory=lambda: _float("ATN_WEBHOOK_BACKOFF_MAX_SECONDS", 3600))
+    webhook_retry_hours: float = field(default_factory=lambda: _float("ATN_WEBHOOK_RETRY_HOURS", 25))
+    webhook_concurrency: int = field(default_factory=lambda: _int("ATN_WEBHOOK_CONCURRENCY", 8))
     proxy_fix: int = field(default_factory=lambda: _int("ATN_PROXY_FIX", 0))  # reverse proxies in front
     rate_limits_enabled: bool = field(default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))
     rate_limit_ip: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_IP", "1200/minute"))

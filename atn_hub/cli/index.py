@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 import time
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 index_group = AppGroup("index", help="The node's search index (a projection of the database).")
 
@@ -52,10 +53,17 @@ def catch_up():
 
 @click.command("worker")
 @click.option("--interval", type=float, default=None, help="Seconds between polls of the change log.")
-def worker_command(interval):
-    """Run the background work of this node until stopped: index the change log, extract files' text (and
-    deliver webhooks)."""
+@click.option("--once", is_flag=True, help="Run one pass (index, webhook fan-out and due deliveries, files' text), "
+                                         "then exit.")
+@with_appcontext
+def worker_command(interval, once):
+    """Run the background work of this node until stopped (SIGTERM): index the change log, turn it into webhook
+    deliveries and deliver them, extract files' text."""
+    from ..services import webhooks
+
     search = current_app.extensions["atn_search"]
+    db = current_app.extensions["atn_db"]
+    settings = current_app.config["ATN_SETTINGS"]
     interval = interval or search.interval
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -64,7 +72,16 @@ def worker_command(interval):
         files = current_app.extensions["atn_files"]
         while not stopping:
             search.indexer.catch_up(wait=0)
-            if not files.extract_pending(limit=1):
+            try:
+                webhooks.run_once(db.session_factory, settings)
+            except Exception:  # noqa: BLE001 - a failed pass is logged and retried; the worker keeps running
+                if once:
+                    raise
+                logging.getLogger("atn_hub.webhooks").exception("webhook pass failed")
+            extracted = files.extract_pending(limit=1)
+            if once:
+                break
+            if not extracted:
                 time.sleep(interval)
     except KeyboardInterrupt:
         pass

@@ -11,6 +11,7 @@ from .society import Society
 from .topic import CATEGORIES, Topic
 from .training_material import FORMATS, TrainingMaterial
 from .user import ROLES, User
+from .webhook import DELIVERY_STATUSES, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
 
 RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
 
@@ -19,4 +20,5 @@ __all__ = [
     "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
+    "DELIVERY_STATUSES", "WebhookAttempt", "WebhookCursor", "WebhookDelivery", "WebhookEndpoint",
 ]

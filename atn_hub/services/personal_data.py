@@ -13,6 +13,7 @@ from .. import permissions
 from ..errors import Forbidden
 from ..models import ChangeLog, Practice, ReviewComment, User
 from ..principal import Principal
+from . import webhooks
 
 SCRUBBED_PARTS = ("record", "content", "fields")  # where a change-log payload keeps a record's fields
 
@@ -36,6 +37,7 @@ def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tupl
             row.payload = payload
             scrubbed += 1
     session.flush()
+    webhooks.scrub_record(session, record_type, record_id, fields)
     return scrubbed
 
 
