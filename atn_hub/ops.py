@@ -257,5 +257,10 @@ def _node_registry(collector):
 
 
 def _extra_queues(session):
-    """Queues of optional parts (webhook deliveries) that report their lengths here."""
-    return []
+    """Webhook deliveries waiting to be sent (or retried)."""
+    from sqlalchemy import func, select
+
+    from .models.webhook import WebhookDelivery
+
+    yield "webhooks", session.scalar(select(func.count()).select_from(WebhookDelivery)
+                                     .where(WebhookDelivery.status == "pending")) or 0

@@ -91,6 +91,7 @@ def test_metrics(app, client, member, monkeypatch):
     assert 'atn_http_requests_total{endpoint="/api/v1/practices",method="GET",status="200"}' in body
     assert "atn_http_request_duration_seconds_bucket" in body
     assert "atn_index_lag" in body and 'atn_queue_length{queue="moderation"}' in body
+    assert 'atn_queue_length{queue="webhooks"}' in body and 'atn_queue_length{queue="extraction"}' in body
     monkeypatch.setattr(app.config["ATN_SETTINGS"], "metrics_token", "scrape-me")
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer scrape-me"}).status_code == 200
