@@ -5,6 +5,7 @@ after the view succeeded, and rolls back on any error (see ``atn_hub.__init__``)
 """
 from __future__ import annotations
 
+import os
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -119,7 +120,10 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # No statement runs away with a connection: PostgreSQL cancels it after ATN_DB_STATEMENT_TIMEOUT_MS.
+        timeout_ms = int(os.environ.get("ATN_DB_STATEMENT_TIMEOUT_MS", "30000"))
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10,
+                      connect_args={"options": f"-c statement_timeout={timeout_ms}", "connect_timeout": 10})
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")

@@ -231,8 +231,8 @@ class RecordService:
         self.before_delete(session, principal, record)
         revisions.discard(session, record)
         session.delete(record)
-        changes.record_change(session, principal, record, "deleted", before=before, gone=True,
-                              extra={"erased": True} if erase else None)
+        changes.record_change(session, principal, record, "erased" if erase else "deleted", before=before,
+                              gone=True, extra={"erased": True} if erase else None)
         if erase:
             personal_data.scrub(session, record.record_type, record.id, self.personal_fields)
 
