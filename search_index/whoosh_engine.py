@@ -133,11 +133,23 @@ class WhooshEngine(SearchEngine):
         ix = self._index(generation)
         writer = ix.writer(procs=1, limitmb=256)
         try:
+            # Only keys already in the index need deleting (update_document searches every segment for each
+            # document; after a bulk import nearly all keys are new).
+            reader = writer.reader()
+            try:
+                present = {key for key in [*deletes, *(doc.key for doc in upserts), META_KEY] if ("key", key) in reader}
+            finally:
+                reader.close()
             for key in deletes:
-                writer.delete_by_term("key", key)
+                if key in present:
+                    writer.delete_by_term("key", key)
             for doc in upserts:
-                writer.update_document(**_to_fields(doc))
-            writer.update_document(key=META_KEY, kind="meta", meta_seq=seq)
+                if doc.key in present:
+                    writer.delete_by_term("key", doc.key)
+                writer.add_document(**_to_fields(doc))
+            if META_KEY in present:
+                writer.delete_by_term("key", META_KEY)
+            writer.add_document(key=META_KEY, kind="meta", meta_seq=seq)
             writer.commit()
         except BaseException:
             writer.cancel()
