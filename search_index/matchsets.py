@@ -332,21 +332,15 @@ def _intersection(children: list[Scored]) -> Scored:
 
 
 class Mask:
-    """A set of global document numbers as a boolean array (fast membership for numpy arrays) and a
-    Python set (for Whoosh's collector filter)."""
+    """A set of global document numbers as a boolean array: membership for a whole numpy array at once."""
 
     def __init__(self, docnums, size: int):
         self.array = np.zeros(size, dtype=bool)
-        ids = np.fromiter(docnums, dtype=np.int64)
-        self.array[ids] = True
-        self.set = set(ids.tolist())  # (whoosh takes a set, not a frozenset; never mutated)
+        self.array[np.fromiter(docnums, dtype=np.int64)] = True
+        self.count = int(self.array.sum())
 
     def __len__(self):
-        return len(self.set)
-
-    def select(self, docnums: np.ndarray) -> np.ndarray:
-        docnums = docnums[docnums < len(self.array)]
-        return docnums[self.array[docnums]]
+        return self.count
 
 
 class FacetCounts:

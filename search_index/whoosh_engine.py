@@ -135,11 +135,8 @@ class WhooshEngine(SearchEngine):
         try:
             # Only keys already in the index need deleting (update_document searches every segment for each
             # document; after a bulk import nearly all keys are new).
-            reader = writer.reader()
-            try:
-                present = {key for key in [*deletes, *(doc.key for doc in upserts), META_KEY] if ("key", key) in reader}
-            finally:
-                reader.close()
+            reader = writer.searcher().reader()  # the writer's own, reused by delete_by_term, closed on commit
+            present = {key for key in [*deletes, *(doc.key for doc in upserts), META_KEY] if ("key", key) in reader}
             for key in deletes:
                 if key in present:
                     writer.delete_by_term("key", key)
