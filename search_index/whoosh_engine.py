@@ -16,19 +16,21 @@ import os
 import threading
 import time
 import uuid
-from collections import Counter
 from datetime import timezone
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import collectors
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.analysis import Token
+from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter, highlight, top_fragments
 from whoosh.scoring import BM25F
 
-from .analysis import FIELD_LANGUAGES, analyzer, field_language, fold, neutral_analyzer
+from .analysis import FIELD_LANGUAGES, NEUTRAL, analyzer, field_language, fold, neutral_analyzer, token_spans
+from .matchsets import FacetCounts, Mask, MatchSets, PostingCache
 from .engine import Document, Hit, SearchEngine, SearchRequest, SearchResult, Visibility
 from .query import Limits, QueryBuilder, plain_words
 
@@ -131,11 +133,20 @@ class WhooshEngine(SearchEngine):
         ix = self._index(generation)
         writer = ix.writer(procs=1, limitmb=256)
         try:
+            # Only keys already in the index need deleting (update_document searches every segment for each
+            # document; after a bulk import nearly all keys are new).
+            reader = writer.searcher().reader()  # the writer's own, reused by delete_by_term, closed on commit
+            present = {key for key in [*deletes, *(doc.key for doc in upserts), META_KEY] if ("key", key) in reader}
             for key in deletes:
-                writer.delete_by_term("key", key)
+                if key in present:
+                    writer.delete_by_term("key", key)
             for doc in upserts:
-                writer.update_document(**_to_fields(doc))
-            writer.update_document(key=META_KEY, kind="meta", meta_seq=seq)
+                if doc.key in present:
+                    writer.delete_by_term("key", doc.key)
+                writer.add_document(**_to_fields(doc))
+            if META_KEY in present:
+                writer.delete_by_term("key", META_KEY)
+            writer.add_document(key=META_KEY, kind="meta", meta_seq=seq)
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -165,7 +176,9 @@ class WhooshEngine(SearchEngine):
         ix = self._index(generation)
         self._local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
         self._local.generation = generation
-        self._local.facet_cache = FacetCache()  # per generation; within one, segments are kept and reused
+        self._local.facet_counts = FacetCounts(FACETS)  # per generation; within one, segments are reused
+        if getattr(self._local, "postings", None) is None:
+            self._local.postings = PostingCache()
         return self._local.searcher
 
     def applied_seq(self, generation: Path | None = None) -> int:
@@ -188,7 +201,9 @@ class WhooshEngine(SearchEngine):
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self.searcher()
-        present = _present_languages(searcher)
+        if getattr(self._local, "present_for", None) is not searcher:
+            self._local.present, self._local.present_for = _present_languages(searcher), searcher
+        present = self._local.present
         builder = QueryBuilder(present, personal=request.visibility.personal, fuzzy=request.fuzzy,
                                expand=request.expand)
         query = builder.build(request.q, self.limits)
@@ -202,22 +217,35 @@ class WhooshEngine(SearchEngine):
             sortedby = "title_sort"
         first = (request.page - 1) * request.page_size if request.page_size else 0
         limit = first + request.page_size if request.page_size else None
-        # One pass over the matches: the top `limit` are kept, and every match is recorded (for the total and
-        # the facets), restricted to what the caller may see (a cached document set).
         allowed = self._allowed(searcher, request)
-        if not allowed:  # (whoosh reads an empty filter as no filter at all)
+        if not len(allowed):  # (whoosh reads an empty filter as no filter at all)
             return SearchResult(total=0, hits=[], facets={name: {} for name in FACETS} if request.facets else {})
-        top = searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse, terms=request.snippets)
-        recorder = _Recorder(top)
-        searcher.search_with_collector(query, collectors.FilterCollector(recorder, allow=allowed))
-        results = top.results()
-        facets = self._local.facet_cache.counts(searcher, recorder.docnums) if request.facets else {}
-        hits = [self._hit(hit, request, scored=sortedby is None) for hit in results[first:limit]]
-        total = len(recorder.docnums)
+        # Every match is found and scored set-at-a-time from the posting lists (as Whoosh would score it):
+        # the exact total, the facets over all of it, and the page.
+        sets = MatchSets(searcher, self._local.postings)
+        scored = sets.score(query)
+        keep = allowed.array[scored.ids]
+        ids, scores = scored.ids[keep], scored.scores[keep]
+        total = len(ids)
+        facets = self._local.facet_counts.counts(searcher, ids) if request.facets else {}
+        page: list[tuple[int, float]] = []
+        if total and (limit is None or first < total):
+            if sortedby is None:
+                order = _top(ids, scores, limit)[first:limit]
+                page = [(int(ids[i]), float(scores[i])) for i in order]
+            else:  # sorted by a field: Whoosh's sorting collector, among the matches only
+                collector = collectors.FilterCollector(
+                    searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse), allow=set(ids.tolist()))
+                searcher.search_with_collector(query, collector)
+                page = [(hit.docnum, 0.0) for hit in collector.results()[first:limit]]
+        terms = sets.query_terms() if page and request.snippets and request.q.strip() else []
+        highlighter = Highlighter()  # whoosh's defaults, one per search as Results had (terms numbered per search)
+        hits = [self._hit(docnum, score, searcher.stored_fields(docnum), request, sets.matched_terms(docnum, terms),
+                          highlighter) for docnum, score in page]
         suggestion = _suggest(searcher, request.q) if request.q.strip() and total < 3 else None
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
-    def _allowed(self, searcher, request: SearchRequest) -> set[int]:
+    def _allowed(self, searcher, request: SearchRequest) -> Mask:
         """The documents the caller may see that pass the request's filters, cached per searcher."""
         cache = self._local.__dict__.setdefault("allowed", {})
         if cache.get("searcher") is not searcher:
@@ -229,20 +257,20 @@ class WhooshEngine(SearchEngine):
             if len(cache) > 256:
                 cache.clear()
                 cache["searcher"] = searcher
-            cache[key] = set(searcher.docs_for_query(_filter(request)))  # never mutated
+            cache[key] = Mask(searcher.docs_for_query(_filter(request)), searcher.doc_count_all())
         return cache[key]
 
-    def _hit(self, hit, request: SearchRequest, scored: bool) -> Hit:
-        fields = hit.fields()
+    def _hit(self, docnum: int, score: float, fields: dict, request: SearchRequest, matched_terms,
+             highlighter: Highlighter) -> Hit:
         snippet = snippet_field = None
         if request.snippets and request.q.strip():
-            snippet, snippet_field = _snippet(hit, fields, request.visibility.personal)
+            snippet, snippet_field = _snippet(fields, matched_terms, request.visibility.personal, highlighter)
         title = fields.get("title") or ""
         if request.visibility.personal and fields.get("personal_title"):
             title = fields["personal_title"]
         updated = fields["updated_at"].replace(tzinfo=timezone.utc)
         return Hit(key=fields["key"], type=fields["type"], record_id=fields["record_id"],
-                   external_id=fields.get("external_id"), title=title, score=round(float(hit.score or 0), 4) if scored else 0.0,
+                   external_id=fields.get("external_id"), title=title, score=round(score, 4),
                    snippet=snippet, snippet_field=snippet_field, language=fields.get("language", ""),
                    countries=[c for c in (fields.get("countries") or "").split(",") if c],
                    society=fields.get("society", ""), updated_at=updated)
@@ -282,7 +310,20 @@ def _filter(request: SearchRequest) -> wq.Query:
     return wq.And(conditions)
 
 
-def _snippet(hit, fields: dict, personal: bool) -> tuple[str | None, str | None]:
+def _top(ids, scores, limit: int | None):
+    """Indices of the best ``limit`` matches, best first; equal scores in document order (as Whoosh)."""
+    if limit is not None and limit < len(scores):
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(len(scores))
+    return candidates[np.lexsort((ids[candidates], -scores[candidates]))][:limit]
+
+
+_MARK = HtmlFormatter(tagname="mark", classname="", termclass="")
+
+
+def _snippet(fields: dict, matched_terms, personal: bool, highlighter: Highlighter) -> tuple[str | None, str | None]:
     """A highlighted fragment from the first field that matched, among those the caller may read."""
     main = field_language(fields.get("language"))
     names = [n for n in fields if n.startswith(("title_", "body_"))]
@@ -290,21 +331,63 @@ def _snippet(hit, fields: dict, personal: bool) -> tuple[str | None, str | None]
     names.sort(key=lambda n: (n.split("_", 1)[1] != main, not n.startswith("body_"), n))
     if personal and fields.get("personal"):
         names.append("personal")
+    words: dict[str, set[str]] = {}
+    for field, term in matched_terms:
+        words.setdefault(field, set()).add(term.decode() if isinstance(term, bytes) else term)
     for name in names:
-        text = hit.highlights(name, top=1)
-        if text:
-            return text, name.split("_")[0]
+        if name in words:  # only fields this hit matched in are read again
+            text = _highlight(highlighter, fields[name], frozenset(words[name]), _field_language(name))
+            if text:
+                return text, name.split("_")[0]
     # Matched through the language-neutral field only (prefix, fuzzy, a word of another language): mark
     # those words in the record's own text.
-    words = {term.decode() if isinstance(term, bytes) else term for field, term in (hit.matched_terms() or [])
-             if field == "all"}
-    if words:
+    if words.get("all"):
         for name in names:
-            text = highlight(fields[name], frozenset(words), neutral_analyzer(), ContextFragmenter(surround=60),
-                             HtmlFormatter(tagname="mark", classname="", termclass=""), top=1)
+            text = highlight(fields[name], frozenset(words["all"]), neutral_analyzer(),
+                             ContextFragmenter(surround=60), _MARK, top=1)
             if text:
                 return text, name.split("_")[0]
     return None, None
+
+
+def _field_language(name: str) -> str:
+    return NEUTRAL if name == "personal" else name.split("_", 1)[1]
+
+
+WINDOW = 400  # characters of context kept around each matched token: beyond the fragmenter's reach
+
+
+def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], language: str) -> str:
+    """What ``hit.highlights(name, top=1)`` gave (whoosh's Highlighter.highlight_hit, retokenising the
+    stored text), but with the field's tokens from a per-word cache, and only those near a matched token
+    handed to whoosh's fragmenter (it looks no further than its fragment size from a match)."""
+    spans = token_spans(language, text)
+    matched = [i for i, span in enumerate(spans) if span[2] in words]
+    if not matched:
+        return ""
+    keep, last = [], -1
+    for i in matched:
+        start = spans[i][0] - WINDOW
+        lo = i
+        while lo > 0 and lo - 1 > last and spans[lo - 1][0] >= start:
+            lo -= 1
+        end = spans[i][1] + WINDOW
+        hi = i
+        while hi + 1 < len(spans) and spans[hi + 1][1] <= end:
+            hi += 1
+        keep.extend(range(max(lo, last + 1), hi + 1))
+        last = max(last, hi)
+    tokens = []
+    for pos in keep:
+        startchar, endchar, term = spans[pos]
+        token = Token(positions=True, chars=True, removestops=False, mode="index")
+        token.text, token.pos, token.startchar, token.endchar = term, pos, startchar, endchar
+        token.matched = term in words
+        tokens.append(token)
+    tokens = Highlighter._merge_matched_tokens(tokens)
+    fragments = top_fragments(highlighter.fragmenter.fragment_tokens(text, tokens), 1, highlighter.scorer,
+                              highlighter.order, minscore=1)
+    return highlighter.formatter.format(fragments)
 
 
 def _suggest(searcher, q: str) -> str | None:
@@ -358,65 +441,3 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return previous[-1]
-
-
-class _Recorder(collectors.WrappingCollector):
-    """Passes every match on to the child (the top-N collector) and remembers its document number."""
-
-    def __init__(self, child):
-        super().__init__(child)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum):
-        self.docnums.append(self.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
-
-
-class FacetCache:
-    """Per-segment maps of facet values to document sets, built once per searcher generation and reused:
-    counting a result set's facets is then a handful of set intersections."""
-
-    def __init__(self):
-        self._segments: dict[object, dict[str, dict[str, frozenset[int]]]] = {}
-
-    def counts(self, searcher, docnums) -> dict[str, dict[str, int]]:
-        matched = sorted(docnums)
-        totals = {name: Counter() for name in FACETS}
-        leaves = list(searcher.reader().leaf_readers())
-        live = {_segment_key(reader) for reader, _ in leaves}
-        for gone in set(self._segments) - live:  # merged away
-            del self._segments[gone]
-        for number, (reader, offset) in enumerate(leaves):
-            end = leaves[number + 1][1] if number + 1 < len(leaves) else offset + reader.doc_count_all()
-            local = frozenset(d - offset for d in matched if offset <= d < end)
-            if not local:
-                continue
-            for name, terms in self._segment(reader).items():
-                counter = totals[name]
-                for value, docs in terms.items():
-                    count = len(local & docs)
-                    if count:
-                        counter[value] += count
-        return {name: dict(counter.most_common()) for name, counter in totals.items()}
-
-    def _segment(self, reader) -> dict[str, dict[str, frozenset[int]]]:
-        key = _segment_key(reader)
-        if key not in self._segments:
-            self._segments[key] = {
-                name: {term.decode() if isinstance(term, bytes) else term:
-                       frozenset(reader.postings(field, term).all_ids())
-                       for term in reader.lexicon(field)}
-                for name, field in FACETS.items()
-            }
-        return self._segments[key]
-
-
-def _segment_key(reader):
-    segment = getattr(reader, "segment", None)
-    if callable(segment):
-        try:
-            return segment().segment_id()
-        except Exception:  # noqa: BLE001
-            pass
-    return id(reader)
-

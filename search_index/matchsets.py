@@ -1,0 +1,390 @@
+"""Match sets straight from Whoosh's postings, as sorted numpy arrays of document numbers.
+
+A search needs the exact number of matches and facet counts over all of them, but scores only for the page
+it shows. Walking Whoosh's matcher tree over every match (and scoring each) is what made large result sets
+slow; here a query's match set is computed by set algebra over each term's decoded posting list (read block
+by block, cached per segment), and only the page is then scored by Whoosh itself.
+"""
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from math import log
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+from whoosh.matching.wrappers import FilterMatcher
+
+EMPTY = np.zeros(0, dtype=np.int64)
+EMPTY_F = np.zeros(0, dtype=np.float64)
+
+
+def segment_key(reader):
+    segment = getattr(reader, "segment", None)
+    if callable(segment):
+        try:
+            return segment().segment_id()
+        except Exception:  # noqa: BLE001
+            pass
+    return id(reader)
+
+
+def leaf_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The segment-local document numbers and weights (term frequencies) of a term's postings, deleted
+    documents included (callers intersect with a set of live documents)."""
+    terms = getattr(reader, "_terms", None)  # a segment's term table: no deletion filter to set up
+    try:
+        if terms is not None and hasattr(terms, "matcher"):
+            matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+        else:
+            matcher = reader.postings(fieldname, btext)
+    except Exception:  # noqa: BLE001 - TermNotFound and friends
+        return EMPTY, EMPTY_F
+    if isinstance(matcher, FilterMatcher):  # the deletion filter
+        matcher = matcher.child
+    if type(matcher) is not W3LeafMatcher:
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    id_blocks, weight_blocks = [], []
+    while not matcher._atend:  # noqa: SLF001 - block by block: decoding posting by posting is what is slow
+        if matcher._data is None:
+            matcher._read_data()
+        id_blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        weights = matcher._data[1]
+        if weights is None or isinstance(weights, float):
+            weight_blocks.append(np.full(matcher._blocklength, 1.0 if weights is None else weights))
+        else:
+            weight_blocks.append(np.asarray(weights, dtype=np.float64))
+        matcher._next_block()
+    if not id_blocks:
+        return EMPTY, EMPTY_F
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def leaf_lengths(reader, fieldname: str) -> np.ndarray:
+    """Every document's length in ``fieldname`` as the scorer sees it (quantised to a byte, 1 if none)."""
+    count = reader.doc_count_all()
+    lengths = None
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
+        if column is None:
+            return np.ones(count, dtype=np.float64)
+        if type(column).__name__ == "Reader" and column._fixedlen == 1:  # noqa: SLF001
+            raw = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
+            lengths = np.zeros(count, dtype=np.uint8)
+            lengths[:column._count] = np.frombuffer(raw, dtype=np.uint8)[:count]  # noqa: SLF001
+    except AttributeError:
+        lengths = None
+    if lengths is None:
+        return np.array([reader.doc_field_length(d, fieldname, 1) for d in range(count)], dtype=np.float64)
+    decoded = _BYTE_TO_LENGTH[lengths]
+    decoded[lengths == 0] = 1.0
+    return decoded
+
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class PostingCache:
+    """Decoded posting lists per (segment, field, term), least recently used first out, bounded by the
+    number of postings held; and each segment's field lengths. Segments never change once written (but
+    for deletions, which callers filter), so entries never go stale."""
+
+    def __init__(self, budget: int = 3_000_000):
+        self.budget = budget
+        self.size = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lengths: dict = {}
+
+    def get(self, reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        key = (segment_key(reader), fieldname, btext)
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            return found
+        found = leaf_postings(reader, fieldname, btext)
+        self._entries[key] = found
+        self.size += len(found[0])
+        while self.size > self.budget and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self.size -= len(dropped[0])
+        return found
+
+    def lengths(self, reader, fieldname: str) -> np.ndarray:
+        key = (segment_key(reader), fieldname)
+        if key not in self._lengths:
+            if len(self._lengths) > 2000:
+                self._lengths.clear()
+            self._lengths[key] = leaf_lengths(reader, fieldname)
+        return self._lengths[key]
+
+
+class Scored:
+    """A query's matches in one searcher: sorted unique document numbers, their scores, how many term
+    matchers matched each (for Whoosh's coordination bonus), and how many term matchers the query has in
+    each segment."""
+
+    __slots__ = ("ids", "scores", "matching", "termcount")
+
+    def __init__(self, ids, scores, matching, termcount):
+        self.ids, self.scores, self.matching, self.termcount = ids, scores, matching, termcount
+
+
+class MatchSets:
+    """Evaluates a query over one searcher the way Whoosh's matchers score it (BM25F per term, sums for OR
+    and AND, boosts, the coordination bonus of a scaled OR), but set-at-a-time over numpy arrays instead of
+    document by document. Query kinds it does not know (phrases, prefixes, fuzzy terms, ranges...) are run
+    by Whoosh's own matchers, segment by segment, and folded in."""
+
+    def __init__(self, searcher, cache: PostingCache):
+        self.searcher = searcher
+        self.cache = cache
+        self.leaves = list(searcher.reader().leaf_readers())
+        self.offsets = np.array([offset for _, offset in self.leaves], dtype=np.int64)
+        self.doc_count_all = searcher.doc_count_all()
+        self.weighting = searcher.weighting
+        self.terms: dict[tuple[str, bytes], np.ndarray] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._by_whoosh: list[wq.Query] = []
+
+    # --- leaves -----------------------------------------------------------------------------------------
+    def _btext(self, fieldname: str, text):
+        schema = self.searcher.schema
+        if fieldname not in schema:
+            return None
+        try:
+            return schema[fieldname].to_bytes(text) if not isinstance(text, bytes) else text
+        except ValueError:
+            return None
+
+    def _postings(self, fieldname: str, btext: bytes):
+        parts = [self.cache.get(reader, fieldname, btext) for reader, _ in self.leaves]
+        ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves)]
+        present = np.array([len(p[0]) > 0 for p in parts], dtype=np.int64)
+        if len(parts) == 1:
+            return ids[0], parts[0][1], present
+        return np.concatenate(ids), np.concatenate([p[1] for p in parts]), present
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        if fieldname not in self._lengths:
+            parts = [self.cache.lengths(reader, fieldname) for reader, _ in self.leaves]
+            self._lengths[fieldname] = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return self._lengths[fieldname]
+
+    def term(self, fieldname: str, text) -> np.ndarray:
+        """Document numbers holding a term (deleted ones included)."""
+        btext = self._btext(fieldname, text)
+        if btext is None:
+            return EMPTY
+        key = (fieldname, btext)
+        if key not in self.terms:
+            self.terms[key] = self._postings(fieldname, btext)[0]
+        return self.terms[key]
+
+    def _score_term(self, node: wq.Term) -> Scored:
+        nseg = len(self.leaves)
+        btext = self._btext(node.fieldname, node.text)
+        if btext is None:
+            return Scored(EMPTY, EMPTY_F, EMPTY, np.zeros(nseg, dtype=np.int64))
+        ids, weights, present = self._postings(node.fieldname, btext)
+        self.terms[(node.fieldname, btext)] = ids
+        field = self.searcher.schema[node.fieldname]
+        if not len(ids):
+            return Scored(EMPTY, EMPTY_F, EMPTY, present)
+        if field.scorable and isinstance(self.weighting, BM25F):
+            B = self.weighting._field_B.get(node.fieldname, self.weighting.B)  # noqa: SLF001
+            K1 = self.weighting.K1
+            idf = log(self.doc_count_all / (len(ids) + 1)) + 1  # Searcher.idf: postings count deleted ones too
+            avgfl = self.searcher.avg_field_length(node.fieldname) or 1
+            fl = self.lengths(node.fieldname)[ids]
+            scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        else:
+            scores = weights.copy()  # unscorable fields score their weight
+        if node.boost != 1.0:
+            scores = scores * node.boost
+        return Scored(ids, scores, np.ones(len(ids), dtype=np.int64), present)
+
+    def _score_by_whoosh(self, node: wq.Query) -> Scored:
+        self._by_whoosh.append(node)
+        context = self.searcher.context(needs_current=True)
+        ids, scores, matching, termcount = [], [], [], []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            matcher = node.matcher(subsearcher, context)
+            termcount.append(len(list(matcher.term_matchers())))
+            while matcher.is_active():
+                docnum = matcher.id()
+                ids.append(docnum + offset)
+                scores.append(matcher.score())
+                matching.append(sum(1 for _ in matcher.matching_terms(docnum)))
+                matcher.next()
+        return Scored(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64),
+                      np.array(matching, dtype=np.int64), np.array(termcount, dtype=np.int64))
+
+    # --- the tree ---------------------------------------------------------------------------------------
+    def score(self, node: wq.Query) -> Scored:
+        kind = type(node)
+        if kind is wq.Term:
+            return self._score_term(node)
+        if kind in (wq.Or, wq.And):
+            if len(node.subqueries) == 1:  # whoosh uses the child's matcher as it is (its boost too)
+                return self.score(node.subqueries[0])
+            if not node.subqueries:
+                return self._score_by_whoosh(node)
+            children = [self.score(child) for child in node.subqueries]
+            merged = _union(children) if kind is wq.Or else _intersection(children)
+            if node.boost != 1.0:
+                merged.scores = merged.scores * node.boost
+            if kind is wq.Or and node.scale and len(merged.ids):
+                merged.scores = self._coordinate(merged, node.scale)
+            return merged
+        if kind is wq.AndNot:
+            a, b = self.score(node.a), self.score(node.b)
+            keep = ~np.isin(a.ids, b.ids, assume_unique=True)
+            return Scored(a.ids[keep], a.scores[keep], a.matching[keep], a.termcount + b.termcount)
+        if kind is wq.AndMaybe:
+            a, b = self.score(node.a), self.score(node.b)
+            scores, matching = a.scores.copy(), a.matching.copy()
+            if len(b.ids) and len(a.ids):
+                where = np.searchsorted(b.ids, a.ids).clip(max=len(b.ids) - 1)
+                hit = b.ids[where] == a.ids
+                scores[hit] += b.scores[where[hit]]
+                matching[hit] += b.matching[where[hit]]
+            return Scored(a.ids, scores, matching, a.termcount + b.termcount)
+        if node is wq.NullQuery:
+            return Scored(EMPTY, EMPTY_F, EMPTY, np.zeros(len(self.leaves), dtype=np.int64))
+        if kind is wq.Every and not node.fieldname:  # browsing: every document, all alike
+            return Scored(np.arange(self.doc_count_all, dtype=np.int64), np.full(self.doc_count_all, node.boost),
+                          np.zeros(self.doc_count_all, dtype=np.int64), np.zeros(len(self.leaves), dtype=np.int64))
+        return self._score_by_whoosh(node)
+
+    def _coordinate(self, merged: Scored, scale: float) -> np.ndarray:
+        """Whoosh's CoordMatcher ("SQR"): a bonus for matching more of the query's terms, counted per
+        segment as Whoosh counts them."""
+        segment = np.searchsorted(self.offsets, merged.ids, side="right") - 1
+        termcount = merged.termcount[segment].astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sqr = (merged.scores + (merged.matching - 1) / (termcount - scale) ** 2) * ((termcount - 1) / termcount)
+        return np.where((termcount == 0) | (termcount == scale), 0.0, sqr)
+
+    def docs(self, node: wq.Query) -> np.ndarray:
+        return self.score(node).ids
+
+    def query_terms(self) -> list[tuple[str, bytes]]:
+        """The (field, bytes) terms of the query scored last that occur in the index, prefixes and fuzzy
+        terms expanded: what a hit may have matched."""
+        reader = self.searcher.reader()
+        for node in self._by_whoosh:
+            for leaf in node.leaves() or [node]:
+                try:
+                    expanded = list(leaf.expanded_terms(reader, phrases=True))
+                except Exception:  # noqa: BLE001 - a query kind that cannot list its terms
+                    continue
+                for fieldname, text in expanded:
+                    self.term(fieldname, text)
+        return [term for term, ids in self.terms.items() if len(ids)]
+
+    def matched_terms(self, docnum: int, terms) -> list[tuple[str, bytes]]:
+        """Which of ``terms`` ((field, bytes) pairs) document ``docnum`` holds."""
+        found = []
+        for term in terms:
+            ids = self.terms[term]
+            i = np.searchsorted(ids, docnum)
+            if i < len(ids) and ids[i] == docnum:
+                found.append(term)
+        return found
+
+
+def _union(children: list[Scored]) -> Scored:
+    termcount = sum(child.termcount for child in children)
+    children = [child for child in children if len(child.ids)]
+    if not children:
+        return Scored(EMPTY, EMPTY_F, EMPTY, termcount)
+    if len(children) == 1:
+        only = children[0]
+        return Scored(only.ids, only.scores.copy(), only.matching.copy(), termcount)
+    all_ids = np.concatenate([child.ids for child in children])
+    ids, inverse = np.unique(all_ids, return_inverse=True)
+    scores = np.zeros(len(ids), dtype=np.float64)
+    matching = np.zeros(len(ids), dtype=np.int64)
+    np.add.at(scores, inverse, np.concatenate([child.scores for child in children]))
+    np.add.at(matching, inverse, np.concatenate([child.matching for child in children]))
+    return Scored(ids, scores, matching, termcount)
+
+
+def _intersection(children: list[Scored]) -> Scored:
+    termcount = sum(child.termcount for child in children)
+    ids = children[0].ids
+    for child in children[1:]:
+        ids = np.intersect1d(ids, child.ids, assume_unique=True)
+    scores = np.zeros(len(ids), dtype=np.float64)
+    matching = np.zeros(len(ids), dtype=np.int64)
+    for child in children:
+        where = np.searchsorted(child.ids, ids)
+        scores += child.scores[where]
+        matching += child.matching[where]
+    return Scored(ids, scores, matching, termcount)
+
+
+class Mask:
+    """A set of global document numbers as a boolean array: membership for a whole numpy array at once."""
+
+    def __init__(self, docnums, size: int):
+        self.array = np.zeros(size, dtype=bool)
+        self.array[np.fromiter(docnums, dtype=np.int64)] = True
+        self.count = int(self.array.sum())
+
+    def __len__(self):
+        return self.count
+
+
+class FacetCounts:
+    """Per segment, for each facet: the (document, value) pairs of its postings as arrays, built once and
+    reused while the segment lives; counting a result set's facets is then a mask and a bincount."""
+
+    def __init__(self, facets: dict[str, str]):
+        self.facets = facets  # facet name -> field
+        self._segments: dict[object, dict[str, tuple[list[str], np.ndarray, np.ndarray]]] = {}
+
+    def counts(self, searcher, matched: np.ndarray) -> dict[str, dict[str, int]]:
+        totals = {name: Counter() for name in self.facets}
+        leaves = list(searcher.reader().leaf_readers())
+        live = {segment_key(reader) for reader, _ in leaves}
+        for gone in set(self._segments) - live:  # merged away
+            del self._segments[gone]
+        for number, (reader, offset) in enumerate(leaves):
+            end = leaves[number + 1][1] if number + 1 < len(leaves) else offset + reader.doc_count_all()
+            lo, hi = np.searchsorted(matched, [offset, end])
+            if lo == hi:
+                continue
+            mask = np.zeros(end - offset, dtype=bool)
+            mask[matched[lo:hi] - offset] = True
+            for name, (values, docs, codes) in self._segment(reader).items():
+                if not len(values):
+                    continue
+                counted = np.bincount(codes[mask[docs]], minlength=len(values))
+                counter = totals[name]
+                for code in np.flatnonzero(counted):
+                    counter[values[code]] += int(counted[code])
+        return {name: dict(counter.most_common()) for name, counter in totals.items()}
+
+    def _segment(self, reader):
+        key = segment_key(reader)
+        if key not in self._segments:
+            built = {}
+            for name, field in self.facets.items():
+                values, docs, codes = [], [], []
+                for term in reader.lexicon(field):
+                    ids = leaf_postings(reader, field, term)[0]
+                    codes.append(np.full(len(ids), len(values), dtype=np.int64))
+                    docs.append(ids)
+                    values.append(term.decode() if isinstance(term, bytes) else term)
+                built[name] = (values, np.concatenate(docs) if docs else EMPTY,
+                               np.concatenate(codes) if codes else EMPTY)
+            self._segments[key] = built
+        return self._segments[key]

@@ -1,0 +1,114 @@
+"""The engine's fast paths give what Whoosh's own slower ones gave: scores and match sets computed from the
+posting lists, and highlights from cached per-word analysis (no database needed)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from whoosh import query as wq
+from whoosh.highlight import Highlighter, set_matched_filter, top_fragments
+
+from search_index.analysis import analyzer, token_spans
+from search_index.engine import Document, SearchRequest
+from search_index.matchsets import MatchSets, PostingCache
+from search_index.query import QueryBuilder
+from search_index.whoosh_engine import WhooshEngine, _highlight, _present_languages
+
+TEXTS = {
+    "en": ["Human trafficking victims were identified by the Red Cross in the ports of Rotterdam and Antwerp.",
+           "Labour exploitation in agriculture: a reflection period for victims, residence permits and legal aid.",
+           "The trafficked workers' identification is the first step; the Red Cross runs a helpline."],
+    "nl": ["Slachtoffers van mensenhandel krijgen een bedenktijd en juridische hulp van het Rode Kruis.",
+           "Arbeidsuitbuiting in de land- en tuinbouw wordt vaak niet herkend als mensenhandel."],
+    "de": ["Menschenhandel und Arbeitsausbeutung: Opfer erhalten eine Bedenkzeit und Aufenthaltserlaubnis.",
+           "Das Deutsche Rote Kreuz berät Betroffene von Menschenhandel in Berlin und Hamburg."],
+    "fr": ["La traite des êtres humains touche des milliers de victimes; la Croix-Rouge les accompagne.",
+           "Exploitation par le travail et criminalité forcée: identifier les victimes de la traite."],
+    "el": ["Η εμπορία ανθρώπων είναι έγκλημα· ο Ερυθρός Σταυρός βοηθά τα θύματα εμπορίας στην Αθήνα.",
+           "Τα θύματα εκμετάλλευσης της εργασίας λαμβάνουν νομική βοήθεια και άδεια διαμονής."],
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    engine = WhooshEngine(tmp_path_factory.mktemp("index"))
+    docs, n = [], 0
+    for language, texts in TEXTS.items():
+        for round_ in range(3):  # several segments: three commits
+            for text in texts:
+                n += 1
+                docs.append(Document(
+                    key=f"practice:{n}", type="practice", record_id=str(n), external_id=None, society="NL",
+                    status="published", visibility="public", language=language, languages=[language],
+                    countries=["NL"], topics=[], updated_at=datetime(2026, 1, 1 + n % 28, tzinfo=timezone.utc),
+                    version=1, title=" ".join(text.split()[: 4 + round_]), texts=[
+                        (language, "title", " ".join(text.split()[: 4 + round_])),
+                        (language, "body", " ".join([text] * (round_ + 1)))]))
+    for part in range(3):
+        with engine.writer_lock():
+            engine.apply(docs[part::3], [], part + 1)
+    with engine.writer_lock():  # an update and a deletion: deleted documents stay in the postings
+        engine.apply([docs[0]], [docs[1].key], 4)
+    return engine
+
+
+QUERIES = ["trafficking", "human trafficking victims", "mensenhandel", '"red cross"', "traffick*", "victims NOT berlin",
+           "(victims OR opfer) AND hilfe", "θύματα εμπορίας", "exploitation travail", "êtres humains", "nothingmatches"]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_scores_and_matches_are_whooshs(engine, q):
+    searcher = engine.searcher()
+    query = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False, expand=True).build(q)
+    query = wq.AndMaybe(query, wq.Term("languages", "de", boost=0.05))
+    scored = MatchSets(searcher, PostingCache()).score(query)
+    live = set(searcher.docs_for_query(wq.Term("kind", "record")))
+    ours = {int(d): s for d, s in zip(scored.ids, scored.scores) if int(d) in live}
+    theirs = {docnum: score for docnum, score in _whoosh_scores(searcher, query) if docnum in live}
+    assert set(ours) == set(theirs)
+    for docnum, score in theirs.items():
+        assert ours[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+
+
+def _whoosh_scores(searcher, query):
+    """Every match and its score, stepping through Whoosh's matcher tree. (Not searcher.search(): its
+    collectors replace the tree as sub-matchers run out, and the coordination bonus then counts fewer terms,
+    so a document's score depends on how far the walk has gone.)"""
+    context = searcher.context(needs_current=True)
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, context)
+        while matcher.is_active():
+            yield matcher.id() + offset, matcher.score()
+            matcher.next()
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+def test_token_spans_are_the_analysers(language):
+    for text in TEXTS[language]:
+        tokens = analyzer(language)(text, positions=True, chars=True, mode="index", removestops=False)
+        assert token_spans(language, text) == [(t.startchar, t.endchar, t.text) for t in tokens]
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+def test_highlights_are_whooshs(language):
+    text = " ".join(TEXTS[language] * 6)  # long enough for fragments far apart
+    field_analyzer = analyzer(language)
+    vocabulary = sorted({t.text for t in field_analyzer(text)})
+    for words in (vocabulary[:1], vocabulary[3:5], vocabulary[::7], vocabulary[-2:]):
+        words = frozenset(words)
+        reference = Highlighter()
+        tokens = field_analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, words))
+        expected = reference.formatter.format(top_fragments(reference.fragmenter.fragment_tokens(text, tokens), 1,
+                                                            reference.scorer, reference.order, minscore=1))
+        assert _highlight(Highlighter(), text, words, language) == expected
+
+
+def test_search_totals_are_exact(engine):
+    searcher = engine.searcher()
+    for q in QUERIES:
+        result = engine.search(SearchRequest(q=q, page_size=2))
+        query = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False, expand=True).build(q)
+        public = wq.And([wq.Term("kind", "record"), wq.Term("status", "published"), wq.Term("visibility", "public")])
+        assert result.total == len(set(searcher.docs_for_query(wq.And([query, public]))))
+        assert sum(result.facets["language"].values()) == result.total
