@@ -75,13 +75,15 @@ class Indexer:
     def _apply_batch(self, generation: Path | None = None) -> int:
         after = self.engine.applied_seq(generation)
         with reading(), self.session_factory() as session:
-            rows = session.execute(select(ChangeLog.seq, ChangeLog.record_type, ChangeLog.record_id)
+            rows = session.execute(select(ChangeLog.seq, ChangeLog.record_type, ChangeLog.record_id,
+                                          ChangeLog.action)
                                    .where(ChangeLog.seq > after).order_by(ChangeLog.seq).limit(BATCH)).all()
             if not rows:
                 return 0
             keys = {(r.record_type, r.record_id) for r in rows if r.record_type in RECORD_MODELS}
             upserts, deletes = load_documents(session, keys)
-        self.engine.apply(upserts, deletes, rows[-1].seq, generation)
+        purge = any(r.action == "erased" for r in rows)  # personal data leaves the index files too
+        self.engine.apply(upserts, deletes, rows[-1].seq, generation, purge=purge)
         log.info("indexed", extra={"through_seq": rows[-1].seq, "documents": len(upserts), "deleted": len(deletes)})
         return len(rows)
 

@@ -29,6 +29,13 @@ class SearchArgsSchema(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+class MatchedFileSchema(Schema):
+    id = fields.String()
+    filename = fields.String()
+    page = fields.Integer()
+    url = fields.String(metadata={"description": "Download it here"})
+
+
 class SearchHitSchema(Schema):
     type = fields.String()
     id = fields.String(attribute="record_id")
@@ -36,7 +43,10 @@ class SearchHitSchema(Schema):
     title = fields.String()
     score = fields.Float()
     snippet = fields.String(allow_none=True, metadata={"description": "HTML: the matching words in <mark>"})
-    snippet_field = fields.String(allow_none=True, metadata={"description": "title, body or personal"})
+    snippet_field = fields.String(allow_none=True, metadata={"description": "title, body, personal, or file (the "
+                                                                            "text of an attached file)"})
+    file = fields.Nested(MatchedFileSchema, allow_none=True,
+                         metadata={"description": "The attached file (and page) the snippet comes from"})
     language = fields.String()
     countries = fields.List(fields.String())
     society = fields.String()

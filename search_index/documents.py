@@ -55,8 +55,18 @@ def training_material_document(record: Any) -> Document:
     language = languages[0]
     texts = [(language, "title", record.title), (language, "body", record.description or ""),
              ("en", "body", record.audience or "")]
+    files = []
+    for file in getattr(record, "files", None) or []:
+        if file.text_status != "done":
+            continue
+        file_language = normalise_language(file.language or "") or language
+        for page in file.pages:
+            if page.text:
+                files.append({"id": str(file.id), "filename": file.filename, "page": page.page,
+                              "language": file_language, "text": page.text})
+                texts.append((file_language, "body", page.text))
     return _common("training-material", record, language, languages, record.title, texts,
-                   [record.society.code], list(record.topics or []))
+                   [record.society.code], list(record.topics or []), files=files)
 
 
 BUILDERS = {"practice": practice_document, "contact": contact_document,

@@ -33,6 +33,9 @@ class Document:
     texts: list[tuple[str, str, str]]  # (language, "title" | "body", text)
     personal_title: str | None = None  # contacts: the name, shown only to callers who may read it
     personal: str = ""  # contacts: name, email, phone
+    # Text of attached files, one entry per page: {"id", "filename", "page", "language", "text"}; searched
+    # with the record's body, and a hit in one says which file and page.
+    files: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class Hit:
     countries: list[str]
     society: str
     updated_at: datetime
+    file: dict | None = None  # the snippet came from this file's page: {"id", "filename", "page"}
 
 
 @dataclass

@@ -12,6 +12,8 @@ that is consistent with some prefix of the log and simply catches up.
 """
 from __future__ import annotations
 
+import json
+
 import os
 import threading
 import time
@@ -62,6 +64,7 @@ def build_schema() -> Schema:
         all=TEXT(analyzer=neutral_analyzer()),
         personal=TEXT(analyzer=neutral_analyzer(), stored=True),
         meta_seq=NUMERIC(stored=True, bits=64),
+        file_pages=STORED(),  # JSON: the pages of attached files, to tell which one a snippet came from
     )
     for language in FIELD_LANGUAGES:
         fields[f"title_{language}"] = TEXT(analyzer=analyzer(language), stored=True)
@@ -86,6 +89,8 @@ def _to_fields(doc: Document) -> dict:
             grouped.setdefault(f"{part}_{field_language(language)}", []).append(text)
     fields.update({name: "\n".join(texts) for name, texts in grouped.items()})
     fields["all"] = "\n".join(text for _, _, text in doc.texts if text)
+    if doc.files:
+        fields["file_pages"] = json.dumps(doc.files, ensure_ascii=False)
     return fields
 
 
@@ -103,6 +108,7 @@ class WhooshEngine(SearchEngine):
     # --- generations and locks ----------------------------------------------------------------------
     def writer_lock(self, timeout: float = -1) -> FileLock:
         """The node's one-writer lock: every write to any generation happens under it."""
+        self.directory.mkdir(parents=True, exist_ok=True)  # an operator may have deleted it: rebuild recreates it
         return FileLock(str(self.directory / "writer.lock"), timeout=timeout)
 
     def current_generation(self) -> Path:
@@ -110,7 +116,7 @@ class WhooshEngine(SearchEngine):
 
     def create_generation(self) -> Path:
         path = self.directory / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        path.mkdir()
+        path.mkdir(parents=True)
         windex.create_in(str(path), build_schema())
         return path
 
@@ -121,15 +127,17 @@ class WhooshEngine(SearchEngine):
         os.replace(tmp, self.directory / "CURRENT")
 
     def old_generations(self) -> list[Path]:
-        live = self.current_generation()
+        live = self.current_generation() if (self.directory / "CURRENT").exists() else None
         return [p for p in self.directory.glob("gen-*") if p.is_dir() and p != live]
 
     def _index(self, generation: Path | None = None):
         return windex.open_dir(str(generation or self.current_generation()))
 
     # --- writing ------------------------------------------------------------------------------------
-    def apply(self, upserts: list[Document], deletes: list[str], seq: int, generation: Path | None = None) -> None:
-        """Callers hold ``writer_lock()``."""
+    def apply(self, upserts: list[Document], deletes: list[str], seq: int, generation: Path | None = None,
+              purge: bool = False) -> None:
+        """Callers hold ``writer_lock()``. ``purge`` (an erasure): the segments holding deleted documents are
+        rewritten without them, so that nothing of them (stored fields, terms) stays on disk."""
         ix = self._index(generation)
         writer = ix.writer(procs=1, limitmb=256)
         try:
@@ -147,7 +155,7 @@ class WhooshEngine(SearchEngine):
             if META_KEY in present:
                 writer.delete_by_term("key", META_KEY)
             writer.add_document(key=META_KEY, kind="meta", meta_seq=seq)
-            writer.commit()
+            writer.commit(mergetype=_rewrite_segments_with_deletions) if purge else writer.commit()
         except BaseException:
             writer.cancel()
             raise
@@ -239,7 +247,7 @@ class WhooshEngine(SearchEngine):
                 searcher.search_with_collector(query, collector)
                 page = [(hit.docnum, 0.0) for hit in collector.results()[first:limit]]
         terms = sets.query_terms() if page and request.snippets and request.q.strip() else []
-        highlighter = Highlighter()  # whoosh's defaults, one per search as Results had (terms numbered per search)
+        highlighter = Highlighter(formatter=_MARK)  # one per search, as Results had (terms numbered per search)
         hits = [self._hit(docnum, score, searcher.stored_fields(docnum), request, sets.matched_terms(docnum, terms),
                           highlighter) for docnum, score in page]
         suggestion = _suggest(searcher, request.q) if request.q.strip() and total < 3 else None
@@ -262,9 +270,13 @@ class WhooshEngine(SearchEngine):
 
     def _hit(self, docnum: int, score: float, fields: dict, request: SearchRequest, matched_terms,
              highlighter: Highlighter) -> Hit:
-        snippet = snippet_field = None
+        snippet = snippet_field = file = None
         if request.snippets and request.q.strip():
             snippet, snippet_field = _snippet(fields, matched_terms, request.visibility.personal, highlighter)
+            if snippet and snippet_field == "body" and fields.get("file_pages"):
+                file = _file_of(snippet, fields["file_pages"])
+                if file is not None:
+                    snippet_field = "file"
         title = fields.get("title") or ""
         if request.visibility.personal and fields.get("personal_title"):
             title = fields["personal_title"]
@@ -273,7 +285,38 @@ class WhooshEngine(SearchEngine):
                    external_id=fields.get("external_id"), title=title, score=round(score, 4),
                    snippet=snippet, snippet_field=snippet_field, language=fields.get("language", ""),
                    countries=[c for c in (fields.get("countries") or "").split(",") if c],
-                   society=fields.get("society", ""), updated_at=updated)
+                   society=fields.get("society", ""), updated_at=updated, file=file)
+
+
+def _rewrite_segments_with_deletions(writer, segments):
+    """A merge policy for erasures: every segment with deleted documents is copied without them (Whoosh
+    otherwise only marks documents deleted until a merge happens to rewrite their segment)."""
+    from whoosh.reading import SegmentReader
+
+    kept = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
+def _file_of(snippet: str, file_pages: str) -> dict | None:
+    """The file page a snippet was cut from (its text, without the marks, is found in that page)."""
+    import html
+    import re
+
+    plain = html.unescape(re.sub(r"</?mark[^>]*>", "", snippet))
+    pieces = sorted((p.strip() for p in plain.split("...")), key=len, reverse=True)
+    if not pieces or not pieces[0]:
+        return None
+    for page in json.loads(file_pages):
+        if pieces[0] in page["text"]:
+            return {"id": page["id"], "filename": page["filename"], "page": page["page"]}
+    return None
 
 
 def _meta_seq(searcher) -> int:
@@ -320,7 +363,18 @@ def _top(ids, scores, limit: int | None):
     return candidates[np.lexsort((ids[candidates], -scores[candidates]))][:limit]
 
 
-_MARK = HtmlFormatter(tagname="mark", classname="", termclass="")
+class _MarkFormatter(HtmlFormatter):
+    """Matched words as plain ``<mark>word</mark>`` (the text around them HTML-escaped)."""
+
+    def format_token(self, text, token, replace=False):
+        from whoosh.highlight import get_text
+
+        from whoosh.highlight import htmlescape
+
+        return f"<mark>{htmlescape(get_text(text, token, replace))}</mark>"
+
+
+_MARK = _MarkFormatter()
 
 
 def _snippet(fields: dict, matched_terms, personal: bool, highlighter: Highlighter) -> tuple[str | None, str | None]:
@@ -334,6 +388,7 @@ def _snippet(fields: dict, matched_terms, personal: bool, highlighter: Highlight
     words: dict[str, set[str]] = {}
     for field, term in matched_terms:
         words.setdefault(field, set()).add(term.decode() if isinstance(term, bytes) else term)
+    names.sort(key=lambda n: -len(words.get(n, ())))  # the field matching the most words first (stable)
     for name in names:
         if name in words:  # only fields this hit matched in are read again
             text = _highlight(highlighter, fields[name], frozenset(words[name]), _field_language(name))

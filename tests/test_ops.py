@@ -85,6 +85,19 @@ def test_health_live_and_ready(app, client, member, tmp_path):
     assert answer.headers["Retry-After"]
 
 
+def test_readiness_tells_a_deleted_index_and_a_rebuild_restores_it(app, client, member):
+    search = app.extensions["atn_search"]
+    create(client, member, "practices")
+    assert search.indexer.wait_for(search.indexer.last_logged_seq())
+    search.stop()
+    shutil.rmtree(search.engine.directory)
+    broken = client.get("/health/ready")
+    assert broken.status_code == 503 and broken.json["checks"]["index"]["status"] in ("missing", "down")
+    result = app.test_cli_runner().invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/health/ready").status_code == 200
+
+
 def test_metrics(app, client, member, monkeypatch):
     client.get("/api/v1/practices", headers=member.headers)
     body = client.get("/metrics").get_data(as_text=True)

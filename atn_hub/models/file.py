@@ -32,7 +32,7 @@ class MaterialFile(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     extracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    pages = relationship("FilePage", order_by="FilePage.page", cascade="all, delete-orphan", lazy="raise_on_sql",
+    pages = relationship("FilePage", order_by="FilePage.page", cascade="all, delete-orphan", lazy="selectin",
                          passive_deletes=True)
 
 

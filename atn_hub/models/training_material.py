@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, json_list, text
 from .base import RecordMixin
@@ -23,6 +23,9 @@ class TrainingMaterial(RecordMixin, Base):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     external_url: Mapped[str | None] = mapped_column(String(2000))
     licence: Mapped[str | None] = mapped_column(String(200))
+
+    # The attached files with their extracted pages, for the search document (read-only here).
+    files = relationship("MaterialFile", viewonly=True, lazy="select", order_by="MaterialFile.created_at")
 
     @property
     def language(self) -> str | None:

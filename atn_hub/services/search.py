@@ -52,7 +52,9 @@ def search(engine, principal: Principal, args: dict[str, Any], caller_language: 
 def as_json(result: SearchResult, args: dict[str, Any], base_url: str) -> dict:
     return {
         "total": result.total, "page": args.get("page", 1), "page_size": args.get("page_size", 20),
-        "hits": [{**hit.__dict__, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}"}
+        "hits": [{**hit.__dict__, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}",
+                  "file": {**hit.file, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}/files/"
+                                                 f"{hit.file['id']}"} if hit.file else None}
                  for hit in result.hits],
         "facets": {"type": {}, "country": {}, "language": {}, "topic": {}, "society": {}, **result.facets},
         "suggestion": result.suggestion,

@@ -43,6 +43,19 @@ def test_erasure_scrubs_personal_fields_everywhere_and_keeps_a_tombstone(client,
     assert client.get(url("practices", practice["id"]), headers=member.headers).json["contact_id"] is None
     assert client.get("/api/v1/search?q=Jansen", headers=member.headers).json["total"] == 0
     assert client.get("/api/v1/search?q=rodekruis", headers=member.headers).json["total"] == 0
+    # Nothing of it stays in the index's files either: no stored field, no term (Whoosh only marks deleted
+    # documents until a merge rewrites their segment; an erasure forces that merge).
+    engine = app.extensions["atn_search"].engine
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(engine.current_generation()))
+    with ix.reader() as reader:
+        stored = json.dumps([fields for fields in reader.all_stored_fields()], default=str)
+        assert "Jansen" not in stored and "rodekruis" not in stored
+        for field in ("personal", "all"):
+            terms = {t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(field)}
+            assert not {"jansen", "anna"} & terms, field
+    ix.close()
 
     result = app.test_cli_runner().invoke(args=["export", str(tmp_path / "export")])
     assert result.exit_code == 0, result.output

@@ -72,6 +72,17 @@ def test_each_type_is_recognised_extracted_and_downloaded_intact(app, client, me
     assert listed[0]["text_status"] == "done", listed[0]["text_error"]
     assert listed[0]["page_count"] == pages and listed[0]["language"] == "en"
 
+    indexer = app.extensions["atn_search"].indexer
+    assert indexer.wait_for(indexer.last_logged_seq())
+    found = client.get('/api/v1/search?q="presumed victims through the residence procedure in Utrecht"',
+                       headers=member.headers).json
+    assert [h["id"] for h in found["hits"]] == [material["id"]]
+    hit = found["hits"][0]
+    assert hit["snippet_field"] == "file" and "<mark>Utrecht</mark>" in hit["snippet"], (hit["snippet"], hit["file"])
+    assert {k: hit["file"][k] for k in ("id", "filename", "page")} == {"id": file["id"], "filename": name,
+                                                                       "page": pages}
+    assert hit["file"]["url"].endswith(files_url(material["id"], file["id"]))
+
     download = fetch(client, files_url(material["id"], file["id"]), headers=member.headers)
     assert download.status_code == 200 and download.data == content
     assert download.mimetype == content_type
