@@ -44,6 +44,7 @@ class Settings:
     s3_prefix: str = field(default_factory=lambda: _env("ATN_S3_PREFIX", ""))
     s3_endpoint_url: str | None = field(default_factory=lambda: _env("ATN_S3_ENDPOINT_URL"))
     s3_region: str | None = field(default_factory=lambda: _env("ATN_S3_REGION"))
+    cors_origins: str = field(default_factory=lambda: _env("ATN_CORS_ORIGINS", ""))  # see atn_hub/cors.py
     testing: bool = False
 
     def __post_init__(self) -> None:
