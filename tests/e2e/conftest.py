@@ -73,7 +73,20 @@ def console_server(tmp_path_factory):
         loader.extensions["atn_files"].stop()
         loader.extensions["atn_db"].engine.dispose()
     with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off") as base:
+        _wait_until_indexed(base)
         yield base
+
+
+def _wait_until_indexed(base: str) -> None:
+    """The server's indexer catches up with the demo data's change log after it starts."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + 60
+    while requests.get(f"{base}/api/v1/search", params={"q": "trafficking"}, timeout=10).json()["total"] < 5:
+        assert time.monotonic() < deadline, "the demo data never became searchable"
+        time.sleep(0.3)
 
 
 @pytest.fixture(scope="session")

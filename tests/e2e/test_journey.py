@@ -55,11 +55,11 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     member.get_by_label("Language").fill("en")
     member.get_by_role("button", name="Save draft").click()
     expect(member.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
-    expect(member.locator(".badge")).to_have_text("draft")
+    expect(member.locator("#record-status")).to_have_text("draft")
     record_path = member.url.replace(browsing.base, "")
     assert re.fullmatch(r"/practices/[0-9a-f-]{36}", record_path)
     member.get_by_role("button", name="Submit for review").click()
-    expect(member.locator(".badge")).to_have_text("submitted")
+    expect(member.locator("#record-status")).to_have_text("submitted")
     expect(member.get_by_role("button", name="Submit for review")).to_have_count(0)
     screenshot(member, "04-practice-submitted")
 
@@ -81,7 +81,7 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
 
     # The member sees it published, with the coordinator's comment.
     member.reload()
-    expect(member.locator(".badge")).to_have_text("published")
+    expect(member.locator("#record-status")).to_have_text("published")
 
     # 6. Anyone (not signed in) searches for it and finds it, the matching word highlighted.
     visitor = browsing.page()
@@ -105,6 +105,6 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     expect(fresh.get_by_label("Search practices, contacts and training materials")).to_have_value(WORD.lower())
     hit.get_by_role("link", name=TITLE).click()
     expect(visitor.get_by_role("heading", name=TITLE, level=1)).to_be_focused()
-    expect(visitor.locator(".badge")).to_have_text("published")
+    expect(visitor.locator("#record-status")).to_have_text("published")
     assert visitor.url.endswith(record_path)
     screenshot(visitor, "08-anonymous-record-page")

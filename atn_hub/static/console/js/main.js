@@ -98,6 +98,7 @@ document.addEventListener("click", (event) => {
       || event.altKey || link.target || link.hasAttribute("download")) return;
   const url = new URL(link.href);
   if (url.origin !== window.location.origin || !ROUTES.some(([pattern]) => pattern.test(url.pathname))) return;
+  if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return; // in-page
   event.preventDefault();
   navigate(url);
 });

@@ -109,7 +109,7 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
     nodes: [
       h("p", { class: "breadcrumb" }, h("a", { href: "/" }, "Search"), " › ", TYPE_LABELS[type]),
       h("h1", { tabindex: "-1" }, recordTitle(record)),
-      h("p", { class: "meta" }, h("span", { class: `badge status-${record.status}` }, record.status.replace("_", " ")), " ",
+      h("p", { class: "meta" }, h("span", { class: `badge status-${record.status}`, id: "record-status" }, record.status.replace("_", " ")), " ",
         `${TYPE_LABELS[type]} of society ${record.society} · ${record.visibility} · updated ${formatDate(record.updated_at)}`),
       message,
       buttons.length ? h("div", { class: "actions" }, buttons) : null,
