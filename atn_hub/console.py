@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response
 
 from .access import public
 
@@ -27,7 +27,7 @@ bp = Blueprint("console", __name__)
 
 @public
 def page(**_):
-    response = send_from_directory(CONSOLE_DIR, "index.html", max_age=0)
+    response = Response((CONSOLE_DIR / "index.html").read_bytes(), mimetype="text/html")
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"

@@ -1,5 +1,5 @@
 // Building the page without ever parsing HTML strings: elements and text nodes only (the page's CSP
-// enforces Trusted Types, so an innerHTML assignment would throw).
+// enforces Trusted Types, so assigning an HTML string to an element would throw).
 
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
