@@ -29,7 +29,7 @@ run: install
 	$(BIN)/atn-hub db upgrade
 	@if [ ! -f "$(ATN_INSTANCE_DIR)/.demo-loaded" ]; then \
 		$(BIN)/atn-hub demo load && touch "$(ATN_INSTANCE_DIR)/.demo-loaded"; fi
-	@echo "ATN Hub on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
+	@echo "ATN Hub on http://$(HOST):$(PORT)/  (web console; API docs: http://$(HOST):$(PORT)/docs)"
 	$(BIN)/atn-hub run -h $(HOST) -p $(PORT)
 
 # Starts the local PostgreSQL when it is installed and stopped (the suite then runs on it too).
