@@ -13,6 +13,7 @@ from tests.e2e.conftest import COORDINATOR, MEMBER, sign_in
 
 WORD = "Quokkaline"
 TITLE = f"{WORD} outreach to seasonal orchard workers"
+MARKUP = '<img src="x" onerror="alert(1)">'  # text that looks like HTML stays text everywhere
 
 
 def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsing, screenshot):
@@ -40,8 +41,8 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     # 3. What only the API knows (an unknown language code) comes back next to its field.
     member.get_by_label("Title").fill(TITLE)
     member.get_by_label("Summary").fill(f"{WORD}: volunteers tell seasonal workers in the orchards where to get help.")
-    member.get_by_label("Description").fill(f"Every harvest, {WORD} teams visit orchards with leaflets in eight "
-                                            "languages about labour exploitation and the rights of workers.")
+    member.get_by_label("Description").fill(f"Every harvest, {WORD} {MARKUP} teams visit orchards with leaflets in "
+                                            "eight languages about labour exploitation and the rights of workers.")
     member.get_by_label("Language").fill("xx")
     member.get_by_label("Countries").fill("NL, BE")
     member.get_by_label("Visibility").select_option("public")
@@ -96,6 +97,8 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     expect(hit).to_have_count(1)
     expect(hit.locator(".snippet mark").first).to_have_text(re.compile(WORD, re.I))
     assert "?q=quokkaline" in visitor.url
+    expect(hit.locator(".snippet")).to_contain_text('<img src="x"')  # markup in a record is shown as text
+    assert hit.locator(".snippet img").count() == 0
     screenshot(visitor, "07-anonymous-search-finds-it")
 
     # 7. The URL holds the search: opening it afresh shows the same results.
@@ -106,5 +109,7 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     hit.get_by_role("link", name=TITLE).click()
     expect(visitor.get_by_role("heading", name=TITLE, level=1)).to_be_focused()
     expect(visitor.locator("#record-status")).to_have_text("published")
+    expect(visitor.locator("dd.long")).to_contain_text(MARKUP)
+    assert visitor.locator("main img").count() == 0
     assert visitor.url.endswith(record_path)
     screenshot(visitor, "08-anonymous-record-page")

@@ -59,3 +59,14 @@ def test_skip_link_moves_focus_to_the_content(browsing):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_the_page_refuses_html_strings_and_shows_api_errors(browsing):
+    """Trusted Types (from the console's CSP): no string of HTML reaches the page, even from a script bug."""
+    page = browsing.page()
+    page.goto("/?q=(unclosed")
+    expect(page.locator("#search-error")).to_have_text("A parenthesis is not closed.")
+    outcome = page.evaluate("() => { try { document.body.innerHTML = '<b>x</b>'; return 'allowed'; }"
+                            " catch (error) { return error.name; } }")
+    assert outcome == "TypeError"
+    browsing.problems.clear()  # the refusal above is reported on the console, as it should be
