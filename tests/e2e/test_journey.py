@@ -113,3 +113,25 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     assert visitor.locator("main img").count() == 0
     assert visitor.url.endswith(record_path)
     screenshot(visitor, "08-anonymous-record-page")
+
+    # 8. The member proposes a change to the published practice (a PATCH with the record's ETag): it becomes
+    # a pending revision that the coordinator reviews as a diff against what the network sees.
+    member.get_by_role("link", name="Propose changes").click()
+    summary = member.get_by_label("Summary")
+    expect(summary).to_have_value(re.compile(WORD))
+    new_summary = f"{WORD}: volunteers and interpreters tell seasonal workers where to get help."
+    summary.fill(new_summary)
+    member.get_by_role("button", name="Save", exact=True).click()
+    expect(member.get_by_role("heading", name="Pending changes (draft)")).to_be_visible()
+    expect(member.locator("#record-status")).to_have_text("published")
+    member.get_by_role("button", name="Submit for review").click()
+    expect(member.get_by_role("heading", name="Pending changes (submitted)")).to_be_visible()
+
+    coordinator.get_by_role("link", name="Moderation").click()
+    revision = coordinator.locator("article.queue-item", has_text=TITLE)
+    expect(revision).to_contain_text("changes to a published record")
+    row = revision.locator("table.diff tr", has=coordinator.locator("th", has_text=re.compile("^summary$")))
+    expect(row.locator("td.before")).to_contain_text("volunteers tell seasonal workers")
+    expect(row.locator("td.after")).to_have_text(new_summary)
+    expect(revision.locator("table.diff tbody tr")).to_have_count(1)
+    screenshot(coordinator, "10-moderation-revision-diff")
