@@ -44,3 +44,29 @@ def test_refresh_sign_out_and_another_person(browsing, screenshot):
     page.get_by_role("button", name="Allow").click()
     expect(page.locator("#account")).to_contain_text("coordinator, NL")
     expect(page.get_by_role("link", name="Moderation")).to_be_visible()
+
+
+def test_a_stale_edit_is_refused_with_a_clear_message(browsing):
+    """The editor sends the ETag it loaded with (If-Match): someone else's save in between is not overwritten."""
+    page = browsing.page()
+    sign_in(page, MEMBER)
+    script = """async ([method, path, body, etag]) => {
+        const token = JSON.parse(sessionStorage.getItem("atn-hub.tokens")).access_token;
+        const headers = {Authorization: `Bearer ${token}`, "Content-Type": "application/json"};
+        if (etag) headers["If-Match"] = etag;
+        const answer = await fetch(path, {method, headers, body: body && JSON.stringify(body)});
+        return [answer.status, answer.headers.get("ETag"), await answer.json()];
+    }"""
+    _, etag, created = page.evaluate(script, ["POST", "/api/v1/practices", {
+        "title": "Buddy scheme for survivors", "summary": "Volunteers accompany survivors.", "language": "en",
+        "countries": ["NL"]}, None])
+    page.goto(f"/edit/practices/{created['id']}")
+    expect(page.get_by_label("Title")).to_have_value("Buddy scheme for survivors")
+    status, _, _ = page.evaluate(script, ["PATCH", f"/api/v1/practices/{created['id']}",
+                                          {"title": "Buddy scheme (renamed elsewhere)"}, etag])
+    assert status == 200
+    page.get_by_label("Summary").fill("Trained volunteers accompany survivors to appointments.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#form-error")).to_contain_text("Someone changed this record meanwhile")
+    page.goto(f"/practices/{created['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Buddy scheme (renamed elsewhere)")

@@ -23,8 +23,9 @@ function value(name, v) {
   if (name === "links") return h("ul", {}, v.map((link) => h("li", {}, h("a", { href: link.url, rel: "noopener noreferrer" }, link.title || link.url))));
   if (name === "external_url") return h("a", { href: v, rel: "noopener noreferrer" }, v);
   if (name === "email") return h("a", { href: `mailto:${v}` }, v);
-  if (Array.isArray(v)) return v.join(", ");
-  return String(v);
+  const words = (x) => (["kind", "areas", "services", "format"].includes(name) ? String(x).replace(/_/g, " ") : String(x));
+  if (Array.isArray(v)) return v.map(words).join(", ");
+  return words(v);
 }
 
 export function fieldList(kind, record) {

@@ -97,7 +97,8 @@ export async function mySocietyPage({ api, me, signIn }) {
           h("td", {}, h("span", { class: `badge status-${record.status}` }, record.status.replace("_", " ")),
             record.pending_revision ? ` (changes ${record.pending_revision.status.replace("_", " ")})` : ""),
           h("td", {}, formatDate(record.updated_at)))))))
-        : h("p", {}, `No ${label.toLowerCase()} yet.`));
+        : h("p", {}, `No ${label.toLowerCase()} yet.`),
+      (pagination?.total ?? 0) > data.length ? h("p", { class: "hint" }, `The ${data.length} most recently changed are shown.`) : null);
   }));
   return { title: "My society", nodes: [heading, h("p", {}, `Society ${me.society}: drafts, submissions and what is published.`), ...sections] };
 }
