@@ -41,7 +41,8 @@ postgres:
 
 /usr/bin/chromium:
 	@if [ "$$(id -u)" != 0 ]; then echo "Install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi
-	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 $(AXE):
 	rm -rf $(E2E_VENDOR)/axe-core-$(AXE_VERSION) && mkdir -p $(E2E_VENDOR)/axe-core-$(AXE_VERSION)
