@@ -114,7 +114,8 @@ class Browsing:
     def page(self, viewport=(1280, 900), bypass_csp: bool = False):
         context = self.browser.new_context(base_url=self.base, viewport={"width": viewport[0], "height": viewport[1]},
                                            bypass_csp=bypass_csp)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # generous: the machine may be busy; a pass is usually far quicker
+        context.set_default_navigation_timeout(30_000)
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
@@ -131,6 +132,9 @@ class Browsing:
 
 @pytest.fixture
 def browsing(browser, console_server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
     session = Browsing(browser, console_server)
     yield session
     session.close()
