@@ -93,6 +93,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.register_blueprint(console.bp)
     init_cors(app, parse_origins(settings.cors_origins))
     register_error_handlers(app)
+    from . import ops
+
+    ops.install(app)  # request IDs, rate limits (before the principal is loaded), headers, health, metrics
     _register_request_cycle(app, db)
     _register_docs_assets(app)
     from .cli import register_commands

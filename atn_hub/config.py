@@ -44,6 +44,12 @@ class Settings:
     s3_prefix: str = field(default_factory=lambda: _env("ATN_S3_PREFIX", ""))
     s3_endpoint_url: str | None = field(default_factory=lambda: _env("ATN_S3_ENDPOINT_URL"))
     s3_region: str | None = field(default_factory=lambda: _env("ATN_S3_REGION"))
+    proxy_fix: int = field(default_factory=lambda: _int("ATN_PROXY_FIX", 0))  # reverse proxies in front
+    rate_limits_enabled: bool = field(default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))
+    rate_limit_ip: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_IP", "1200/minute"))
+    rate_limit_client: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_CLIENT", "600/minute"))
+    rate_limit_storage: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_STORAGE", "memory://"))
+    metrics_token: str | None = field(default_factory=lambda: _env("ATN_METRICS_TOKEN"))
     cors_origins: str = field(default_factory=lambda: _env("ATN_CORS_ORIGINS", ""))  # see atn_hub/cors.py
     testing: bool = False
 

@@ -106,6 +106,14 @@ def array_contains(column, value) -> ColumnElement[bool]:
     return json_array_contains(column, value)
 
 
+MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
+
+
+def page_offset(page: int, page_size: int) -> int:
+    """The row offset of a page: a page far past the end is simply empty, never a database error."""
+    return min((page - 1) * page_size, MAX_OFFSET)
+
+
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 
@@ -96,6 +97,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def _concurrent_change(exc):
         return error_response(409, "Someone else changed this record meanwhile; reload it and try again.")
+
+    @app.errorhandler(IntegrityError)
+    def _constraint(exc):
+        # A uniqueness race the services' checks could not see (two writers at once): nothing was saved.
+        return error_response(409, "The change conflicts with another one made meanwhile; reload and retry.")
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):

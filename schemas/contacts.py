@@ -13,7 +13,7 @@ PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="'{input}' is not a pho
 
 
 class ContactCreateSchema(Schema):
-    external_id = text_field(200, allow_none=True)
+    external_id = text_field(200, allow_none=True, min_length=1)
     society = SocietyRef()
     name = text_field(200, required=True, metadata={"description": "A person's or a desk's name (personal "
                                                                    "data: needs scope contacts:read to read)"})
@@ -36,6 +36,9 @@ ContactUpdateSchema = partial_schema(ContactCreateSchema, "ContactUpdateSchema",
 
 
 class ContactSchema(ContactCreateSchema, ActionsMixin):
+    name = fields.String(allow_none=True, metadata={"description": "A person's or a desk's name; null without "
+                                                                  "the contacts:read scope"})
+
     class Meta:
         include = record_output_fields()
 

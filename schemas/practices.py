@@ -26,7 +26,7 @@ class _PracticeChecks(Schema):
 
 
 class PracticeCreateSchema(_PracticeChecks):
-    external_id = text_field(200, allow_none=True, metadata={"description": "Identifier in the society's own "
+    external_id = text_field(200, allow_none=True, min_length=1, metadata={"description": "Identifier in the society's own "
                                                                             "system; unique per society"})
     society = SocietyRef()
     title = text_field(300, required=True)

@@ -9,7 +9,7 @@ from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, LanguageCode, ListArgsSch
 
 
 class TrainingMaterialCreateSchema(Schema):
-    external_id = text_field(200, allow_none=True)
+    external_id = text_field(200, allow_none=True, min_length=1)
     society = SocietyRef()
     title = text_field(300, required=True)
     description = text_field(20_000, load_default="")

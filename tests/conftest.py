@@ -21,6 +21,12 @@ from atn_hub.services import accounts
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+# Rate limits stay on in the suite (they are part of the app), high enough for its bursts; this process's
+# apps and the servers it starts read these. tests/test_ops.py checks the limits with low values.
+os.environ.setdefault("ATN_RATE_LIMIT_IP", "1000000/minute")
+os.environ.setdefault("ATN_RATE_LIMIT_CLIENT", "1000000/minute")
+
+
 def _postgres_admin_url() -> str | None:
     """The server to create throw-away databases on; None (skip) only where none is configured."""
     url = os.environ.get("ATN_TEST_POSTGRES_URL", DEFAULT_PG)

@@ -7,10 +7,13 @@ from flask_smorest import Blueprint
 from schemas.files import FileSchema, UploadSchema
 
 from ..access import ANYONE, access
+from ..files.content import ACCEPTED
 from ..files.node import node_files
 from ..oauth.protector import current_principal
 from ..services import files
 from .common import searchable_write, session
+
+BINARY = {content_type: {"schema": {"type": "string", "format": "binary"}} for content_type in ACCEPTED}
 
 blp = Blueprint("training_material_files", "training_material_files",
                 url_prefix="/api/v1/training-materials/<uuid:material_id>/files",
@@ -53,10 +56,8 @@ class File(MethodView):
     @access(blp, ANYONE)
     @blp.response(200, description="The file's bytes (its own Content-Type)")
     @blp.doc(responses={
-        "200": {"description": "The file's bytes (its own Content-Type)",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-        "206": {"description": "The requested range (Content-Range)",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "200": {"description": "The file's bytes (its own Content-Type)", "content": BINARY},
+        "206": {"description": "The requested range (Content-Range)", "content": BINARY},
         "304": {"description": "Not modified (If-None-Match)"},
         "416": {"description": "The range is outside the file"}})
     def get(self, material_id: uuid.UUID, file_id: uuid.UUID):

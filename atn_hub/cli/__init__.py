@@ -19,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data.import_command)
     app.cli.add_command(data.export_command)
     app.cli.add_command(files.files_group)
+    app.cli.add_command(serve_command)
 
 
 def _create_app():
@@ -31,3 +32,19 @@ def _create_app():
              load_dotenv=False)
 def main():
     """ATN Hub: publish and search practices, contacts and training materials against human trafficking."""
+
+
+@click.command("serve")
+@click.option("--bind", "-b", default=lambda: __import__("os").environ.get("ATN_BIND", "127.0.0.1:5000"),
+              show_default="127.0.0.1:5000 or ATN_BIND", help="Address and port (or unix:PATH).")
+@click.option("--workers", "-w", type=int, default=None, help="Worker processes [default: 2 x cores + 1, at most 8].")
+@click.option("--timeout", type=int, default=60, show_default=True, help="Seconds before a stuck worker is replaced.")
+def serve_command(bind, workers, timeout):
+    """Serve the API with gunicorn (production): several workers, each with its indexer and extraction
+    threads; metrics summed over the workers."""
+    from flask import current_app
+
+    from ..serve import default_workers, serve
+
+    settings = current_app.config["ATN_SETTINGS"]
+    serve(bind, workers or default_workers(), timeout, settings.instance_dir)

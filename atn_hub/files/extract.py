@@ -1,7 +1,7 @@
 """Text out of a stored file, page by page, in a separate process with time and memory limits, so that no
 hostile file (a bomb, a PDF of 100,000 pages, a parser's worst case) can take the service down.
 
-    python -m atn_hub.files.extract PATH CONTENT_TYPE MAX_PAGES MAX_CHARS   -> JSON on stdout
+    python -m atn_hub.files.extract --serve     (the child: JSON requests on stdin, JSON answers on stdout)
 """
 from __future__ import annotations
 
@@ -133,51 +133,102 @@ def detect_language(text: str) -> str | None:
     return code
 
 
-def _limit(memory_bytes: int, cpu_seconds: int):
+def _limit(memory_bytes: int):
     def apply() -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     return apply
 
 
+class Extractor:
+    """A child process that extracts file after file (its start-up, about a second, is paid once), limited in
+    memory for its whole life and in wall time per file: a file that runs past its time, or a child that dies
+    (out of memory), costs that child its life and the file a ``Failed``; the next file gets a new child.
+    Children are also renewed every ``renew_after`` files. One thread uses an extractor at a time."""
+
+    def __init__(self, *, timeout: float = 60, memory_mb: int = 1024, max_pages: int = 2000,
+                 max_chars: int = 5_000_000, renew_after: int = 200):
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self.max_pages, self.max_chars, self.renew_after = max_pages, max_chars, renew_after
+        self._child: subprocess.Popen | None = None
+        self._served = 0
+
+    def _start(self) -> subprocess.Popen:
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "atn_hub.files.extract", "--serve"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_limit(self.memory_mb * 1024 * 1024),
+            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        self._served = 0
+        return self._child
+
+    def close(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            child.kill()
+            child.wait()
+            for stream in (child.stdin, child.stdout):
+                stream.close()
+
+    def extract(self, path: Path, content_type: str) -> Extracted:
+        import select
+
+        child = self._child if self._child is not None and self._child.poll() is None else self._start()
+        request = {"path": str(path), "content_type": content_type, "max_pages": self.max_pages,
+                   "max_chars": self.max_chars}
+        try:
+            child.stdin.write((json.dumps(request) + "\n").encode())
+            child.stdin.flush()
+            ready, _, _ = select.select([child.stdout], [], [], self.timeout)
+            line = child.stdout.readline() if ready else None
+        except (BrokenPipeError, OSError):
+            line = b""
+        if line is None:
+            self.close()
+            raise Failed(f"Extraction took longer than {self.timeout:g} s.")
+        if not line.endswith(b"\n"):
+            self.close()
+            raise Failed(f"Extraction exceeded its limits ({self.memory_mb} MB of memory, {self.timeout:g} s).")
+        self._served += 1
+        if self._served >= self.renew_after:
+            self.close()
+        result = json.loads(line)
+        if "error" in result:
+            raise Failed(result["error"])
+        return Extracted(result["pages"], result.get("language"))
+
+    def __enter__(self) -> "Extractor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def extract(path: Path, content_type: str, *, timeout: float = 60, memory_mb: int = 1024, max_pages: int = 2000,
             max_chars: int = 5_000_000) -> Extracted:
-    """Run the extraction in a child process limited in wall time, CPU time and memory."""
-    command = [sys.executable, "-m", "atn_hub.files.extract", str(path), content_type, str(max_pages),
-               str(max_chars)]
-    try:
-        done = subprocess.run(command, capture_output=True, timeout=timeout, check=False,
-                              preexec_fn=_limit(memory_mb * 1024 * 1024, int(timeout) + 1),
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    except subprocess.TimeoutExpired:
-        raise Failed(f"Extraction took longer than {timeout:g} s.") from None
-    if done.returncode != 0:
-        if done.returncode < 0 or b"MemoryError" in done.stderr:
-            raise Failed(f"Extraction exceeded its limits ({memory_mb} MB of memory, {timeout:g} s).")
-        raise Failed("Extraction failed: " + (done.stderr.decode(errors="replace").strip().splitlines() or
-                                             ["no output"])[-1][:300])
-    result = json.loads(done.stdout)
-    if "error" in result:
-        raise Failed(result["error"])
-    return Extracted(result["pages"], result.get("language"))
+    """One file in a child process of its own (see ``Extractor`` for many)."""
+    with Extractor(timeout=timeout, memory_mb=memory_mb, max_pages=max_pages, max_chars=max_chars) as extractor:
+        return extractor.extract(path, content_type)
 
 
-def main(argv: list[str]) -> int:
-    path, content_type, max_pages, max_chars = Path(argv[0]), argv[1], int(argv[2]), int(argv[3])
-    try:
-        found = extract_here(path, content_type, max_pages, max_chars)
-        out = {"pages": found.pages, "language": found.language}
-    except Failed as exc:
-        out = {"error": str(exc)}
-    except MemoryError:
-        out = {"error": "Extraction exceeded its memory limit."}
-    sys.stdout.write(json.dumps(out))
+def serve() -> int:
+    """The child: one JSON request per line on stdin, one JSON answer per line on stdout."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            found = extract_here(Path(request["path"]), request["content_type"], request["max_pages"],
+                                 request["max_chars"])
+            out = {"pages": found.pages, "language": found.language}
+        except Failed as exc:
+            out = {"error": str(exc)}
+        except MemoryError:
+            out = {"error": "Extraction exceeded its memory limit."}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(serve())

@@ -26,14 +26,20 @@ class NodeFiles:
         self.interval = 1.0
         self._thread: ExtractorThread | None = None
         self._lock = threading.Lock()
+        self._inline = None  # the extractor of extract_pending's callers (one thread: the worker, the CLI, tests)
 
     def extract_pending(self, limit: int | None = None) -> int:
         """Extract waiting files now, in this thread (the worker command and tests)."""
-        from ..services.files import extract_next
+        from ..services.files import extract_next, make_extractor
 
+        if self._inline is None:
+            self._inline = make_extractor(self.settings)  # kept between calls: its child starts once
         done = 0
-        while (limit is None or done < limit) and extract_next(self.session_factory, self.store, self.settings):
+        while (limit is None or done < limit) and extract_next(self.session_factory, self.store, self._inline,
+                                                                self.settings):
             done += 1
+        if not done:
+            self._inline.close()  # idle: no child kept waiting
         return done
 
     def ensure_thread(self) -> None:
@@ -49,6 +55,8 @@ class NodeFiles:
         if self._thread is not None and self._thread.pid == os.getpid():
             self._thread.stop()
             self._thread = None
+        if self._inline is not None:
+            self._inline.close()
 
 
 class ExtractorThread:
@@ -69,15 +77,17 @@ class ExtractorThread:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        from ..services.files import extract_next
+        from ..services.files import extract_next, make_extractor
 
-        while not self._stop.is_set():
-            try:
-                if extract_next(self.files.session_factory, self.files.store, self.files.settings):
-                    continue
-            except Exception:  # noqa: BLE001 - the thread must outlive a database hiccup; the file is retried
-                log.exception("extraction loop error")
-            self._stop.wait(self.files.interval)
+        with make_extractor(self.files.settings) as extractor:  # one child process, reused file after file
+            while not self._stop.is_set():
+                try:
+                    if extract_next(self.files.session_factory, self.files.store, extractor, self.files.settings):
+                        continue
+                except Exception:  # noqa: BLE001 - the thread must outlive a database hiccup; the file is retried
+                    log.exception("extraction loop error")
+                extractor.close()  # idle: no child kept waiting
+                self._stop.wait(self.files.interval)
 
 
 def node_files() -> NodeFiles:

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import page_offset
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import OAuthClient, OAuthToken, User, token_hash
 from ..principal import ROLE_SCOPES, Principal
@@ -132,7 +133,7 @@ def list_users(session: Session, principal: Principal, page: int, page_size: int
     from sqlalchemy import func
 
     total = session.scalar(select(func.count()).select_from(User)) or 0
-    stmt = select(User).order_by(User.email).offset((page - 1) * page_size).limit(page_size)
+    stmt = select(User).order_by(User.email).offset(page_offset(page, page_size)).limit(page_size)
     return list(session.scalars(stmt)), total
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import permissions
+from ..db import page_offset
 from ..models import ChangeLog, User
 from ..principal import Principal
 
@@ -49,7 +50,7 @@ def query(session: Session, principal: Principal, args: dict[str, Any], page: in
         where.append(ChangeLog.at < until)
     total = session.scalar(select(func.count()).select_from(ChangeLog).where(*where)) or 0
     rows = session.scalars(select(ChangeLog).where(*where).order_by(ChangeLog.seq.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).all()
+                           .offset(page_offset(page, page_size)).limit(page_size)).all()
     ids = {row.actor_user_id for row in rows if row.actor_user_id}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     return [entry(row, users) for row in rows], total

@@ -16,7 +16,7 @@ from .. import permissions
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound, RefusedFile
 from ..files.content import WITH_TEXT, Refused, safe_filename, sniff
-from ..files.extract import Failed, extract
+from ..files.extract import Extractor, Failed
 from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
 from ..models import FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
@@ -128,7 +128,13 @@ def claim(session: Session, stale_after: timedelta) -> MaterialFile | None:
     return None
 
 
-def extract_next(session_factory: sessionmaker, store: BlobStore, settings: FileSettings) -> bool:
+def make_extractor(settings: FileSettings) -> Extractor:
+    return Extractor(timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb,
+                     max_pages=settings.extract_max_pages)
+
+
+def extract_next(session_factory: sessionmaker, store: BlobStore, extractor: Extractor,
+                 settings: FileSettings) -> bool:
     """Extract one waiting file's text; False when none waits. Crash-safe: a claim left by a dead process
     is taken again after twice the extraction time limit."""
     from ..db import write_intent
@@ -145,8 +151,7 @@ def extract_next(session_factory: sessionmaker, store: BlobStore, settings: File
         except FileNotFoundError:
             return _finish(session, file, error="The stored content is missing.")
         try:
-            result = extract(path, file.content_type, timeout=settings.extract_timeout,
-                             memory_mb=settings.extract_memory_mb, max_pages=settings.extract_max_pages)
+            result = extractor.extract(path, file.content_type)
         except Failed as failed:
             return _finish(session, file, error=str(failed))
         finally:

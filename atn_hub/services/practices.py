@@ -46,6 +46,19 @@ class TrainingMaterialService(RecordService):
     model = TrainingMaterial
     language_column = None
 
+    def filters(self, args):
+        """A training material has no countries of its own: ``country`` is its society's."""
+        from sqlalchemy import select
+
+        from ..models import Society
+
+        args = dict(args)
+        country = args.pop("country", None)
+        conditions = super().filters(args)
+        if country:
+            conditions.append(TrainingMaterial.society_id.in_(select(Society.id).where(Society.code == country)))
+        return conditions
+
 
 practices = PracticeService()
 contacts = ContactService()

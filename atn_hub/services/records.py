@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from .. import permissions
-from ..db import array_contains, utcnow
+from ..db import array_contains, page_offset, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import Principal
@@ -129,9 +129,10 @@ class RecordService:
         where = [permissions.readable_filter(principal, m), *self.filters(args)]
         total = session.scalar(select(func.count()).select_from(m).where(*where))
         sort = args.get("sort", "-updated_at")
-        column = getattr(m, sort.lstrip("-"))
+        name = sort.lstrip("-")
+        column = getattr(m, self.title_column if name == "title" else name)  # a contact's title is its name
         order = [column.desc(), m.id.desc()] if sort.startswith("-") else [column.asc(), m.id.asc()]
-        stmt = select(m).where(*where).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+        stmt = select(m).where(*where).order_by(*order).offset(page_offset(page, page_size)).limit(page_size)
         records = list(session.scalars(stmt).unique())
         pending = revisions.pending_map(session, m.record_type, [r.id for r in records if r.is_published])
         return Page([self.present(principal, r, pending.get(r.id)) for r in records], total or 0)

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import array_contains
+from ..db import array_contains, page_offset
 from ..errors import Conflict, NotFound
 from ..models import RECORD_MODELS, Society, Topic, User
 from ..principal import Principal
@@ -39,7 +39,7 @@ def list_societies(session: Session, args: dict[str, Any], page: int, page_size:
         where.append(or_(func.lower(Society.name).like(pattern), func.lower(Society.name_local).like(pattern),
                          func.lower(Society.code) == q.lower()))
     total = session.scalar(select(func.count()).select_from(Society).where(*where)) or 0
-    stmt = select(Society).where(*where).order_by(Society.code).offset((page - 1) * page_size).limit(page_size)
+    stmt = select(Society).where(*where).order_by(Society.code).offset(page_offset(page, page_size)).limit(page_size)
     return list(session.scalars(stmt)), total
 
 
@@ -89,7 +89,7 @@ def list_topics(session: Session, args: dict[str, Any], page: int, page_size: in
     where = [Topic.category == args["category"]] if args.get("category") else []
     total = session.scalar(select(func.count()).select_from(Topic).where(*where)) or 0
     stmt = (select(Topic).where(*where).order_by(Topic.category, Topic.code)
-            .offset((page - 1) * page_size).limit(page_size))
+            .offset(page_offset(page, page_size)).limit(page_size))
     return list(session.scalars(stmt)), total
 
 

@@ -10,13 +10,15 @@ SENTENCE = "Volunteers accompany presumed victims through the residence procedur
 
 
 def pdf(pages: list[str]) -> bytes:
-    """A PDF with one text line per page (Helvetica), written by hand: pypdf reads its text back."""
+    """A PDF with the given text per page (Helvetica, one line per line of text, Latin-1), written by hand:
+    pypdf reads its text back."""
     objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
     kids = []
     for i, text in enumerate(pages):
         page_id, content_id = 4 + 2 * i, 5 + 2 * i
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
-        stream = b"BT /F1 12 Tf 72 720 Td (" + escaped + b") Tj ET"
+        lines = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+                 .encode("latin-1", errors="replace") for line in text.split("\n")]
+        stream = b"BT /F1 10 Tf 12 TL 72 760 Td " + b" T* ".join(b"(" + line + b") Tj" for line in lines) + b" ET"
         objects[content_id] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
         objects[page_id] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
                             b"/Resources << /Font << /F1 3 0 R >> >> >>" % content_id)
