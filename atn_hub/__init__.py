@@ -87,6 +87,11 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.extensions["atn_files"] = NodeFiles(app)
     register_blueprints(api)
     document_api(api)
+    from . import console
+    from .cors import init_cors, parse_origins
+
+    app.register_blueprint(console.bp)
+    init_cors(app, parse_origins(settings.cors_origins))
     register_error_handlers(app)
     from . import ops
 

@@ -67,6 +67,7 @@ class Settings:
     rate_limit_client: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_CLIENT", "600/minute"))
     rate_limit_storage: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_STORAGE", "memory://"))
     metrics_token: str | None = field(default_factory=lambda: _env("ATN_METRICS_TOKEN"))
+    cors_origins: str = field(default_factory=lambda: _env("ATN_CORS_ORIGINS", ""))  # see atn_hub/cors.py
     testing: bool = False
 
     def __post_init__(self) -> None:

@@ -2,6 +2,7 @@
 per test, a test client, and principals with real bearer tokens."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -194,22 +195,26 @@ def admin(make_caller):
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def live_server(app, backend, tmp_path):
-    """The app in its own process, serving real HTTP on 127.0.0.1, on the test's database."""
+def free_port() -> int:
     import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(database_url: str, instance_dir: Path, port: int | None = None, **env_overrides: str):
+    """The app in its own process (``atn-hub run``), serving real HTTP on 127.0.0.1; yields its base URL."""
     import subprocess
     import sys
     import time
 
     import requests
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    _, url = backend
-    env = {**os.environ, "ATN_DATABASE_URL": url, "ATN_INSTANCE_DIR": str(tmp_path / "instance"),
-           "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING"}
+    port = port or free_port()
+    env = {**os.environ, "ATN_DATABASE_URL": database_url, "ATN_INSTANCE_DIR": str(instance_dir),
+           "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING", **env_overrides}
     process = subprocess.Popen([sys.executable, "-m", "atn_hub.cli", "run", "-h", "127.0.0.1", "-p", str(port),
                                 "--no-reload", "--no-debugger"], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -224,10 +229,20 @@ def live_server(app, backend, tmp_path):
                 process.kill()
                 raise RuntimeError(process.stderr.read().decode()[-2000:])
             time.sleep(0.1)
-    yield base
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    process.stderr.close()
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        process.stderr.close()
+
+
+@pytest.fixture
+def live_server(app, backend, tmp_path):
+    """The app in its own process, serving real HTTP on 127.0.0.1, on the test's database."""
+    _, url = backend
+    with serving(url, tmp_path / "instance") as base:
+        yield base

@@ -108,6 +108,9 @@ def authorize():
     action = request.form.get("action")
     if action == "sign-in":
         return _sign_in(page)
+    if action == "switch-user":  # "Not you?": forget who signed in here (a shared computer), ask again
+        session.clear()
+        return redirect(request.url, code=303)
     if user is None:
         return page(401, "Please sign in.")
     if action == "allow":

@@ -99,6 +99,23 @@ def test_user_can_deny(client, web_client, db_session):
     assert "error=access_denied" in answer.headers["Location"] and "state=s-123" in answer.headers["Location"]
 
 
+def test_someone_else_can_sign_in_on_the_same_browser(client, web_client, db_session):
+    first = make_user(db_session)
+    second = make_user(db_session, email="coordinator@rodekruis-nl.example", role="coordinator")
+    url, _ = authorize_url(web_client)
+    sign_in(client, url, first.email)
+    page = client.get(url).get_data(as_text=True)
+    assert "Sign in as someone else" in page
+    forged = client.post(url, data={"csrf_token": "forged", "action": "switch-user"})
+    assert forged.status_code == 400 and "asks for access" in forged.get_data(as_text=True)
+    switched = client.post(url, data={"csrf_token": csrf(page), "action": "switch-user"})
+    assert switched.status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="password"' in page and first.email not in page
+    assert sign_in(client, url, second.email).status_code == 303
+    assert second.email in client.get(url).get_data(as_text=True)
+
+
 def test_sign_in_form_needs_its_csrf_token(client, web_client, db_session):
     user = make_user(db_session)
     url, _ = authorize_url(web_client)

@@ -1,0 +1,40 @@
+"""The reference web console: static files (``atn_hub/static/console/``) that use only the public API, signing
+in with authorization code + PKCE as the public client ``atn-hub-web``. Every page of the console is the same
+document; its scripts read the path and the query (which hold the search state, so links are deep links).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response
+
+from .access import public
+
+CONSOLE_DIR = Path(__file__).resolve().parent / "static" / "console"
+
+# Scripts only from this origin, none inline, and Trusted Types: no string ever reaches an HTML sink.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; "
+    "require-trusted-types-for 'script'; trusted-types 'none'")
+
+PAGES = ["/", "/practices/<uuid:record_id>", "/contacts/<uuid:record_id>", "/training-materials/<uuid:record_id>",
+         "/my-society", '/new/<any(practices, contacts, "training-materials"):kind>',
+         '/edit/<any(practices, contacts, "training-materials"):kind>/<uuid:record_id>', "/moderation"]
+
+bp = Blueprint("console", __name__)
+
+
+@public
+def page(**_):
+    response = Response((CONSOLE_DIR / "index.html").read_bytes(), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the authorization code never leaks in a Referer
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+for rule in PAGES:
+    bp.add_url_rule(rule, view_func=page, endpoint="page", methods=["GET"])

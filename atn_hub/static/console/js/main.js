@@ -1,0 +1,120 @@
+// The console's shell: routes (the path and query are the state, so every page is a deep link), the
+// account area, focus management after each navigation.
+import { api } from "./api.js";
+import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
+import { announce, append, h } from "./dom.js";
+import { moderationPage } from "./moderation.js";
+import { recordPage } from "./record.js";
+import { searchPage } from "./search.js";
+import { editorPage, mySocietyPage } from "./society.js";
+
+const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
+const KIND = "(practices|contacts|training-materials)";
+const ROUTES = [
+  [/^\/$/, () => searchPage],
+  [new RegExp(`^/${KIND}/${UUID}$`), (m) => (ctx) => recordPage(ctx, m[1], m[2])],
+  [/^\/my-society$/, () => mySocietyPage],
+  [new RegExp(`^/new/${KIND}$`), (m) => (ctx) => editorPage(ctx, m[1], null)],
+  [new RegExp(`^/edit/${KIND}/${UUID}$`), (m) => (ctx) => editorPage(ctx, m[1], m[2])],
+  [/^\/moderation$/, () => moderationPage],
+];
+
+const main = document.getElementById("main");
+let renderCount = 0;
+
+export function navigate(url, { replace = false, keepFocus = false } = {}) {
+  const target = new URL(url, window.location.href);
+  if (replace) window.history.replaceState(null, "", target);
+  else window.history.pushState(null, "", target);
+  return render({ keepFocus });
+}
+
+async function render({ keepFocus = false } = {}) {
+  const count = ++renderCount;
+  const path = window.location.pathname;
+  const route = ROUTES.find(([pattern]) => pattern.test(path));
+  const me = await whoAmI(api);
+  renderAccount(me);
+  const ctx = { me, api, navigate, query: new URLSearchParams(window.location.search), signIn: () => signIn(here()) };
+  main.setAttribute("aria-busy", "true");
+  let view;
+  try {
+    view = route ? await route[1](route[0].exec(path))(ctx) : notFound();
+  } catch (error) {
+    view = failure(error);
+  }
+  if (count !== renderCount) return; // a newer navigation won
+  main.replaceChildren();
+  append(main, [view.nodes]);
+  main.removeAttribute("aria-busy");
+  document.title = `${view.title} · ATN Hub`;
+  for (const link of document.querySelectorAll("#nav a")) {
+    const current = new URL(link.href).pathname === path;
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (!keepFocus) (view.focus || main.querySelector("h1"))?.focus(); // the first load leaves focus at the top
+  if (view.announce) announce(view.announce);
+}
+
+function here() {
+  return window.location.pathname + window.location.search;
+}
+
+function notFound() {
+  return { title: "Not found", nodes: [h("h1", { tabindex: "-1" }, "Page not found"), h("p", {}, h("a", { href: "/" }, "Search ATN Hub"))] };
+}
+
+export function failure(error) {
+  const title = error.status === 404 ? "Not found" : "Something went wrong";
+  const message = error.status === 404 ? "This record does not exist, or you may not see it." : error.message;
+  return { title, nodes: [h("h1", { tabindex: "-1" }, title), h("p", { class: "error", role: "alert" }, message)] };
+}
+
+function renderAccount(me) {
+  const area = document.getElementById("account");
+  document.getElementById("nav-moderation").hidden = !(me && me.scopes.includes("moderate"));
+  if (me) {
+    const who = [me.role, me.society].filter(Boolean).join(", ");
+    area.replaceChildren(
+      h("span", { class: "who" }, `Signed in as ${me.name || me.email}`, who ? ` (${who})` : ""),
+      h("button", { type: "button", class: "secondary", id: "sign-out", onclick: onSignOut }, "Sign out"),
+    );
+  } else {
+    area.replaceChildren(h("button", { type: "button", id: "sign-in", onclick: () => signIn(here()) }, "Sign in"));
+  }
+}
+
+async function onSignOut() {
+  await signOut();
+  forgetMe();
+  await render();
+  announce("Signed out.");
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[href]");
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
+      || event.altKey || link.target || link.hasAttribute("download")) return;
+  const url = new URL(link.href);
+  if (url.origin !== window.location.origin || !ROUTES.some(([pattern]) => pattern.test(url.pathname))) return;
+  if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return; // in-page
+  event.preventDefault();
+  navigate(url);
+});
+
+window.addEventListener("popstate", () => render());
+
+async function start() {
+  const back = await completeSignIn();
+  if (back) {
+    window.history.replaceState(null, "", back.returnTo);
+    await render();
+    announce(back.error || "Signed in.");
+    if (back.error) main.prepend(h("p", { class: "error", role: "alert" }, back.error));
+    return;
+  }
+  await render({ keepFocus: true });
+}
+
+start();

@@ -1,0 +1,171 @@
+"""The web console in a real browser: Debian's Chromium (headless) driven by Playwright's sync API, against
+the app served in its own process on a database loaded with the demo data (as `atn-hub demo load` makes it).
+
+One server for the whole package (the journey's steps build on each other and starting is the slow part);
+each test gets fresh browser contexts, so each person signs in on their own.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from atn_hub import create_app
+from atn_hub.cli.data import DEMO_DIR, WEB_CLIENT_ID, demo_accounts, run_import
+from atn_hub.cli.database import upgrade
+from atn_hub.principal import SYSTEM
+from atn_hub.services import accounts, transfer
+from tests.conftest import free_port, serving
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = HERE / "screenshots"
+PASSWORD = "e2e-demo-password"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _required(what: str) -> None:
+    message = f"{what} is missing: run `make browser` (make test does)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    found = sorted((HERE / ".vendor").glob("axe-core-*/axe.min.js"))
+    if not found:
+        _required("axe-core (tests/e2e/.vendor)")
+    return found[-1]
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory):
+    """The app on a fresh SQLite database with the demo data; the console's exact redirect URI for this port
+    is registered on the public client (never a looser match)."""
+    root = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{root / 'atn.db'}"
+    upgrade(url)
+    port = free_port()
+    loader = create_app({"database_url": url, "instance_dir": root / "loader", "testing": True,
+                         "secret_key": "e2e", "indexer": "off", "extractor": "off"})
+    previous = os.environ.get("ATN_DEMO_PASSWORD")
+    os.environ["ATN_DEMO_PASSWORD"] = PASSWORD
+    try:
+        with loader.app_context():
+            for record_type, (_, _, _, filename) in transfer.TYPES.items():
+                assert run_import(record_type, DEMO_DIR / filename, quiet=True)["rejected"] == 0
+            session = loader.extensions["atn_db"].new_session()
+            accounts.create_client(session, SYSTEM, name="ATN Hub web", society_code=None, grant="authorization_code",
+                                   scope="read write contacts:read moderate",
+                                   redirect_uris=[f"http://127.0.0.1:{port}/"], public=True, client_id=WEB_CLIENT_ID)
+            demo_accounts(session)  # keeps the client above, adds the demo people
+            session.commit()
+            session.close()
+    finally:
+        if previous is None:
+            os.environ.pop("ATN_DEMO_PASSWORD", None)
+        else:
+            os.environ["ATN_DEMO_PASSWORD"] = previous
+        loader.extensions["atn_search"].stop()
+        loader.extensions["atn_files"].stop()
+        loader.extensions["atn_db"].engine.dispose()
+    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off") as base:
+        _wait_until_indexed(base)
+        yield base
+
+
+def _wait_until_indexed(base: str) -> None:
+    """The server's indexer catches up with the demo data's change log after it starts."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + 60
+    while requests.get(f"{base}/api/v1/search", params={"q": "trafficking"}, timeout=10).json()["total"] < 5:
+        assert time.monotonic() < deadline, "the demo data never became searchable"
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _required("Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+class Browsing:
+    """Opens pages in fresh contexts (one per person) and fails the test on any script error, any request
+    that leaves the server's origin, or any failed request."""
+
+    def __init__(self, browser, base: str):
+        self.browser = browser
+        self.base = base
+        self.contexts = []
+        self.problems: list[str] = []
+
+    def page(self, viewport=(1280, 900), bypass_csp: bool = False):
+        context = self.browser.new_context(base_url=self.base, viewport={"width": viewport[0], "height": viewport[1]},
+                                           bypass_csp=bypass_csp)
+        context.set_default_timeout(30_000)  # generous: the machine may be busy; a pass is usually far quicker
+        context.set_default_navigation_timeout(30_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                and self.problems.append(f"console error: {msg.text}"))
+        page.on("request", lambda request: None if request.url.startswith((self.base, "data:", "blob:"))
+                else self.problems.append(f"request off the origin: {request.url}"))
+        return page
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(browser, console_server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    session = Browsing(browser, console_server)
+    yield session
+    session.close()
+    assert session.problems == []
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def sign_in(page, email: str) -> None:
+    """Through the console's Sign in button: the server's sign-in and consent pages, then back (PKCE)."""
+    page.goto("/")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth/authorize?**")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Allow").click()
+    page.get_by_text(f"Signed in as").wait_for()
+
+
+MEMBER = "member.nl@demo.atn-hub.example"
+COORDINATOR = "coordinator@demo.atn-hub.example"
