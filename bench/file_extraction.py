@@ -144,6 +144,7 @@ def end_to_end(root: Path, pdfs, megabytes: float, total_pages: int, deadline: f
             material = training_materials.create(session, SYSTEM, {
                 "society": "NL", "title": f"Course material {n}", "description": "A course in PDF.",
                 "format": "brochure", "languages": [language], "external_id": f"bench-{n}"})
+            session.commit()  # as through the API: the material exists before its files arrive
             with open(path, "rb") as stream:
                 files_service.upload(session, SYSTEM, node_files.store, node_files.settings, material.id, stream,
                                      path.name)

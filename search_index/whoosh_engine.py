@@ -309,13 +309,15 @@ def _file_of(snippet: str, file_pages: str) -> dict | None:
     import html
     import re
 
-    plain = html.unescape(re.sub(r"</?mark[^>]*>", "", snippet))
-    pieces = sorted((p.strip() for p in plain.split("...")), key=len, reverse=True)
-    if not pieces or not pieces[0]:
-        return None
-    for page in json.loads(file_pages):
-        if pieces[0] in page["text"]:
-            return {"id": page["id"], "filename": page["filename"], "page": page["page"]}
+    # A fragment may run across the join of two texts: look for its lines that hold a marked word.
+    lines = [line for piece in snippet.split("...") for line in piece.split("\n") if "<mark" in line]
+    candidates = sorted({html.unescape(re.sub(r"</?mark[^>]*>", "", line)).strip() for line in lines},
+                        key=len, reverse=True)
+    pages = json.loads(file_pages)
+    for candidate in filter(None, candidates):
+        for page in pages:
+            if candidate in page["text"]:
+                return {"id": page["id"], "filename": page["filename"], "page": page["page"]}
     return None
 
 
