@@ -115,8 +115,14 @@ class WhooshEngine(SearchEngine):
         return self.directory / (self.directory / "CURRENT").read_text().strip()
 
     def create_generation(self) -> Path:
-        path = self.directory / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        path.mkdir(parents=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        while True:  # a fresh name: never reuse a directory, even one left by a crash mid-creation
+            path = self.directory / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
+            try:
+                path.mkdir()
+                break
+            except FileExistsError:
+                continue
         windex.create_in(str(path), build_schema())
         return path
 

@@ -94,8 +94,7 @@ def test_kill_9_between_commit_and_indexing_loses_nothing(backend, app, member, 
     while engine.applied_seq() == 0 and time.monotonic() < deadline and catch_up.poll() is None:
         time.sleep(0.005)
     if catch_up.poll() is None:
-        kill_9(catch_up)
-    assert engine.applied_seq() < 13 or catch_up.returncode == 0
+        kill_9(catch_up)  # wherever it is: between batches, inside a Whoosh commit, or just done
 
     # The next node start catches up: everything is searchable, and the index agrees with the database.
     server = start(dev_server(port), server_env(backend, index_dir), base)
