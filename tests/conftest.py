@@ -215,9 +215,13 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
     port = port or free_port()
     env = {**os.environ, "ATN_DATABASE_URL": database_url, "ATN_INSTANCE_DIR": str(instance_dir),
            "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING", **env_overrides}
+    # The server's log goes to a file: a pipe nobody reads fills up after some thousand requests and then
+    # blocks the server mid-request (holding whatever it holds, SQLite's write lock included).
+    log_path = Path(instance_dir).parent / f"server-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")
     process = subprocess.Popen([sys.executable, "-m", "atn_hub.cli", "run", "-h", "127.0.0.1", "-p", str(port),
-                                "--no-reload", "--no-debugger"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                                "--no-reload", "--no-debugger"], env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -227,7 +231,8 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
         except requests.RequestException:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(process.stderr.read().decode()[-2000:])
+                log.close()
+                raise RuntimeError(log_path.read_bytes().decode(errors="replace")[-2000:])
             time.sleep(0.1)
     try:
         yield base
@@ -237,7 +242,7 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-        process.stderr.close()
+        log.close()
 
 
 @pytest.fixture
