@@ -186,9 +186,18 @@ class WhooshEngine(SearchEngine):
             # Not Searcher.refresh(): the segment readers it reuses keep their old deletion lists, so an
             # updated document would be found twice. A new searcher is cheap next to that.
         if cached is not None:
+            self._local.searcher = None  # never keep a closed searcher, even if opening the next one fails
             cached.close()
-        ix = self._index(generation)
-        self._local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        for attempt in range(5):
+            try:  # a writer's commit may remove the TOC this open just chose to read: take the next one
+                ix = self._index(generation)
+                searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+                break
+            except FileNotFoundError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        self._local.searcher = searcher
         self._local.generation = generation
         self._local.facet_counts = FacetCounts(FACETS)  # per generation; within one, segments are reused
         if getattr(self._local, "postings", None) is None:
