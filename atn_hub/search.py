@@ -1,14 +1,12 @@
 """The node's search: its engine (index directory), its indexer, and the indexer thread of this process."""
 from __future__ import annotations
 
-import os
-import threading
-
 from flask import Flask, current_app
 
 from search_index.query import Limits
 from search_index.whoosh_engine import WhooshEngine
 
+from .background import PerProcessThread
 from .indexer import Indexer, IndexerThread
 
 
@@ -21,23 +19,15 @@ class NodeSearch:
         self.mode = settings.indexer
         self.interval = settings.index_poll_seconds
         self.wait_timeout = settings.wait_for_timeout
-        self._thread: IndexerThread | None = None
-        self._lock = threading.Lock()
+        self._thread = PerProcessThread(lambda: IndexerThread(self.indexer, self.interval).start(),
+                                        enabled=self.mode == "thread")
 
     def ensure_indexer_thread(self) -> None:
         """Start this process's indexer thread once (after a fork too: threads do not survive it)."""
-        if self.mode != "thread":
-            return
-        if self._thread is not None and self._thread.pid == os.getpid():
-            return
-        with self._lock:
-            if self._thread is None or self._thread.pid != os.getpid():
-                self._thread = IndexerThread(self.indexer, self.interval).start()
+        self._thread.ensure()
 
     def stop(self) -> None:
-        if self._thread is not None and self._thread.pid == os.getpid():
-            self._thread.stop()
-            self._thread = None
+        self._thread.stop()
 
 
 def node_search() -> NodeSearch:

@@ -35,8 +35,8 @@ def main():
 
 
 @click.command("serve")
-@click.option("--bind", "-b", default=lambda: __import__("os").environ.get("ATN_BIND", "127.0.0.1:5000"),
-              show_default="127.0.0.1:5000 or ATN_BIND", help="Address and port (or unix:PATH).")
+@click.option("--bind", "-b", envvar="ATN_BIND", default="127.0.0.1:5000",
+              show_default=True, help="Address and port (or unix:PATH).")
 @click.option("--workers", "-w", type=int, default=None, help="Worker processes [default: 2 x cores + 1, at most 8].")
 @click.option("--timeout", type=int, default=60, show_default=True, help="Seconds before a stuck worker is replaced.")
 def serve_command(bind, workers, timeout):

@@ -7,6 +7,8 @@ import threading
 
 from flask import Flask, current_app
 
+from ..background import PerProcessThread
+
 log = logging.getLogger("atn_hub.files")
 
 
@@ -22,10 +24,8 @@ class NodeFiles:
                                      extract_max_pages=settings.extract_max_pages,
                                      tmp_dir=settings.files_dir / "tmp")
         self.session_factory = app.extensions["atn_db"].session_factory
-        self.mode = settings.extractor
         self.interval = 1.0
-        self._thread: ExtractorThread | None = None
-        self._lock = threading.Lock()
+        self._thread = PerProcessThread(lambda: ExtractorThread(self).start(), enabled=settings.extractor == "thread")
         self._inline = None  # the extractor of extract_pending's callers (one thread: the worker, the CLI, tests)
 
     def extract_pending(self, limit: int | None = None) -> int:
@@ -43,18 +43,10 @@ class NodeFiles:
         return done
 
     def ensure_thread(self) -> None:
-        if self.mode != "thread":
-            return
-        if self._thread is not None and self._thread.pid == os.getpid():
-            return
-        with self._lock:
-            if self._thread is None or self._thread.pid != os.getpid():
-                self._thread = ExtractorThread(self).start()
+        self._thread.ensure()
 
     def stop(self) -> None:
-        if self._thread is not None and self._thread.pid == os.getpid():
-            self._thread.stop()
-            self._thread = None
+        self._thread.stop()
         if self._inline is not None:
             self._inline.close()
 

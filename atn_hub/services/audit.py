@@ -17,11 +17,16 @@ DETAILS = ("external_id", "society", "before", "state", "decision", "comment", "
            "email", "role", "kind", "scope", "name", "grant_types")
 
 
+def entries(session: Session, rows: list[ChangeLog]) -> list[dict[str, Any]]:
+    """Log rows as audit entries, their actors looked up in one query."""
+    ids = {row.actor_user_id for row in rows if row.actor_user_id}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [entry(row, users) for row in rows]
+
+
 def entry(row: ChangeLog, users: dict) -> dict[str, Any]:
     payload = row.payload or {}
     fields = payload.get("fields")
-    if fields is None and "record" not in payload and "content" not in payload:
-        fields = {}
     user = users.get(row.actor_user_id)
     return {"seq": row.seq, "at": row.at, "actor_user_id": row.actor_user_id,
             "actor_name": user.name if user else None, "actor_email": user.email if user else None,
@@ -51,6 +56,4 @@ def query(session: Session, principal: Principal, args: dict[str, Any], page: in
     total = session.scalar(select(func.count()).select_from(ChangeLog).where(*where)) or 0
     rows = session.scalars(select(ChangeLog).where(*where).order_by(ChangeLog.seq.desc())
                            .offset(page_offset(page, page_size)).limit(page_size)).all()
-    ids = {row.actor_user_id for row in rows if row.actor_user_id}
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return [entry(row, users) for row in rows], total
+    return entries(session, rows), total

@@ -120,10 +120,6 @@ def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, 
                    action="file_removed", payload=_payload(record, file), society_id=record.society_id)
 
 
-def pages(session: Session, file: MaterialFile) -> list[FilePage]:
-    return list(session.scalars(select(FilePage).where(FilePage.file_id == file.id).order_by(FilePage.page)))
-
-
 # --- the extraction worker --------------------------------------------------------------------------------
 def claim(session: Session, stale_after: timedelta) -> MaterialFile | None:
     """Take the oldest file waiting for extraction (or one whose extractor died); one claimer wins."""

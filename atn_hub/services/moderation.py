@@ -79,18 +79,24 @@ def _require_coordinator(principal: Principal, doing: str) -> None:
 
 def _item(session: Session, principal: Principal, submission: Submission) -> QueueItem:
     record = session.get(RECORD_MODELS[submission.record_type], submission.record_id)
-    pending = revisions.pending_of(session, record) if submission.kind == "revision" else None
+    return _complete(session, principal, QueueItem(submission, record, None, []))
+
+
+def _complete(session: Session, principal: Principal, item: QueueItem) -> QueueItem:
+    """The costly parts of an entry (pending revision, diff, discussion, assignee): for the page shown only."""
+    record, submission = item.record, item.submission
+    item.pending = revisions.pending_of(session, record) if submission.kind == "revision" else None
     hidden = permissions.hidden_fields(principal, submission.record_type)
-    if pending is not None:
-        diff = revisions.diff(revisions.content_of(record), pending.data, hidden)
+    if item.pending is not None:
+        item.diff = revisions.diff(revisions.content_of(record), item.pending.data, hidden)
     else:
         diff = revisions.diff({}, revisions.content_of(record), hidden)
-        diff = [change for change in diff if change["after"] not in ([], {}, "")]
-    discussion = list(session.scalars(select(ReviewComment).where(
+        item.diff = [change for change in diff if change["after"] not in ([], {}, "")]
+    item.discussion = list(session.scalars(select(ReviewComment).where(
         ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
         .order_by(ReviewComment.created_at)))
-    assignee = session.get(User, submission.assignee_user_id) if submission.assignee_user_id else None
-    return QueueItem(submission, record, pending, diff, discussion, assignee)
+    item.assignee = session.get(User, submission.assignee_user_id) if submission.assignee_user_id else None
+    return item
 
 
 def queue(session: Session, principal: Principal, args: dict[str, Any], page: int,
@@ -110,13 +116,14 @@ def queue(session: Session, principal: Principal, args: dict[str, Any], page: in
         stmt = stmt.where(Submission.assignee_user_id.is_(None))
     elif assignee:
         stmt = stmt.where(Submission.assignee_user_id == uuid.UUID(assignee))
-    items = [_item(session, principal, s) for s in session.scalars(stmt)]
-    if country := args.get("country"):
+    items = [QueueItem(s, session.get(RECORD_MODELS[s.record_type], s.record_id), None, [])
+             for s in session.scalars(stmt)]
+    if country := args.get("country"):  # a record's countries and languages live in type-specific columns
         items = [i for i in items if country in i.countries]
     if language := args.get("language"):
         items = [i for i in items if language in i.languages]
     start = (page - 1) * page_size
-    return items[start:start + page_size], len(items)
+    return [_complete(session, principal, i) for i in items[start:start + page_size]], len(items)
 
 
 def get(session: Session, principal: Principal, item_id: uuid.UUID) -> QueueItem:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import permissions
 from ..errors import Forbidden
-from ..models import ChangeLog, Practice, ReviewComment, User
+from ..models import ChangeLog, Practice, ReviewComment
 from ..principal import Principal
 from . import webhooks
 
@@ -54,13 +54,10 @@ def export_contact(session: Session, principal: Principal, service, contact_id: 
                         scope="contacts:read")
     rows = session.scalars(select(ChangeLog).where(ChangeLog.record_type == record.record_type,
                                                    ChangeLog.record_id == str(record.id)).order_by(ChangeLog.seq))
-    rows = list(rows)
-    ids = {row.actor_user_id for row in rows if row.actor_user_id}
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     return {
         "contact": service.present(principal, record),
         "revisions": revisions.history(session, principal, record),
-        "changes": [audit.entry(row, users) for row in rows],
+        "changes": audit.entries(session, list(rows)),
         "review_comments": list(session.scalars(select(ReviewComment).where(
             ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
             .order_by(ReviewComment.created_at))),

@@ -1,0 +1,35 @@
+"""Background threads of a process (the indexer, the extractor): started once per process, on first use.
+
+Threads do not survive a fork, and gunicorn forks its workers after the app is made: each worker starts its
+own thread at its first request.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Callable, Protocol
+
+
+class Stoppable(Protocol):
+    pid: int
+
+    def stop(self) -> None: ...
+
+
+class PerProcessThread:
+    def __init__(self, start: Callable[[], Stoppable], enabled: bool):
+        self._start, self.enabled = start, enabled
+        self._thread: Stoppable | None = None
+        self._lock = threading.Lock()
+
+    def ensure(self) -> None:
+        if not self.enabled or (self._thread is not None and self._thread.pid == os.getpid()):
+            return
+        with self._lock:
+            if self._thread is None or self._thread.pid != os.getpid():
+                self._thread = self._start()
+
+    def stop(self) -> None:
+        if self._thread is not None and self._thread.pid == os.getpid():
+            self._thread.stop()
+            self._thread = None
