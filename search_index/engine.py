@@ -98,6 +98,10 @@ class QueryError(ValueError):
     """The query cannot be run: the message says why (shown to the user)."""
 
 
+class IndexUnavailable(RuntimeError):
+    """The node's index cannot be opened (deleted, damaged): it is a projection, rebuilt from the database."""
+
+
 class SearchEngine(ABC):
     @abstractmethod
     def apply(self, upserts: list[Document], deletes: list[str], seq: int) -> None:

@@ -336,7 +336,7 @@ class Mask:
 
     def __init__(self, docnums, size: int):
         self.array = np.zeros(size, dtype=bool)
-        self.array[np.fromiter(docnums, dtype=np.int64)] = True
+        self.array[docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)] = True
         self.count = int(self.array.sum())
 
     def __len__(self):

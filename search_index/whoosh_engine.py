@@ -26,15 +26,19 @@ from filelock import FileLock
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import collectors
+from whoosh.filedb.structfile import StructFile
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.analysis import Token
 from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter, highlight, top_fragments
 from whoosh.scoring import BM25F
 
 from .analysis import FIELD_LANGUAGES, NEUTRAL, analyzer, field_language, fold, neutral_analyzer, token_spans
-from .matchsets import FacetCounts, Mask, MatchSets, PostingCache
-from .engine import Document, Hit, SearchEngine, SearchRequest, SearchResult, Visibility
+from .matchsets import FacetCounts, Mask, MatchSets, PostingCache, segment_key
+from .engine import Document, Hit, IndexUnavailable, SearchEngine, SearchRequest, SearchResult, Visibility
 from .query import Limits, QueryBuilder, plain_words
+from .whoosh_io import install as _install_mapped_reads
+
+_install_mapped_reads()
 
 META_KEY = "__meta__"
 FACETS = {"type": "type", "country": "countries", "language": "language", "topic": "topics",
@@ -177,7 +181,27 @@ class WhooshEngine(SearchEngine):
 
     # --- reading ------------------------------------------------------------------------------------
     def searcher(self):
-        """A searcher kept per thread and refreshed when the index (or its generation) changed."""
+        """A searcher kept per thread and refreshed when the index (or its generation) changed.
+        Raises ``IndexUnavailable`` when the index cannot be opened (deleted or damaged)."""
+        try:
+            return self._searcher()
+        except FileNotFoundError as exc:
+            raise IndexUnavailable(f"the search index is missing ({exc.filename or exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - a damaged index fails in many ways inside Whoosh
+            _close_files_of(exc)
+            raise IndexUnavailable(f"the search index cannot be read ({exc.__class__.__name__})") from exc
+
+    def reset_readers(self) -> None:
+        """Forget this thread's searcher (closed), so that the next search opens the index afresh."""
+        cached = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if cached is not None:
+            try:
+                cached.close()
+            except Exception:  # noqa: BLE001 - closing what is already broken
+                pass
+
+    def _searcher(self):
         generation = self.current_generation()
         cached = getattr(self._local, "searcher", None)
         if cached is not None and self._local.generation == generation:
@@ -280,8 +304,31 @@ class WhooshEngine(SearchEngine):
             if len(cache) > 256:
                 cache.clear()
                 cache["searcher"] = searcher
-            cache[key] = Mask(searcher.docs_for_query(_filter(request)), searcher.doc_count_all())
+            cache[key] = Mask(self._allowed_docnums(searcher, key, request), searcher.doc_count_all())
         return cache[key]
+
+    def _allowed_docnums(self, searcher, key, request: SearchRequest) -> np.ndarray:
+        """The filter's documents, segment by segment: a segment's are kept while it lives with the same
+        deletions, so that a commit (a new small segment, a few deletions) costs only what it changed,
+        not a pass over the whole index for every filter of every caller."""
+        query, pieces = _filter(request), []
+        kept = self._local.__dict__.setdefault("allowed_segments", {})
+        leaves = searcher.subsearchers or [(searcher, 0)]
+        if len(kept) > 4096:  # forget segments merged away; then, if still too many, everything
+            live = {segment_key(sub.reader()) for sub, _ in leaves}
+            for stale in [k for k in kept if k[0] not in live]:
+                del kept[stale]
+            if len(kept) > 4096:
+                kept.clear()
+        for sub, offset in leaves:
+            reader = sub.reader()
+            segment = reader.segment() if callable(getattr(reader, "segment", None)) else None
+            segment_state = (segment_key(reader), segment.deleted_count() if segment is not None else id(reader), key)
+            local = kept.get(segment_state)
+            if local is None:
+                local = kept[segment_state] = np.fromiter(query.docs(sub), dtype=np.int64)
+            pieces.append(local + offset)
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
 
     def _hit(self, docnum: int, score: float, fields: dict, request: SearchRequest, matched_terms,
              highlighter: Highlighter) -> Hit:
@@ -334,6 +381,20 @@ def _file_of(snippet: str, file_pages: str) -> dict | None:
             if candidate in page["text"]:
                 return {"id": page["id"], "filename": page["filename"], "page": page["page"]}
     return None
+
+
+def _close_files_of(exc: BaseException) -> None:
+    """Whoosh leaves a file open when reading a damaged index fails (``TOC.read`` has no ``finally``):
+    close the files the failing frames held now, rather than leave them to the garbage collector."""
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, StructFile) and not value.is_closed:
+                try:
+                    value.close()
+                except Exception:  # noqa: BLE001 - best effort on a broken file
+                    pass
+        tb = tb.tb_next
 
 
 def _meta_seq(searcher) -> int:

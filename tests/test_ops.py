@@ -146,3 +146,28 @@ def test_serve_runs_gunicorn_with_several_workers(backend, tmp_path):
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=40) == 0
         process.stderr.close()
+
+
+def test_a_corrupted_index_is_reported_searches_get_503_and_a_rebuild_restores_it(app, client, member):
+    search = app.extensions["atn_search"]
+    created = create(client, member, "practices").json
+    assert search.indexer.wait_for(search.indexer.last_logged_seq())
+    search.stop()
+    generation = search.engine.current_generation()
+    for path in generation.iterdir():  # every segment, TOC and lock file overwritten with garbage
+        if path.is_file():
+            path.write_bytes(b"\x00garbage\xff" * 64)
+    search.engine.reset_readers()  # as a new process would: nothing cached from before the damage
+
+    broken = client.get("/health/ready")
+    assert broken.status_code == 503 and broken.json["checks"]["index"]["status"] == "down"
+    assert broken.json["checks"]["index"]["hint"] == "atn-hub index rebuild"
+    answer = client.get("/api/v1/search", query_string={"q": "residence"}, headers=member.headers)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert "rebuild" in answer.json["message"] and "Traceback" not in answer.get_data(as_text=True)
+
+    result = app.test_cli_runner().invoke(args=["index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/health/ready").status_code == 200
+    found = client.get("/api/v1/search", query_string={"q": "residence"}, headers=member.headers)
+    assert found.status_code == 200 and [h["id"] for h in found.json["hits"]] == [created["id"]]

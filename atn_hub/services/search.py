@@ -5,10 +5,10 @@ import csv
 import io
 from typing import Any
 
-from search_index.engine import QueryError, SearchRequest, SearchResult, Visibility
+from search_index.engine import IndexUnavailable, QueryError, SearchRequest, SearchResult, Visibility
 
 from .. import permissions
-from ..errors import DomainError
+from ..errors import DomainError, ServiceUnavailable
 from ..principal import Principal
 
 API_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials"}
@@ -47,6 +47,10 @@ def search(engine, principal: Principal, args: dict[str, Any], caller_language: 
         return engine.search(request)
     except QueryError as exc:
         raise BadQuery(str(exc)) from None
+    except IndexUnavailable:
+        raise ServiceUnavailable("Search is unavailable on this node: its index cannot be read. An operator "
+                                 "restores it with `atn-hub index rebuild`; try again shortly.",
+                                 headers={"Retry-After": "30"}) from None
 
 
 def as_json(result: SearchResult, args: dict[str, Any], base_url: str) -> dict:
