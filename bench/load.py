@@ -38,7 +38,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -242,6 +241,7 @@ class Client(threading.Thread):
         self.writer = tokens["member"][n % len(tokens["member"])]
         self.session = requests.Session()
         self.drafts: list[tuple[str, str, str]] = []  # (id, etag, status)
+        self.acknowledged: list[tuple[str, str, str]] = []  # (created|edited|deleted, id, summary) confirmed
 
     def call(self, kind: str, method: str, path: str, token: str | None, expect: tuple[int, ...], **kwargs):
         headers = kwargs.pop("headers", {})
@@ -254,8 +254,12 @@ class Client(threading.Thread):
             self.figures.add(kind, (time.perf_counter() - t0) * 1000, type(exc).__name__, False, str(exc))
             return None
         if response.status_code not in (204, 304):
-            response.content  # read the whole body inside the timing
-        ms = (time.perf_counter() - t0) * 1000
+            _ = response.content  # read the whole body inside the timing
+        return self.judge(kind, method, path, response, (time.perf_counter() - t0) * 1000, expect)
+
+    def judge(self, kind: str, method: str, path: str, response: requests.Response, ms: float,
+              expect: tuple[int, ...]) -> requests.Response | None:
+        """Count the answer; the response if it is one of ``expect``, else None (an error)."""
         ok = response.status_code in expect
         self.figures.add(kind, ms, response.status_code, ok, f"{method} {path}: {response.text.strip()}")
         return response if ok else None
@@ -299,6 +303,7 @@ class Client(threading.Thread):
             r = self.call("write create", "POST", "/api/v1/practices", self.writer, (201,), json=body)
             if r is not None:
                 self.drafts.append((r.json()["id"], r.headers["ETag"], "draft"))
+                self.acknowledged.append(("created", r.json()["id"], body["summary"]))
             return
         i = self.rng.randrange(len(self.drafts))
         record_id, etag, status = self.drafts[i]
@@ -309,6 +314,7 @@ class Client(threading.Thread):
                           json=body, headers={"If-Match": etag})
             if r is not None:
                 self.drafts[i] = (record_id, r.headers["ETag"], "draft")
+                self.acknowledged.append(("edited", record_id, body["summary"]))
         elif status == "draft" and roll < 0.8:
             r = self.call("write submit", "POST", f"/api/v1/practices/{record_id}/submit", self.writer, (200,))
             if r is not None:
@@ -316,6 +322,8 @@ class Client(threading.Thread):
         else:
             r = self.call("write delete", "DELETE", f"/api/v1/practices/{record_id}", self.writer, (204,))
             self.drafts.pop(i)
+            if r is not None:
+                self.acknowledged.append(("deleted", record_id, ""))
 
     def run(self) -> None:
         while time.monotonic() < self.stop_at:
@@ -336,7 +344,7 @@ class Client(threading.Thread):
 
 def run(db: str, args) -> dict:
     print(f"\n=== {db}: {args.records} practices + demo data, {args.workers} workers, {args.clients} clients, "
-          f"{args.duration:.0f} s ===", flush=True)
+          f"{args.duration:.0f} s, mix {args.mix} (search, read, write %) ===", flush=True)
     result = {"db": db}
     with tempfile.TemporaryDirectory(prefix="atn-load-") as tmp:
         instance = Instance(db, Path(tmp), args.postgres)
@@ -416,10 +424,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (threads)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--records", type=int, default=5000, help="published practices besides the demo data")
+    parser.add_argument("--mix", default="80,15,5", help="percent of searches, reads and writes")
     parser.add_argument("--postgres", default=os.environ.get(
         "ATN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
         help="a PostgreSQL server (URL of any database on it; a throw-away database is created beside it)")
     args = parser.parse_args()
+    shares = [float(x) / 100 for x in args.mix.split(",")]
+    global MIX
+    MIX = tuple(zip(("search", "read", "write"), shares))
     results = [run(db, args) for db in (["sqlite", "postgres"] if args.db == "both" else [args.db])]
     print("\nsummary")
     for r in results:
