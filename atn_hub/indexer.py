@@ -172,10 +172,14 @@ class IndexerThread:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 self.indexer.catch_up(wait=0)
+                failures = 0
             except Exception:  # noqa: BLE001 - keep indexing; the log keeps what failed for the next round
-                log.exception("indexing failed; retrying")
-                self._stop.wait(2)
+                failures += 1
+                delay = min(10.0, 2.0 ** failures)  # 2, 4, 8, 10 s: a damaged index is not retried 5 times a second
+                log.exception("indexing failed; retrying in %.0f s", delay, extra={"failures": failures})
+                self._stop.wait(delay)
             self._stop.wait(self.interval)

@@ -91,3 +91,27 @@ def test_filters_stay_right_as_segments_change(tmp_path):
     engine.optimize()
     merged = engine.search(SearchRequest(q="", visibility=published, page_size=100))
     assert {h.record_id for h in merged.hits} == {h.record_id for h in after.hits}
+
+
+def test_a_single_write_never_rewrites_the_large_segments(tmp_path, monkeypatch):
+    """Whoosh's default merge policy let one write's commit merge a whole index of many equal segments
+    (100,000 records imported in batches: minutes under the writer lock). Commits merge only small ones."""
+    from search_index import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "INLINE_MERGE_MAX_DOCS", 50)  # the bound, scaled down with the index
+    engine = WhooshEngine(tmp_path / "index")
+    for batch in range(21):  # 21 segments of 60 documents: Whoosh's policy would merge them all at once
+        with engine.writer_lock():
+            engine.apply([doc(n) for n in range(batch * 60, batch * 60 + 60)], [], batch + 1)
+    generation = engine.current_generation()
+    large = set(generation.glob("*.seg"))
+    for i in range(30):
+        with engine.writer_lock():
+            engine.apply([doc(5000 + i)], [], 100 + i)
+        assert large <= set(generation.glob("*.seg")), f"write {i} rewrote a large segment"
+    small = set(generation.glob("*.seg")) - large
+    assert len(small) < whoosh_engine.INLINE_MERGE_MIN_SEGMENTS + 3  # single writes' segments are merged
+    total = engine.search(SearchRequest(q="", visibility=Visibility(published=True), page_size=1)).total
+    assert total == 21 * 60 + 30
+    engine.optimize()  # large segments are merged by an optimize (a rebuild)
+    assert len(list(generation.glob("*.seg"))) == 1
