@@ -269,7 +269,7 @@ class WhooshEngine(SearchEngine):
             return SearchResult(total=0, hits=[], facets={name: {} for name in FACETS} if request.facets else {})
         # Every match is found and scored set-at-a-time from the posting lists (as Whoosh would score it):
         # the exact total, the facets over all of it, and the page.
-        sets = MatchSets(searcher, self._local.postings)
+        sets = MatchSets(searcher, self._local.postings, word_coordination=True)
         scored = sets.score(query)
         keep = allowed.array[scored.ids]
         ids, scores = scored.ids[keep], scored.scores[keep]

@@ -112,3 +112,20 @@ def test_search_totals_are_exact(engine):
         public = wq.And([wq.Term("kind", "record"), wq.Term("status", "published"), wq.Term("visibility", "public")])
         assert result.total == len(set(searcher.docs_for_query(wq.And([query, public]))))
         assert sum(result.facets["language"].values()) == result.total
+
+
+def test_word_coordination_scales_a_score_by_the_share_of_query_words_matched(engine):
+    import numpy as np
+
+    searcher = engine.searcher()
+    query = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False,
+                         expand=False).build("trafficking victims identified")
+    assert isinstance(query, wq.Or) and query.scale and len(query.subqueries) == 3
+    summed = MatchSets(searcher, PostingCache()).score(wq.Or(query.subqueries))  # no scale: a plain sum
+    ranked = MatchSets(searcher, PostingCache(), word_coordination=True).score(query)
+    matched = np.zeros(len(summed.ids))
+    for word in query.subqueries:
+        matched[np.searchsorted(summed.ids, MatchSets(searcher, PostingCache()).score(word).ids)] += 1
+    assert list(ranked.ids) == list(summed.ids)
+    assert ranked.scores == pytest.approx(summed.scores * np.sqrt(matched / 3))
+    assert {1.0, 3.0} <= set(matched)  # documents matching one word and all three words are both there
