@@ -82,7 +82,14 @@ class FlakyLink:
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def down(self) -> None:
-        self.listener.close()
+        # Closing a listening socket does not wake a thread blocked in accept() on Linux (the kernel keeps
+        # accepting for it): shut it down first, and refuse whatever the old listener still hands over.
+        listener, self.listener = self.listener, None
+        try:
+            listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        listener.close()
         for conn in self.connections:
             try:
                 conn.shutdown(socket.SHUT_RDWR)
@@ -96,6 +103,9 @@ class FlakyLink:
             try:
                 client, _ = listener.accept()
             except OSError:
+                return
+            if listener is not self.listener:  # cut meanwhile: as if nobody were listening
+                client.close()
                 return
             server = socket.create_connection(self.target)
             self.connections += [client, server]
