@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .config import Settings
+from search_index.engine import IndexUnavailable
+
 from .db import reading, write_intent
 from .errors import error_response, register_error_handlers
 from .db import Database
@@ -148,8 +150,12 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
         if last_seq is not None and request.args.get("refresh") == "wait_for":
             # Elasticsearch's refresh=wait_for: answer once this write is searchable on this node.
             search = app.extensions["atn_search"]
-            searchable = search.indexer.wait_for(last_seq, search.wait_timeout)
-            response.headers["X-Searchable"] = "true" if searchable else "timeout"
+            try:
+                searchable = "true" if search.indexer.wait_for(last_seq, search.wait_timeout) else "timeout"
+            except IndexUnavailable:  # the write is saved; only this node's index cannot show it yet
+                logging.getLogger("atn_hub").warning("index unavailable for wait_for", extra={"seq": last_seq})
+                searchable = "unavailable"
+            response.headers["X-Searchable"] = searchable
         return response
 
     @app.teardown_request

@@ -34,7 +34,7 @@ def etag_of(obj) -> dict:
 REFRESH = {"in": "query", "name": "refresh", "required": False,
            "schema": {"type": "string", "enum": ["wait_for"]},
            "description": "wait_for: answer only once the change is searchable on this node (header "
-                          "X-Searchable: true, or timeout)"}
+                          "X-Searchable: true; timeout, or unavailable when the index cannot be read)"}
 
 
 def searchable_write(blp):
