@@ -36,8 +36,6 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -59,19 +57,14 @@ from atn_hub.extensions import get_db  # noqa: E402
 from atn_hub.models import Contact, Practice, TrainingMaterial, User  # noqa: E402
 from atn_hub.principal import SYSTEM  # noqa: E402
 from atn_hub.services import accounts  # noqa: E402
-from search_speed import SOCIETIES, make_queries, make_records, percentiles  # noqa: E402
+from search_speed import (SOCIETIES, free_port, make_queries, make_records, percentiles,  # noqa: E402
+                          stop_group)
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "load-bench-secret-key-not-for-production"
-MIX = (("search", 0.80), ("read", 0.15), ("write", 0.05))
+MIX = (0.80, 0.15, 0.05)  # searches, reads, writes (--mix)
 WRITE_SOCIETIES = [s["code"] for s in SOCIETIES]
 DEMO_DOMAIN = "demo.atn-hub.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- the instance ------------------------------------------------------------------------------------
@@ -198,16 +191,7 @@ class Server:
             return None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.process.wait(timeout=10)
+        stop_group(self.process, 30)
         self.log.close()
 
 
@@ -230,8 +214,10 @@ class Figures:
 
 
 class Client(threading.Thread):
-    def __init__(self, n: int, base: str, setup: dict, queries: list[str], figures: Figures, stop_at: float):
+    def __init__(self, n: int, base: str, setup: dict, queries: list[str], figures: Figures, stop_at: float,
+                 mix: tuple[float, float, float] = MIX):
         super().__init__(daemon=True, name=f"client-{n}")
+        self.mix = mix
         self.rng = random.Random(1000 + n)
         self.base, self.setup, self.queries, self.figures, self.stop_at = base, setup, queries, figures, stop_at
         tokens = setup["tokens"]
@@ -329,9 +315,9 @@ class Client(threading.Thread):
         while time.monotonic() < self.stop_at:
             roll = self.rng.random()
             try:
-                if roll < MIX[0][1]:
+                if roll < self.mix[0]:
                     self.search()
-                elif roll < MIX[0][1] + MIX[1][1]:
+                elif roll < self.mix[0] + self.mix[1]:
                     self.read()
                 else:
                     self.write()
@@ -359,7 +345,8 @@ def run(db: str, args) -> dict:
             figures = Figures()
             started = time.monotonic()
             stop_at = started + args.duration
-            clients = [Client(n, server.base, setup, queries, figures, stop_at) for n in range(args.clients)]
+            clients = [Client(n, server.base, setup, queries, figures, stop_at, args.shares)
+                       for n in range(args.clients)]
             for c in clients:
                 c.start()
             next_report = started + 30
@@ -429,9 +416,7 @@ def main() -> None:
         "ATN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
         help="a PostgreSQL server (URL of any database on it; a throw-away database is created beside it)")
     args = parser.parse_args()
-    shares = [float(x) / 100 for x in args.mix.split(",")]
-    global MIX
-    MIX = tuple(zip(("search", "read", "write"), shares))
+    args.shares = tuple(float(x) / 100 for x in args.mix.split(","))
     results = [run(db, args) for db in (["sqlite", "postgres"] if args.db == "both" else [args.db])]
     print("\nsummary")
     for r in results:

@@ -188,17 +188,22 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not answer within {timeout} s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)  # its own session: the master and its workers
-                self.process.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.process.wait(timeout=5)
+        stop_group(self.process, 15)
         self.log.close()
+
+
+def stop_group(process: subprocess.Popen, timeout: float) -> None:
+    """Stop a server started in its own session (the master and its workers): TERM, then KILL."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)
 
 
 # --- the phases ---------------------------------------------------------------------------------------
