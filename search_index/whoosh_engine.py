@@ -13,13 +13,14 @@ that is consistent with some prefix of the log and simply catches up.
 from __future__ import annotations
 
 import json
-
 import os
 import threading
 import time
 import uuid
+from collections import deque
 from datetime import timezone
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 from filelock import FileLock
@@ -29,7 +30,7 @@ from whoosh import collectors
 from whoosh.filedb.structfile import StructFile
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.analysis import Token
-from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter, highlight, top_fragments
+from whoosh.highlight import ContextFragmenter, Fragment, Highlighter, HtmlFormatter, highlight, top_fragments
 from whoosh.scoring import BM25F
 
 from .analysis import FIELD_LANGUAGES, NEUTRAL, analyzer, field_language, fold, neutral_analyzer, token_spans
@@ -44,6 +45,10 @@ META_KEY = "__meta__"
 FACETS = {"type": "type", "country": "countries", "language": "language", "topic": "topics",
           "society": "society"}
 SNIPPET_CHARS = 200
+# BM25's term-frequency saturation. Whoosh's (and Lucene's) default is 1.2; 0.8 ranked better on every
+# XQuAD-R set (de +0.005, el +0.004, en +0.004, es +0.003, tr +0.001 nDCG@10) and kept Cranfield's long
+# documents level (0.346 -> 0.345): bench/README.md, "BM25's K1".
+BM25_K1, BM25_B = 0.8, 0.75
 
 
 def build_schema() -> Schema:
@@ -148,21 +153,29 @@ class WhooshEngine(SearchEngine):
               purge: bool = False) -> None:
         """Callers hold ``writer_lock()``. ``purge`` (an erasure): the segments holding deleted documents are
         rewritten without them, so that nothing of them (stored fields, terms) stays on disk."""
+        self.apply_chunks([(upserts, deletes)], seq, generation, purge)
+
+    def apply_chunks(self, chunks: Iterable[tuple[list[Document], list[str]]], seq: int,
+                     generation: Path | None = None, purge: bool = False) -> None:
+        """``apply`` for chunks of documents and deletions (each key in at most one chunk), loaded one after
+        another into one Whoosh commit: a backlog (a bulk import) becomes a few large segments rather than
+        many small ones, each of which every later search has to visit."""
         ix = self._index(generation)
         writer = ix.writer(procs=1, limitmb=256)
         try:
             # Only keys already in the index need deleting (update_document searches every segment for each
             # document; after a bulk import nearly all keys are new).
             reader = writer.searcher().reader()  # the writer's own, reused by delete_by_term, closed on commit
-            present = {key for key in [*deletes, *(doc.key for doc in upserts), META_KEY] if ("key", key) in reader}
-            for key in deletes:
-                if key in present:
-                    writer.delete_by_term("key", key)
-            for doc in upserts:
-                if doc.key in present:
-                    writer.delete_by_term("key", doc.key)
-                writer.add_document(**_to_fields(doc))
-            if META_KEY in present:
+            for upserts, deletes in chunks:
+                present = {key for key in [*deletes, *(doc.key for doc in upserts)] if ("key", key) in reader}
+                for key in deletes:
+                    if key in present:
+                        writer.delete_by_term("key", key)
+                for doc in upserts:
+                    if doc.key in present:
+                        writer.delete_by_term("key", doc.key)
+                    writer.add_document(**_to_fields(doc))
+            if ("key", META_KEY) in reader:
                 writer.delete_by_term("key", META_KEY)
             writer.add_document(key=META_KEY, kind="meta", meta_seq=seq)
             writer.commit(mergetype=_rewrite_segments_with_deletions if purge else _bounded_merge)
@@ -215,7 +228,7 @@ class WhooshEngine(SearchEngine):
         for attempt in range(5):
             try:  # a writer's commit may remove the TOC this open just chose to read: take the next one
                 ix = self._index(generation)
-                searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+                searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
                 break
             except FileNotFoundError:
                 if attempt == 4:
@@ -523,8 +536,11 @@ WINDOW = 400  # characters of context kept around each matched token: beyond the
 
 def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], language: str) -> str:
     """What ``hit.highlights(name, top=1)`` gave (whoosh's Highlighter.highlight_hit, retokenising the
-    stored text), but with the field's tokens from a per-word cache, and only those near a matched token
-    handed to whoosh's fragmenter (it looks no further than its fragment size from a match)."""
+    stored text with a ContextFragmenter), computed on (start, end, matched) tuples of the tokens near a
+    matched one, the field's tokens from a per-word cache: whoosh's loop over Token objects for every token
+    of the field was most of a search's time once the matching itself was fast. Only the fragments found
+    are handed to whoosh's scorer and formatter. ``tests/search/test_engine_fast_paths.py`` holds it to
+    whoosh's own output."""
     spans = token_spans(language, text)
     matched = [i for i, span in enumerate(spans) if span[2] in words]
     if not matched:
@@ -541,17 +557,49 @@ def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], langu
             hi += 1
         keep.extend(range(max(lo, last + 1), hi + 1))
         last = max(last, hi)
-    tokens = []
-    for pos in keep:
-        startchar, endchar, term = spans[pos]
-        token = Token(positions=True, chars=True, removestops=False, mode="index")
-        token.text, token.pos, token.startchar, token.endchar = term, pos, startchar, endchar
-        token.matched = term in words
-        tokens.append(token)
-    tokens = Highlighter._merge_matched_tokens(tokens)
-    fragments = top_fragments(highlighter.fragmenter.fragment_tokens(text, tokens), 1, highlighter.scorer,
-                              highlighter.order, minscore=1)
-    return highlighter.formatter.format(fragments)
+    # (Highlighter._merge_matched_tokens joins matched tokens that touch; this tokenizer's never do.)
+    fragments = [Fragment(text, tokens, first if first is not None else (tokens[0].startchar if tokens else 0),
+                          end) for first, end, tokens in _context_fragments(highlighter.fragmenter, spans, keep, words)]
+    best = top_fragments(fragments, 1, highlighter.scorer, highlighter.order, minscore=1)
+    return highlighter.formatter.format(best)
+
+
+def _context_fragments(fragmenter: ContextFragmenter, spans, keep: list[int], words: frozenset[str]):
+    """``ContextFragmenter.fragment_tokens`` over ``spans[i]`` for ``i`` in ``keep``, step for step (its
+    quirks included), yielding (first char or None, end char, matched Tokens) for each fragment."""
+    maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
+    first, firsts, countdown, tks, endchar, currentlen = None, deque(), -1, [], None, 0
+    for i in keep:
+        startchar, endchar, term = spans[i]
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        hit = term in words
+        if countdown < 0 and not hit:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif hit:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            token = Token(positions=True, chars=True, removestops=False, mode="index")
+            token.text, token.pos, token.startchar, token.endchar, token.matched = term, i, startchar, endchar, True
+            tks.append(token)
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield first, endchar, tks
+                tks, firsts, first, currentlen = [], deque(), None, 0
+    if tks:
+        yield first, endchar, tks
 
 
 def _suggest(searcher, q: str) -> str | None:
