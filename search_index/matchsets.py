@@ -102,8 +102,9 @@ class PostingCache:
         self._entries: OrderedDict = OrderedDict()
         self._lengths: dict = {}
 
-    def get(self, reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        key = (segment_key(reader), fieldname, btext)
+    def get(self, reader, fieldname: str, btext: bytes, segment=None) -> tuple[np.ndarray, np.ndarray]:
+        """``segment``: the reader's ``segment_key``, when the caller has it at hand."""
+        key = (segment_key(reader) if segment is None else segment, fieldname, btext)
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
@@ -152,6 +153,7 @@ class MatchSets:
         self.word_coordination = word_coordination
         self.cache = cache
         self.leaves = list(searcher.reader().leaf_readers())
+        self.segments = [segment_key(reader) for reader, _ in self.leaves]
         self.offsets = np.array([offset for _, offset in self.leaves], dtype=np.int64)
         self.doc_count_all = searcher.doc_count_all()
         self.weighting = searcher.weighting
@@ -170,7 +172,8 @@ class MatchSets:
             return None
 
     def _postings(self, fieldname: str, btext: bytes):
-        parts = [self.cache.get(reader, fieldname, btext) for reader, _ in self.leaves]
+        parts = [self.cache.get(reader, fieldname, btext, segment)
+                 for (reader, _), segment in zip(self.leaves, self.segments)]
         ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves)]
         present = np.array([len(p[0]) > 0 for p in parts], dtype=np.int64)
         if len(parts) == 1:

@@ -94,7 +94,9 @@ def test_highlights_are_whooshs(language):
     text = " ".join(TEXTS[language] * 6)  # long enough for fragments far apart
     field_analyzer = analyzer(language)
     vocabulary = sorted({t.text for t in field_analyzer(text)})
-    for words in (vocabulary[:1], vocabulary[3:5], vocabulary[::7], vocabulary[-2:]):
+    # single words, pairs, sparse and dense sets: fragments cut short, merged, far apart, one per match
+    for words in (vocabulary[:1], vocabulary[3:5], vocabulary[::7], vocabulary[-2:], vocabulary[::2],
+                  vocabulary[1::3], vocabulary, *([word] for word in vocabulary[::5])):
         words = frozenset(words)
         reference = Highlighter()
         tokens = field_analyzer(text, positions=True, chars=True, mode="index", removestops=False)
