@@ -3,6 +3,7 @@ several nodes stay consistent, a rebuild swaps in without downtime, and verify r
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -13,8 +14,12 @@ import time
 from pathlib import Path
 
 import requests
+from sqlalchemy import func, select
 
+from atn_hub import indexer as indexer_module
 from atn_hub.indexer import Indexer
+from atn_hub.models import ChangeLog
+from search_index.engine import SearchRequest, Visibility
 from search_index.whoosh_engine import WhooshEngine
 from tests.payloads import valid
 
@@ -155,6 +160,37 @@ def test_several_nodes_with_their_own_index_agree(app, client, member):
     reports = [Indexer(engine, db.session_factory).verify() for engine in nodes]
     assert all(not (r["missing"] or r["extra"] or r["stale"]) and r["index"] == 5 for r in reports)
     assert len({frozenset(engine.versions().items()) for engine in nodes}) == 1
+
+
+def test_a_backlog_is_indexed_in_large_commits_each_record_once(app, client, member, monkeypatch):
+    """A backlog (a bulk import) is committed BATCH log rows at a time, its records loaded from the database
+    LOAD_CHUNK at a time into that one commit: a few segments, not one per chunk, and no record twice even
+    when the backlog changed it several times."""
+    monkeypatch.setattr(indexer_module, "BATCH", 40)
+    monkeypatch.setattr(indexer_module, "LOAD_CHUNK", 7)
+    created = [client.post("/api/v1/practices", json=valid("practices", external_id=f"b{n}", title=f"Achterstand {n}"),
+                           headers=member.headers).json for n in range(30)]
+    for record in created[:10]:
+        etag = client.get(f"/api/v1/practices/{record['id']}", headers=member.headers).headers["ETag"]
+        assert client.patch(f"/api/v1/practices/{record['id']}", json={"title": f"Bijgewerkt {record['external_id']}"},
+                            headers={**member.headers, "If-Match": etag}).status_code == 200
+    for record in created[10:15]:
+        assert client.delete(f"/api/v1/practices/{record['id']}", headers=member.headers).status_code == 204
+    db = app.extensions["atn_db"]
+    with db.session_factory() as session:
+        rows = session.scalar(select(func.count()).select_from(ChangeLog))
+
+    engine = WhooshEngine(Path(app.instance_path) / "backlog" / str(time.time_ns()))  # a node that was away
+    indexer = Indexer(engine, db.session_factory)
+    assert indexer.catch_up(wait=5) == rows
+    segments = list(engine.searcher().reader().leaf_readers())
+    assert len(segments) == math.ceil(rows / 40) < math.ceil(25 / 7)  # a segment per commit, not per chunk
+    report = indexer.verify()
+    assert report["index"] == 25 and not (report["missing"] or report["extra"] or report["stale"])
+    def total(q):
+        return engine.search(SearchRequest(q=q, visibility=Visibility(everything=True))).total
+
+    assert total("Bijgewerkt") == 10 and total("Achterstand") == 15
 
 
 def test_rebuild_swaps_in_without_downtime(app, client, member):
