@@ -46,7 +46,7 @@ FACETS = {"type": "type", "country": "countries", "language": "language", "topic
           "society": "society"}
 SNIPPET_CHARS = 200
 # BM25's term-frequency saturation. Whoosh's (and Lucene's) default is 1.2; 0.8 ranked better on every
-# XQuAD-R set (de +0.005, el +0.004, en +0.004, es +0.003, tr +0.001 nDCG@10) and kept Cranfield's long
+# XQuAD-R set (de +0.005, el +0.004, en +0.004, es +0.003, tr +0.003, ru +0.001 nDCG@10) and kept Cranfield's long
 # documents level (0.346 -> 0.345): bench/README.md, "BM25's K1".
 BM25_K1, BM25_B = 0.8, 0.75
 
@@ -536,7 +536,7 @@ WINDOW = 400  # characters of context kept around each matched token: beyond the
 
 def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], language: str) -> str:
     """What ``hit.highlights(name, top=1)`` gave (whoosh's Highlighter.highlight_hit, retokenising the
-    stored text with a ContextFragmenter), computed on (start, end, matched) tuples of the tokens near a
+    stored text with a ContextFragmenter), computed on (start, end, term) tuples of the tokens near a
     matched one, the field's tokens from a per-word cache: whoosh's loop over Token objects for every token
     of the field was most of a search's time once the matching itself was fast. Only the fragments found
     are handed to whoosh's scorer and formatter. ``tests/search/test_engine_fast_paths.py`` holds it to
