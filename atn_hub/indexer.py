@@ -30,10 +30,13 @@ from .models import RECORD_MODELS, ChangeLog
 log = logging.getLogger("atn_hub.indexer")
 # Change-log rows per Whoosh commit. Each commit adds a segment, and every search visits every segment (a
 # term lookup in each): a 100,000-record import committed 5,000 rows at a time left 20 segments, and searches
-# twice as slow as on one. The records named are loaded from the database LOAD_CHUNK at a time.
+# twice as slow as on one. The records named are loaded from the database LOAD_CHUNK at a time, and a commit
+# stops loading after COMMIT_SECONDS (covering the log up to the first record it did not load), so that no
+# commit holds the writer lock, or risks its work to a worker's restart, for longer than that.
 BATCH = int(os.environ.get("ATN_INDEX_BATCH", "50000"))
 LOAD_CHUNK = 5000
-
+COMMIT_SECONDS = 120.0
+HELP_ROWS = 500  # the most a write's own request indexes while it waits to be searchable (about a second)
 
 def load_documents(session: Session, keys: set[tuple[str, str]]) -> tuple[list[Document], list[str]]:
     """The current documents of the named records; the keys of those that are gone."""
@@ -58,48 +61,62 @@ class Indexer:
         self.engine = engine
         self.session_factory = session_factory
 
-    def catch_up(self, wait: float = 0, max_batches: int | None = None) -> int:
+    def catch_up(self, wait: float = 0, max_batches: int | None = None, limit: int | None = None) -> int:
         """Apply what the log holds beyond the index; returns how many log rows were applied. ``wait``: how
-        long to wait for the writer lock (0: give up at once if another process is writing)."""
+        long to wait for the writer lock (0: give up at once if another process is writing); ``limit``: log
+        rows per commit (BATCH)."""
         applied = 0
         try:
             with self.engine.writer_lock(timeout=wait):
                 batches = 0
                 while max_batches is None or batches < max_batches:
-                    count = self._apply_batch()
+                    count, more = self._apply(limit=limit or BATCH)
                     applied += count
                     batches += 1
-                    if count < BATCH:
+                    if not more:
                         break
         except Timeout:
             pass
         return applied
 
-    def _apply_batch(self, generation: Path | None = None) -> int:
+    def _apply(self, generation: Path | None = None, limit: int | None = None) -> tuple[int, bool]:
+        """One commit: up to ``limit`` log rows after the index's sequence. Returns the rows it covered and
+        whether the log may hold more."""
+        limit = limit or BATCH
         after = self.engine.applied_seq(generation)
         with reading(), self.session_factory() as session:
             rows = session.execute(select(ChangeLog.seq, ChangeLog.record_type, ChangeLog.record_id,
                                           ChangeLog.action)
-                                   .where(ChangeLog.seq > after).order_by(ChangeLog.seq).limit(BATCH)).all()
+                                   .where(ChangeLog.seq > after).order_by(ChangeLog.seq).limit(limit)).all()
         if not rows:
-            return 0
-        keys = list(dict.fromkeys((r.record_type, r.record_id) for r in rows if r.record_type in RECORD_MODELS))
-        counts = {"documents": 0, "deleted": 0}
+            return 0, False
+        first_row: dict[tuple[str, str], int] = {}  # each record once, in the order the log first names it
+        for number, row in enumerate(rows):
+            if row.record_type in RECORD_MODELS:
+                first_row.setdefault((row.record_type, row.record_id), number)
+        keys = list(first_row)
+        covered = {"rows": len(rows), "documents": 0, "deleted": 0}
+        deadline = time.monotonic() + COMMIT_SECONDS
 
-        def chunks():  # each record once, as it is now in the database, LOAD_CHUNK records at a time
+        def chunks():  # the records as they are now in the database, LOAD_CHUNK at a time
             for start in range(0, len(keys), LOAD_CHUNK):
+                if start and time.monotonic() > deadline:
+                    # Commit what is loaded: every row before this record's first holds a record loaded already
+                    covered["rows"] = first_row[keys[start]]
+                    return
                 with reading(), self.session_factory() as session:
                     upserts, deletes = load_documents(session, set(keys[start:start + LOAD_CHUNK]))
-                counts["documents"] += len(upserts)
-                counts["deleted"] += len(deletes)
+                covered["documents"] += len(upserts)
+                covered["deleted"] += len(deletes)
                 if len(keys) > LOAD_CHUNK:  # a backlog: show progress within the commit
                     log.info("loaded", extra={"records": min(start + LOAD_CHUNK, len(keys)), "of": len(keys)})
                 yield upserts, deletes
 
         purge = any(r.action == "erased" for r in rows)  # personal data leaves the index files too
-        self.engine.apply_chunks(chunks(), rows[-1].seq, generation, purge=purge)
-        log.info("indexed", extra={"through_seq": rows[-1].seq, **counts})
-        return len(rows)
+        self.engine.apply_chunks(chunks(), lambda: rows[covered["rows"] - 1].seq, generation, purge=purge)
+        log.info("indexed", extra={"through_seq": rows[covered["rows"] - 1].seq, "documents": covered["documents"],
+                                   "deleted": covered["deleted"]})
+        return covered["rows"], covered["rows"] < len(rows) or len(rows) == limit
 
     def last_logged_seq(self) -> int:
         with reading(), self.session_factory() as session:
@@ -111,7 +128,8 @@ class Indexer:
         while True:
             if self.engine.applied_seq() >= seq:
                 return True
-            self.catch_up(wait=0.05)
+            # Help, a little: a backlog is the indexer thread's (a big commit would outlast this request)
+            self.catch_up(wait=0.05, max_batches=1, limit=HELP_ROWS)
             if self.engine.applied_seq() >= seq:
                 return True
             if time.monotonic() > deadline:
@@ -144,10 +162,10 @@ class Indexer:
                     session.expunge_all()
         with self.engine.writer_lock():
             self.engine.apply([], [], through, generation)
-            while self._apply_batch(generation) == BATCH:
+            while self._apply(generation)[1]:
                 pass
             self.engine.optimize(generation)
-            self._apply_batch(generation)
+            self._apply(generation)
             self.engine.swap_to(generation)
         return generation  # the replaced generation stays until the next rebuild: readers may still hold it
 

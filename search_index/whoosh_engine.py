@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from datetime import timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 from filelock import FileLock
@@ -155,11 +155,12 @@ class WhooshEngine(SearchEngine):
         rewritten without them, so that nothing of them (stored fields, terms) stays on disk."""
         self.apply_chunks([(upserts, deletes)], seq, generation, purge)
 
-    def apply_chunks(self, chunks: Iterable[tuple[list[Document], list[str]]], seq: int,
+    def apply_chunks(self, chunks: Iterable[tuple[list[Document], list[str]]], seq: int | Callable[[], int],
                      generation: Path | None = None, purge: bool = False) -> None:
         """``apply`` for chunks of documents and deletions (each key in at most one chunk), loaded one after
         another into one Whoosh commit: a backlog (a bulk import) becomes a few large segments rather than
-        many small ones, each of which every later search has to visit."""
+        many small ones, each of which every later search has to visit. ``seq`` may be a function, asked
+        once the chunks are consumed (a producer that stops early covers less of the log)."""
         ix = self._index(generation)
         writer = ix.writer(procs=1, limitmb=256)
         try:
@@ -177,7 +178,7 @@ class WhooshEngine(SearchEngine):
                     writer.add_document(**_to_fields(doc))
             if ("key", META_KEY) in reader:
                 writer.delete_by_term("key", META_KEY)
-            writer.add_document(key=META_KEY, kind="meta", meta_seq=seq)
+            writer.add_document(key=META_KEY, kind="meta", meta_seq=seq() if callable(seq) else seq)
             writer.commit(mergetype=_rewrite_segments_with_deletions if purge else _bounded_merge)
         except BaseException:
             writer.cancel()
@@ -531,7 +532,8 @@ def _field_language(name: str) -> str:
     return NEUTRAL if name == "personal" else name.split("_", 1)[1]
 
 
-WINDOW = 400  # characters of context kept around each matched token: beyond the fragmenter's reach
+WINDOW = 400  # characters of context kept around each matched token: beyond the fragmenter's reach, but for
+# runs of more than WINDOW characters without a word next to a match (its countdown counts word characters)
 
 
 def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], language: str) -> str:
@@ -540,7 +542,8 @@ def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], langu
     matched one, the field's tokens from a per-word cache: whoosh's loop over Token objects for every token
     of the field was most of a search's time once the matching itself was fast. Only the fragments found
     are handed to whoosh's scorer and formatter. ``tests/search/test_engine_fast_paths.py`` holds it to
-    whoosh's own output."""
+    whoosh's own output. (Where more than WINDOW characters without a word border a match, as in a long
+    row of dashes, whoosh's fragment would reach across them; this one stops at the window.)"""
     spans = token_spans(language, text)
     matched = [i for i, span in enumerate(spans) if span[2] in words]
     if not matched:

@@ -162,35 +162,103 @@ def test_several_nodes_with_their_own_index_agree(app, client, member):
     assert len({frozenset(engine.versions().items()) for engine in nodes}) == 1
 
 
+def _practices(client, member, count: int, prefix: str) -> list[dict]:
+    return [client.post("/api/v1/practices", json=valid("practices", external_id=f"{prefix}{n}", title=f"Achterstand {n}"),
+                        headers=member.headers).json for n in range(count)]
+
+
+def _log_rows(app) -> int:
+    with app.extensions["atn_db"].session_factory() as session:
+        return session.scalar(select(func.count()).select_from(ChangeLog))
+
+
+def _away_node(app) -> tuple[WhooshEngine, Indexer]:
+    """A node whose index missed everything so far: its first catch-up meets the whole log as a backlog."""
+    engine = WhooshEngine(Path(app.instance_path) / "backlog" / str(time.time_ns()))
+    return engine, Indexer(engine, app.extensions["atn_db"].session_factory)
+
+
+def _total(engine, q: str) -> int:
+    return engine.search(SearchRequest(q=q, visibility=Visibility(everything=True))).total
+
+
 def test_a_backlog_is_indexed_in_large_commits_each_record_once(app, client, member, monkeypatch):
     """A backlog (a bulk import) is committed BATCH log rows at a time, its records loaded from the database
-    LOAD_CHUNK at a time into that one commit: a few segments, not one per chunk, and no record twice even
-    when the backlog changed it several times."""
+    LOAD_CHUNK at a time into that one commit: a few segments, not one per chunk, no record twice though the
+    backlog changed some twice, and updates and deletions of records that older segments hold."""
     monkeypatch.setattr(indexer_module, "BATCH", 40)
     monkeypatch.setattr(indexer_module, "LOAD_CHUNK", 7)
-    created = [client.post("/api/v1/practices", json=valid("practices", external_id=f"b{n}", title=f"Achterstand {n}"),
-                           headers=member.headers).json for n in range(30)]
+    engine, indexer = _away_node(app)
+    created = _practices(client, member, 30, "b")
+    first = _log_rows(app)  # the fixtures' rows (users, societies) and the 30 practices
+    assert indexer.catch_up(wait=5) == first
     for record in created[:10]:
         etag = client.get(f"/api/v1/practices/{record['id']}", headers=member.headers).headers["ETag"]
         assert client.patch(f"/api/v1/practices/{record['id']}", json={"title": f"Bijgewerkt {record['external_id']}"},
                             headers={**member.headers, "If-Match": etag}).status_code == 200
     for record in created[10:15]:
         assert client.delete(f"/api/v1/practices/{record['id']}", headers=member.headers).status_code == 204
-    db = app.extensions["atn_db"]
-    with db.session_factory() as session:
-        rows = session.scalar(select(func.count()).select_from(ChangeLog))
+    created += _practices(client, member, 30, "c")
+    rows = _log_rows(app)
 
-    engine = WhooshEngine(Path(app.instance_path) / "backlog" / str(time.time_ns()))  # a node that was away
-    indexer = Indexer(engine, db.session_factory)
-    assert indexer.catch_up(wait=5) == rows
+    assert indexer.catch_up(wait=5) == rows - first
     segments = list(engine.searcher().reader().leaf_readers())
-    assert len(segments) == math.ceil(rows / 40) < math.ceil(25 / 7)  # a segment per commit, not per chunk
+    first_commits = math.ceil(first / 40)
+    assert len(segments) == first_commits + math.ceil((rows - first) / 40)  # a segment a commit...
+    assert len(segments) < first_commits + math.ceil(45 / 7)  # ...not a chunk
     report = indexer.verify()
-    assert report["index"] == 25 and not (report["missing"] or report["extra"] or report["stale"])
-    def total(q):
-        return engine.search(SearchRequest(q=q, visibility=Visibility(everything=True))).total
+    assert report["index"] == 55 and not (report["missing"] or report["extra"] or report["stale"])
+    assert _total(engine, "Bijgewerkt") == 10 and _total(engine, "Achterstand") == 45
 
-    assert total("Bijgewerkt") == 10 and total("Achterstand") == 15
+
+def test_a_commit_stops_loading_after_its_time_and_covers_the_log_up_to_there(app, client, member, monkeypatch):
+    monkeypatch.setattr(indexer_module, "BATCH", 40)
+    monkeypatch.setattr(indexer_module, "LOAD_CHUNK", 7)
+    monkeypatch.setattr(indexer_module, "COMMIT_SECONDS", 0.0)  # every commit stops after its first chunk
+    before = _log_rows(app)  # the fixtures' rows, no record among them
+    _practices(client, member, 30, "t")
+    engine, indexer = _away_node(app)
+    assert indexer.catch_up(wait=5, max_batches=1) == before + 7  # up to the first 7 records' rows, no further
+    assert engine.applied_seq() == before + 7 and engine.doc_count() == 7
+    assert indexer.catch_up(wait=5) == 23
+    assert len(list(engine.searcher().reader().leaf_readers())) == 5  # 7 + 7 + 7 + 7 + 2
+    report = indexer.verify()
+    assert report["index"] == 30 and not (report["missing"] or report["extra"] or report["stale"])
+
+
+def test_a_commit_that_fails_midway_keeps_nothing_of_it(app, client, member, monkeypatch):
+    monkeypatch.setattr(indexer_module, "LOAD_CHUNK", 7)
+    _practices(client, member, 20, "f")
+    engine, indexer = _away_node(app)
+    real, calls, here = indexer_module.load_documents, [], threading.current_thread()
+
+    def failing(session, keys):  # (the app's own indexer thread loads too: only this thread's loads fail)
+        if threading.current_thread() is not here:
+            return real(session, keys)
+        calls.append(len(keys))
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(session, keys)
+
+    monkeypatch.setattr(indexer_module, "load_documents", failing)
+    try:
+        indexer.catch_up(wait=5)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure was swallowed")
+    assert engine.applied_seq() == 0 and engine.versions() == {}  # the first chunk was not committed alone
+    monkeypatch.setattr(indexer_module, "load_documents", real)
+    assert indexer.catch_up(wait=5) == _log_rows(app) and engine.doc_count() == 20
+
+
+def test_a_write_waiting_to_be_searchable_indexes_only_a_little_of_a_backlog(app, client, member, monkeypatch):
+    before = _log_rows(app)
+    monkeypatch.setattr(indexer_module, "HELP_ROWS", before + 5)
+    _practices(client, member, 12, "w")
+    engine, indexer = _away_node(app)
+    assert indexer.wait_for(before + 12, timeout=0) is False  # one try, its help bounded
+    assert engine.applied_seq() == before + 5 and engine.doc_count() == 5
 
 
 def test_rebuild_swaps_in_without_downtime(app, client, member):
