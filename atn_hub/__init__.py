@@ -9,12 +9,11 @@ from flask import Flask, g, request, send_from_directory
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .config import Settings
 from search_index.engine import IndexUnavailable
 
-from .db import reading, write_intent
+from .config import Settings
+from .db import Database, reading, write_intent
 from .errors import error_response, register_error_handlers
-from .db import Database
 from .logs import configure_logging
 
 __version__ = "0.1.0"

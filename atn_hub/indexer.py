@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from bisect import bisect_right
 import shutil
 import threading
 import time
@@ -70,7 +71,7 @@ class Indexer:
             with self.engine.writer_lock(timeout=wait):
                 batches = 0
                 while max_batches is None or batches < max_batches:
-                    count, more = self._apply(limit=limit or BATCH)
+                    count, more = self._apply(limit=limit)
                     applied += count
                     batches += 1
                     if not more:
@@ -95,28 +96,29 @@ class Indexer:
             if row.record_type in RECORD_MODELS:
                 first_row.setdefault((row.record_type, row.record_id), number)
         keys = list(first_row)
-        covered = {"rows": len(rows), "documents": 0, "deleted": 0}
+        loaded: list[tuple[int, int]] = []  # (documents, deletions) of each chunk
         deadline = time.monotonic() + COMMIT_SECONDS
 
-        def chunks():  # the records as they are now in the database, LOAD_CHUNK at a time
-            for start in range(0, len(keys), LOAD_CHUNK):
+        def chunks():  # the records as they are now in the database, LOAD_CHUNK at a time (a log of no record: one)
+            for start in range(0, max(len(keys), 1), LOAD_CHUNK):
                 if start and time.monotonic() > deadline:
-                    # Commit what is loaded: every row before this record's first holds a record loaded already
-                    covered["rows"] = first_row[keys[start]]
-                    return
+                    return  # commit what is loaded
+                end = start + LOAD_CHUNK
                 with reading(), self.session_factory() as session:
-                    upserts, deletes = load_documents(session, set(keys[start:start + LOAD_CHUNK]))
-                covered["documents"] += len(upserts)
-                covered["deleted"] += len(deletes)
+                    upserts, deletes = load_documents(session, set(keys[start:end]))
+                loaded.append((len(upserts), len(deletes)))
                 if len(keys) > LOAD_CHUNK:  # a backlog: show progress within the commit
-                    log.info("loaded", extra={"records": min(start + LOAD_CHUNK, len(keys)), "of": len(keys)})
-                yield upserts, deletes
+                    log.info("loaded", extra={"records": min(end, len(keys)), "of": len(keys)})
+                # The log this chunk completes: every row before the next chunk's first record
+                through = first_row[keys[end]] if end < len(keys) else len(rows)
+                yield upserts, deletes, rows[through - 1].seq
 
         purge = any(r.action == "erased" for r in rows)  # personal data leaves the index files too
-        self.engine.apply_chunks(chunks(), lambda: rows[covered["rows"] - 1].seq, generation, purge=purge)
-        log.info("indexed", extra={"through_seq": rows[covered["rows"] - 1].seq, "documents": covered["documents"],
-                                   "deleted": covered["deleted"]})
-        return covered["rows"], covered["rows"] < len(rows) or len(rows) == limit
+        seq = self.engine.apply_chunks(chunks(), generation, purge=purge)
+        log.info("indexed", extra={"through_seq": seq, "documents": sum(d for d, _ in loaded),
+                                   "deleted": sum(d for _, d in loaded)})
+        covered = bisect_right([row.seq for row in rows], seq)
+        return covered, covered < len(rows) or len(rows) == limit
 
     def last_logged_seq(self) -> int:
         with reading(), self.session_factory() as session:

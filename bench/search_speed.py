@@ -211,19 +211,24 @@ def stop_group(process: subprocess.Popen, timeout: float) -> None:
 # --- the phases ---------------------------------------------------------------------------------------
 
 
-def timed_http_searches(session: requests.Session, base: str, queries: list[str], deadline: float) -> list[float]:
+def timed_gets(session: requests.Session, url: str, params: list[dict], deadline: float) -> list[float]:
+    """ms of each GET (its JSON read), one after another until ``deadline``; any answer but 200 stops the run."""
     elapsed = []
-    for q in queries:
+    for p in params:
         if time.monotonic() > deadline:
             break
         t0 = time.perf_counter()
-        response = session.get(f"{base}/api/v1/search", params={"q": q}, timeout=30)
+        response = session.get(url, params=p, timeout=30)
         ms = (time.perf_counter() - t0) * 1000
         if response.status_code != 200:
-            raise RuntimeError(f"search {q!r}: {response.status_code} {response.text[:300]}")
+            raise RuntimeError(f"GET {url} {p}: {response.status_code} {response.text[:300]}")
         response.json()
         elapsed.append(ms)
     return elapsed
+
+
+def timed_http_searches(session: requests.Session, base: str, queries: list[str], deadline: float) -> list[float]:
+    return timed_gets(session, f"{base}/api/v1/search", [{"q": q} for q in queries], deadline)
 
 
 def bare_whoosh(records: list[dict], directory: Path, queries: dict[int, list[str]],
@@ -340,15 +345,8 @@ def run_size(count: int, args) -> dict:
             result["ours"]["all"] = percentiles([x for v in ours.values() for x in v])
             print(f"searched: {result['ours']['all']['n']} queries over HTTP", flush=True)
             # The floor: a small request through the same server and middleware (two small queries, no search)
-            floor = []
-            for _ in range(200):
-                t0 = time.perf_counter()
-                response = http.get(f"{server.base}/api/v1/topics", timeout=30)
-                response.json()
-                floor.append((time.perf_counter() - t0) * 1000)
-                if response.status_code != 200:
-                    raise RuntimeError(f"topics: {response.status_code} {response.text[:300]}")
-            result["floor"] = percentiles(floor)
+            result["floor"] = percentiles(timed_gets(http, f"{server.base}/api/v1/topics", [{}] * 200,
+                                                     time.monotonic() + args.time_limit))
 
             headers = {"Authorization": f"Bearer {token}"}
             writes, searchable = [], 0

@@ -102,9 +102,9 @@ class PostingCache:
         self._entries: OrderedDict = OrderedDict()
         self._lengths: dict = {}
 
-    def get(self, reader, fieldname: str, btext: bytes, segment=None) -> tuple[np.ndarray, np.ndarray]:
-        """``segment``: the reader's ``segment_key``, when the caller has it at hand."""
-        key = (segment_key(reader) if segment is None else segment, fieldname, btext)
+    def get(self, segment, reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """``segment``: the reader's ``segment_key`` (callers compute it once per search)."""
+        key = (segment, fieldname, btext)
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
@@ -172,7 +172,7 @@ class MatchSets:
             return None
 
     def _postings(self, fieldname: str, btext: bytes):
-        parts = [self.cache.get(reader, fieldname, btext, segment)
+        parts = [self.cache.get(segment, reader, fieldname, btext)
                  for (reader, _), segment in zip(self.leaves, self.segments)]
         ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves)]
         present = np.array([len(p[0]) > 0 for p in parts], dtype=np.int64)

@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from datetime import timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 from filelock import FileLock
@@ -30,7 +30,7 @@ from whoosh import collectors
 from whoosh.filedb.structfile import StructFile
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.analysis import Token
-from whoosh.highlight import ContextFragmenter, Fragment, Highlighter, HtmlFormatter, highlight, top_fragments
+from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter, highlight, mkfrag, top_fragments
 from whoosh.scoring import BM25F
 
 from .analysis import FIELD_LANGUAGES, NEUTRAL, analyzer, field_language, fold, neutral_analyzer, token_spans
@@ -153,21 +153,23 @@ class WhooshEngine(SearchEngine):
               purge: bool = False) -> None:
         """Callers hold ``writer_lock()``. ``purge`` (an erasure): the segments holding deleted documents are
         rewritten without them, so that nothing of them (stored fields, terms) stays on disk."""
-        self.apply_chunks([(upserts, deletes)], seq, generation, purge)
+        self.apply_chunks([(upserts, deletes, seq)], generation, purge)
 
-    def apply_chunks(self, chunks: Iterable[tuple[list[Document], list[str]]], seq: int | Callable[[], int],
-                     generation: Path | None = None, purge: bool = False) -> None:
-        """``apply`` for chunks of documents and deletions (each key in at most one chunk), loaded one after
-        another into one Whoosh commit: a backlog (a bulk import) becomes a few large segments rather than
-        many small ones, each of which every later search has to visit. ``seq`` may be a function, asked
-        once the chunks are consumed (a producer that stops early covers less of the log)."""
+    def apply_chunks(self, chunks: Iterable[tuple[list[Document], list[str], int]], generation: Path | None = None,
+                     purge: bool = False) -> int:
+        """``apply`` for chunks of documents and deletions (each key in at most one chunk), each with the
+        change-log sequence it brings the index to, loaded one after another into one Whoosh commit: a
+        backlog (a bulk import) becomes a few large segments rather than many small ones, each of which every
+        later search has to visit. Returns the sequence committed: the last chunk's (a producer may stop
+        early)."""
         ix = self._index(generation)
         writer = ix.writer(procs=1, limitmb=256)
         try:
             # Only keys already in the index need deleting (update_document searches every segment for each
             # document; after a bulk import nearly all keys are new).
             reader = writer.searcher().reader()  # the writer's own, reused by delete_by_term, closed on commit
-            for upserts, deletes in chunks:
+            seq = None
+            for upserts, deletes, seq in chunks:
                 present = {key for key in [*deletes, *(doc.key for doc in upserts)] if ("key", key) in reader}
                 for key in deletes:
                     if key in present:
@@ -176,15 +178,18 @@ class WhooshEngine(SearchEngine):
                     if doc.key in present:
                         writer.delete_by_term("key", doc.key)
                     writer.add_document(**_to_fields(doc))
+            if seq is None:
+                raise ValueError("apply_chunks needs at least one chunk (it names the sequence to record)")
             if ("key", META_KEY) in reader:
                 writer.delete_by_term("key", META_KEY)
-            writer.add_document(key=META_KEY, kind="meta", meta_seq=seq() if callable(seq) else seq)
+            writer.add_document(key=META_KEY, kind="meta", meta_seq=seq)
             writer.commit(mergetype=_rewrite_segments_with_deletions if purge else _bounded_merge)
         except BaseException:
             writer.cancel()
             raise
         finally:
             ix.close()
+        return seq
 
     def optimize(self, generation: Path | None = None) -> None:
         ix = self._index(generation)
@@ -561,15 +566,14 @@ def _highlight(highlighter: Highlighter, text: str, words: frozenset[str], langu
         keep.extend(range(max(lo, last + 1), hi + 1))
         last = max(last, hi)
     # (Highlighter._merge_matched_tokens joins matched tokens that touch; this tokenizer's never do.)
-    fragments = [Fragment(text, tokens, first if first is not None else (tokens[0].startchar if tokens else 0),
-                          end) for first, end, tokens in _context_fragments(highlighter.fragmenter, spans, keep, words)]
+    fragments = _context_fragments(highlighter.fragmenter, text, spans, keep, words)
     best = top_fragments(fragments, 1, highlighter.scorer, highlighter.order, minscore=1)
     return highlighter.formatter.format(best)
 
 
-def _context_fragments(fragmenter: ContextFragmenter, spans, keep: list[int], words: frozenset[str]):
+def _context_fragments(fragmenter: ContextFragmenter, text: str, spans, keep: list[int], words: frozenset[str]):
     """``ContextFragmenter.fragment_tokens`` over ``spans[i]`` for ``i`` in ``keep``, step for step (its
-    quirks included), yielding (first char or None, end char, matched Tokens) for each fragment."""
+    quirks included): its Fragments, holding Tokens for the matched words only."""
     maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
     first, firsts, countdown, tks, endchar, currentlen = None, deque(), -1, [], None, 0
     for i in keep:
@@ -599,10 +603,10 @@ def _context_fragments(fragmenter: ContextFragmenter, spans, keep: list[int], wo
             currentlen += tlength
             countdown -= tlength
             if countdown <= 0:
-                yield first, endchar, tks
+                yield mkfrag(text, tks, startchar=first, endchar=endchar)
                 tks, firsts, first, currentlen = [], deque(), None, 0
     if tks:
-        yield first, endchar, tks
+        yield mkfrag(text, tks, startchar=first, endchar=endchar)
 
 
 def _suggest(searcher, q: str) -> str | None:
