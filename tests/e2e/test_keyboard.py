@@ -59,6 +59,8 @@ def test_skip_link_moves_focus_to_the_content(browsing):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+    page.wait_for_load_state("networkidle")  # and it stays there: the in-page link does not render the page again
+    assert page.evaluate("() => document.activeElement.id") == "main"
 
 
 def test_the_page_refuses_html_strings_and_shows_api_errors(browsing):

@@ -21,6 +21,7 @@ const ROUTES = [
 
 const main = document.getElementById("main");
 let renderCount = 0;
+let rendered = null; // the path and query shown: a move within the page (#main) is no navigation
 
 export function navigate(url, { replace = false, keepFocus = false } = {}) {
   const target = new URL(url, window.location.href);
@@ -31,6 +32,7 @@ export function navigate(url, { replace = false, keepFocus = false } = {}) {
 
 async function render({ keepFocus = false } = {}) {
   const count = ++renderCount;
+  rendered = here();
   const path = window.location.pathname;
   const route = ROUTES.find(([pattern]) => pattern.test(path));
   const me = await whoAmI(api);
@@ -103,7 +105,9 @@ document.addEventListener("click", (event) => {
   navigate(url);
 });
 
-window.addEventListener("popstate", () => render());
+// Back and forward between pages render again; following an in-page link (the skip link) fires popstate too,
+// and must leave the page, and the focus it moved, alone.
+window.addEventListener("popstate", () => { if (here() !== rendered) render(); });
 
 async function start() {
   const back = await completeSignIn();
