@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from atn_hub import create_app
 from atn_hub.cli.database import upgrade
@@ -82,21 +84,34 @@ def app_for_backend(backend, tmp_path_factory):
     app.extensions["atn_db"].engine.dispose()
 
 
-def _wipe(engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+def _wipe(engine, attempts: int = 5) -> None:
+    """Empty every table. PostgreSQL's TRUNCATE locks the tables one by one; a reader that holds one of them
+    and then asks for another (the indexer loading a practice, then its society) is a deadlock, which
+    PostgreSQL resolves by aborting one side: the wipe, harmless to run again."""
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                    conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in reversed(Base.metadata.sorted_tables):
+                        conn.execute(table.delete())
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == attempts - 1:  # deadlock_detected
+                raise
+            time.sleep(0.05 * (attempt + 1))  # the reader that won finishes its transaction meanwhile
 
 
 @pytest.fixture
 def app(app_for_backend):
     db = app_for_backend.extensions["atn_db"]
-    _wipe(db.engine)
-    fresh_index(app_for_backend)
+    # The app's indexer thread reads records only under the writer lock: holding it, the wipe has no reader
+    # beside it, and the fresh generation starts from the empty log.
+    with app_for_backend.extensions["atn_search"].engine.writer_lock():
+        _wipe(db.engine)
+        _fresh_generation(app_for_backend)
     shutil.rmtree(app_for_backend.config["ATN_SETTINGS"].files_dir, ignore_errors=True)  # stored file contents
     # No app context stays pushed: each test-client request must get its own (as in production), or
     # per-request state (g, flask-smorest's ETag context) would leak from one request into the next.
@@ -104,11 +119,11 @@ def app(app_for_backend):
     db.session.remove()
 
 
-def fresh_index(app) -> None:
-    """An empty index generation for each test (the database was wiped: its log starts again at 1)."""
+def _fresh_generation(app) -> None:
+    """An empty index generation for each test (the database was wiped: its log starts again at 1); the caller
+    holds the writer lock."""
     engine = app.extensions["atn_search"].engine
-    with engine.writer_lock():
-        engine.swap_to(engine.create_generation())
+    engine.swap_to(engine.create_generation())
 
 
 @pytest.fixture
@@ -208,7 +223,6 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
     """The app in its own process (``atn-hub run``), serving real HTTP on 127.0.0.1; yields its base URL."""
     import subprocess
     import sys
-    import time
 
     import requests
 
