@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-from bisect import bisect_right
 import shutil
 import threading
 import time
 import uuid
+from bisect import bisect_right
 from pathlib import Path
 
 from filelock import Timeout

@@ -86,8 +86,10 @@ def app_for_backend(backend, tmp_path_factory):
 
 def _wipe(engine, attempts: int = 5) -> None:
     """Empty every table. PostgreSQL's TRUNCATE locks the tables one by one; a reader that holds one of them
-    and then asks for another (the indexer loading a practice, then its society) is a deadlock, which
-    PostgreSQL resolves by aborting one side: the wipe, harmless to run again."""
+    and then asks for another (an indexer loading a practice, then its society) is a deadlock, which
+    PostgreSQL resolves by aborting one side: the wipe, harmless to run again. (The ``app`` fixture holds its
+    indexer off with the writer lock; the retry is for wipes beside an indexer whose lock the caller does not
+    hold: another app's on the same database, or one a test leaves running.)"""
     for attempt in range(attempts):
         try:
             with engine.begin() as conn:
@@ -107,23 +109,17 @@ def _wipe(engine, attempts: int = 5) -> None:
 @pytest.fixture
 def app(app_for_backend):
     db = app_for_backend.extensions["atn_db"]
+    engine = app_for_backend.extensions["atn_search"].engine
     # The app's indexer thread reads records only under the writer lock: holding it, the wipe has no reader
-    # beside it, and the fresh generation starts from the empty log.
-    with app_for_backend.extensions["atn_search"].engine.writer_lock():
+    # beside it, and an empty index generation starts from the empty log (its sequence starts again at 1).
+    with engine.writer_lock():
         _wipe(db.engine)
-        _fresh_generation(app_for_backend)
+        engine.swap_to(engine.create_generation())
     shutil.rmtree(app_for_backend.config["ATN_SETTINGS"].files_dir, ignore_errors=True)  # stored file contents
     # No app context stays pushed: each test-client request must get its own (as in production), or
     # per-request state (g, flask-smorest's ETag context) would leak from one request into the next.
     yield app_for_backend
     db.session.remove()
-
-
-def _fresh_generation(app) -> None:
-    """An empty index generation for each test (the database was wiped: its log starts again at 1); the caller
-    holds the writer lock."""
-    engine = app.extensions["atn_search"].engine
-    engine.swap_to(engine.create_generation())
 
 
 @pytest.fixture
