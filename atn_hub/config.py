@@ -68,6 +68,16 @@ class Settings:
     rate_limit_storage: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_STORAGE", "memory://"))
     metrics_token: str | None = field(default_factory=lambda: _env("ATN_METRICS_TOKEN"))
     cors_origins: str = field(default_factory=lambda: _env("ATN_CORS_ORIGINS", ""))  # see atn_hub/cors.py
+    # The hub's own address as people and clients reach it: the OAuth issuer and endpoints, links, and whether
+    # the sign-in cookie is Secure (https). Never taken from a request's Host header.
+    public_url: str = field(default_factory=lambda: _env("ATN_PUBLIC_URL", "http://127.0.0.1:5000"))
+    personal_token_default_days: int = field(default_factory=lambda: _int("ATN_PERSONAL_TOKEN_DEFAULT_DAYS", 90))
+    personal_token_max_days: int = field(default_factory=lambda: _int("ATN_PERSONAL_TOKEN_MAX_DAYS", 366))
+    max_webhooks_per_society: int = field(default_factory=lambda: _int("ATN_MAX_WEBHOOKS_PER_SOCIETY", 10))
+    # Search's bounds on expensive queries (see README, "Search"): terms a fuzzy or wildcard word may expand
+    # to, and the time one search may take before it answers 400.
+    search_max_expansions: int = field(default_factory=lambda: _int("ATN_SEARCH_MAX_EXPANSIONS", 64))
+    search_timeout_seconds: float = field(default_factory=lambda: _float("ATN_SEARCH_TIMEOUT_SECONDS", 2))
     testing: bool = False
 
     def __post_init__(self) -> None:
@@ -80,6 +90,9 @@ class Settings:
             self.database_url = "postgresql+psycopg://" + self.database_url[len("postgresql://"):]
         self.index_dir = Path(self.index_dir).resolve() if self.index_dir else self.instance_dir / "index"
         self.files_dir = Path(self.files_dir).resolve() if self.files_dir else self.instance_dir / "files"
+        self.public_url = self.public_url.rstrip("/")
+        if self.public_url.startswith("https://"):
+            self.secure_cookies = True  # a cookie of an https hub is never sent over plain http
 
     @classmethod
     def from_mapping(cls, overrides: dict | None) -> "Settings":
