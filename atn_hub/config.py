@@ -4,6 +4,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from authlib.common.security import is_secure_transport
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -91,6 +94,9 @@ class Settings:
         self.index_dir = Path(self.index_dir).resolve() if self.index_dir else self.instance_dir / "index"
         self.files_dir = Path(self.files_dir).resolve() if self.files_dir else self.instance_dir / "files"
         self.public_url = self.public_url.rstrip("/")
+        if not is_secure_transport(self.public_url) or urlsplit(self.public_url).query:
+            raise ValueError(f"ATN_PUBLIC_URL must be an https:// address (plain http only on a loopback address), "
+                             f"without query: {self.public_url!r}")
         if self.public_url.startswith("https://"):
             self.secure_cookies = True  # a cookie of an https hub is never sent over plain http
 

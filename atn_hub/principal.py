@@ -30,6 +30,7 @@ class Principal:
     user_id: uuid.UUID | None = None
     client_id: str | None = None
     name: str | None = None
+    token_family_id: uuid.UUID | None = None  # the grant the calling token belongs to (None: no token)
 
     @property
     def is_authenticated(self) -> bool:

@@ -25,8 +25,21 @@ class TokenCreateSchema(Schema):
     name = text_field(200, required=True, metadata={"description": "What the token is for"})
     scope = fields.String(required=True, validate=SCOPE_STRING,
                           metadata={"description": f"Space-separated, among: {', '.join(SCOPES)}"})
-    expires_in_days = fields.Integer(load_default=90, allow_none=True, validate=validate.Range(min=1, max=366),
-                                     metadata={"description": "Lifetime in days (at most 366)"})
+    expires_in_days = fields.Integer(validate=validate.Range(min=1),
+                                     metadata={"description": "Lifetime in days: 90 unless given, at most 366 "
+                                                              "(ATN_PERSONAL_TOKEN_DEFAULT_DAYS, "
+                                                              "ATN_PERSONAL_TOKEN_MAX_DAYS). Personal tokens always "
+                                                              "expire."})
+
+
+class SignOutEverywhereSchema(Schema):
+    personal_tokens = fields.Boolean(load_default=False, metadata={
+        "description": "Also revoke every personal access token (otherwise only those made with a revoked "
+                       "session's token)"})
+
+
+class SignedOutSchema(Schema):
+    revoked = fields.Integer(metadata={"description": "How many tokens were revoked"})
 
 
 class TokenSchema(Schema):

@@ -223,8 +223,10 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
     import requests
 
     port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ATN_DATABASE_URL": database_url, "ATN_INSTANCE_DIR": str(instance_dir),
-           "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING", **env_overrides}
+           "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING", "ATN_PUBLIC_URL": base,
+           **env_overrides}
     # The server's log goes to a file: a pipe nobody reads fills up after some thousand requests and then
     # blocks the server mid-request (holding whatever it holds, SQLite's write lock included).
     log_path = Path(instance_dir).parent / f"server-{port}.log"
@@ -232,7 +234,6 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
     log = open(log_path, "wb")
     process = subprocess.Popen([sys.executable, "-m", "atn_hub.cli", "run", "-h", "127.0.0.1", "-p", str(port),
                                 "--no-reload", "--no-debugger"], env=env, stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:

@@ -5,6 +5,7 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..errors import DomainError
@@ -107,14 +108,18 @@ tokens_group = AppGroup("tokens", help="Personal access tokens.")
 @tokens_group.command("create")
 @click.option("--user", "email", required=True, help="The user's email.")
 @click.option("--scope", required=True, help='Space-separated, e.g. "read write".')
-@click.option("--expires-in", "days", type=click.IntRange(1, 3660), default=90, show_default=True,
-              help="Lifetime in days.")
+@click.option("--expires-in", "days", type=click.IntRange(min=1), default=None,
+              help="Lifetime in days (default ATN_PERSONAL_TOKEN_DEFAULT_DAYS, 90; at most "
+                   "ATN_PERSONAL_TOKEN_MAX_DAYS, 366).")
 @click.option("--name", default="command line", show_default=True)
 def tokens_create(email, scope, days, name):
     """Create a personal access token; prints it (shown this once only)."""
     def create(session):
         user = accounts.user_by_email(session, email)
-        return accounts.create_personal_token(session, SYSTEM, user, scope=scope, name=name, expires_in_days=days)
+        settings = current_app.config["ATN_SETTINGS"]
+        return accounts.create_personal_token(session, SYSTEM, user, scope=scope, name=name, expires_in_days=days,
+                                              default_days=settings.personal_token_default_days,
+                                              max_days=settings.personal_token_max_days)
 
     token, secret = _run(create)
     click.echo(json.dumps({"access_token": secret, "token_type": "Bearer", "scope": token.scope,

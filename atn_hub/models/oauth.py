@@ -90,6 +90,8 @@ class OAuthToken(Base):
     access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     family_id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, index=True)
+    # The family of the token that created this personal token: revoking that grant revokes this one too.
+    parent_family_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     client_id: Mapped[str | None] = mapped_column(String(64), index=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     scope: Mapped[str] = mapped_column(Text, default="")
@@ -145,6 +147,10 @@ class AuthorizationCode(Base):
     code_challenge_method: Mapped[str | None] = mapped_column(String(16))
     auth_time: Mapped[int] = mapped_column(Integer, default=lambda: int(time.time()))
     created_at: Mapped[timestamp]
+    # A redeemed code is kept (until it expires) with the family of the tokens it gave: redeeming it again
+    # revokes them (RFC 6749 10.5).
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    token_family_id: Mapped[uuid.UUID | None] = mapped_column()
 
     user = relationship("User", lazy="joined")
 

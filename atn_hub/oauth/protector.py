@@ -27,14 +27,14 @@ def principal_for_token(session, token: OAuthToken) -> Principal:
         allowed = ROLE_SCOPES.get(user.role, set())
         return Principal(kind="user", scopes=scopes & allowed, role=user.role, society_id=user.society_id,
                          society_code=user.society.code if user.society else None, user_id=user.id,
-                         client_id=token.client_id, name=user.name)
+                         client_id=token.client_id, name=user.name, token_family_id=token.family_id)
     client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == token.client_id))
     if client is None or not client.is_active:
         raise _challenge("The token's client is revoked.")
     society = session.get(Society, client.society_id) if client.society_id else None
     return Principal(kind="client", scopes=scopes & ROLE_SCOPES["member"], role="member",
                      society_id=client.society_id, society_code=society.code if society else None,
-                     client_id=client.client_id, name=client.name)
+                     client_id=client.client_id, name=client.name, token_family_id=token.family_id)
 
 
 def load_principal(session) -> Principal:

@@ -15,7 +15,6 @@ from urllib.parse import unquote
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from ..access import public
 from ..db import utcnow
@@ -95,6 +94,9 @@ def authorize():
         if getattr(error, "redirect_uri", None):  # the client is known and its URI valid: tell it (RFC 6749 4.1.2.1)
             return srv.handle_error_response(None, error)
         return _page("oauth_error.html", status=400, error=error.error, description=error.get_error_description())
+    except ValueError:  # Authlib refuses to echo a parameter holding '"' or '\\' into its error description
+        return _page("oauth_error.html", status=400, error="invalid_request",
+                     description="A parameter holds characters no valid request has (such as a quotation mark).")
     user = _signed_in_user()
 
     def page(status=200, error=None):
@@ -120,19 +122,19 @@ def authorize():
 
 def _sign_in(page) -> Response:
     email = request.form.get("email", "").strip().lower()
-    keys = (f"login:{email}", f"login-ip:{_client_ip()}")
+    budgets = throttle.budgets("login", email, _client_ip())
     try:
-        throttle.check(_db(), *keys)
+        throttle.check(_db(), *budgets)
     except TooManyRequests as exc:
         response = page(429, exc.message)
         response.headers.update(exc.headers)
         return response
-    user = _db().scalar(select(User).where(User.email == email))
-    if user is None or user.disabled or not accounts.verify_password(user, request.form.get("password", "")):
+    user = accounts.authenticate(_db(), email, request.form.get("password", ""))
+    if user is None:
         _db().rollback()
-        throttle.record_failure(_db(), *keys)
+        throttle.record_failure(_db(), *budgets)
         return page(401, "Wrong email or password.")
-    throttle.record_success(_db(), *keys)
+    throttle.record_success(_db(), budgets[0])
     user.last_login_at = utcnow()
     session.clear()  # a fresh session on sign-in: no fixation
     session[SESSION_USER] = str(user.id)
@@ -149,17 +151,18 @@ def _granted_scopes(grant, user: User | None) -> list[str]:
 @bp.post("/oauth/token")
 @public
 def issue_token():
-    client_id = _client_id_from_request() or "-"
-    keys = (f"client:{client_id}", f"client-ip:{_client_ip()}")
+    budgets = throttle.budgets("client", _client_id_from_request() or "-", _client_ip())
     try:
-        throttle.check(_db(), *keys)
+        throttle.check(_db(), *budgets)
     except TooManyRequests as exc:
         return Response(json.dumps({"error": "slow_down", "error_description": exc.message}), status=429,
                         mimetype="application/json", headers={**exc.headers, "Cache-Control": "no-store"})
     response = server().create_token_response()
     if response.status_code == 401 or (response.status_code == 400 and b'"invalid_client"' in response.get_data()):
         _db().rollback()
-        throttle.record_failure(_db(), *keys)
+        throttle.record_failure(_db(), *budgets)
+    elif response.status_code == 200:
+        throttle.record_success(_db(), budgets[0])
     return response
 
 
@@ -178,7 +181,9 @@ def introspect_token():
 @bp.get("/.well-known/oauth-authorization-server")
 @public
 def metadata():
-    base = request.url_root.rstrip("/")
+    # The issuer is the configured public address, never the request's Host header (RFC 8414 3.3: the
+    # issuer must match what the client expects; a forged Host would make the document lie).
+    base = current_app.config["ATN_SETTINGS"].public_url
     document = AuthorizationServerMetadata({
         "issuer": base,
         "authorization_endpoint": base + url_for("oauth.authorize"),

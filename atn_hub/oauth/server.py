@@ -19,11 +19,15 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 
+from ..db import utcnow
 from ..extensions import get_db
 from ..models import AuthorizationCode, OAuthClient, OAuthToken, User, token_hash
 from ..principal import SCOPES, grantable
+from ..services import accounts
+
+CODE_KEPT = 3600  # seconds a code, used or not, stays in the table (it is valid for 300)
 
 
 def _session():
@@ -55,6 +59,9 @@ def save_token(token: dict, request) -> None:
         row.family_id = previous.family_id
     session.add(row)
     session.flush()
+    code = getattr(request, "authorization_code", None)  # set by the code grant: remember what it gave
+    if code is not None:
+        code.token_family_id = row.family_id
 
 
 def _check_requested_scope(client: OAuthClient, scope: str | None) -> None:
@@ -63,7 +70,9 @@ def _check_requested_scope(client: OAuthClient, scope: str | None) -> None:
     allowed = set(client.scope.split())
     unknown = requested - set(SCOPES)
     if unknown or not requested <= allowed:
-        raise InvalidScopeError(description=f"Scope not allowed: {' '.join(sorted(requested - allowed))}")
+        # Only names of real scopes are echoed: the rest may hold anything (Authlib refuses '"' in a description).
+        named = sorted(s for s in requested - allowed if s in SCOPES)
+        raise InvalidScopeError(description=f"Scope not allowed: {' '.join(named) or 'unknown scope'}")
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
@@ -90,6 +99,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         data = request.payload.data
         # The user grants only what their role allows, whatever the client asked for.
         scope = " ".join(grantable(request.user.role, request.scope))
+        # Codes live 5 minutes; used ones are kept that long to catch a replay, then go.
+        _session().execute(delete(AuthorizationCode).where(AuthorizationCode.auth_time < time.time() - CODE_KEPT))
         _session().add(AuthorizationCode(
             code_hash=token_hash(code), client_id=request.client.client_id, user_id=request.user.id,
             redirect_uri=request.payload.redirect_uri or "", scope=scope,
@@ -98,12 +109,24 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         _session().flush()
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
-        item = _session().scalar(select(AuthorizationCode).where(AuthorizationCode.code_hash == token_hash(code),
-                                                                 AuthorizationCode.client_id == client.client_id))
+        session = _session()
+        # Locked: of two redemptions at once, the second waits and then finds the code used.
+        item = session.scalar(select(AuthorizationCode)
+                              .where(AuthorizationCode.code_hash == token_hash(code),
+                                     AuthorizationCode.client_id == client.client_id)
+                              .with_for_update(of=AuthorizationCode))
+        if item is not None and item.used_at is not None:
+            # A code redeemed twice was intercepted or replayed: the tokens it gave are revoked (RFC 6749
+            # 10.5), and that stays although this request fails.
+            if item.token_family_id is not None:
+                accounts.revoke_families(session, {item.token_family_id})
+            session.commit()
+            return None
         return item if item is not None and not item.is_expired() else None
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        _session().delete(authorization_code)
+        """Kept as used, not deleted, until it expires: a second redemption must find it."""
+        authorization_code.used_at = utcnow()
         _session().flush()
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> User | None:
@@ -117,14 +140,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> OAuthToken | None:
         session = _session()
-        token = session.scalar(select(OAuthToken).where(OAuthToken.refresh_token_hash == token_hash(refresh_token)))
+        # Locked: of two refreshes with one token at once, the second waits and then finds it used.
+        token = session.scalar(select(OAuthToken).where(OAuthToken.refresh_token_hash == token_hash(refresh_token))
+                               .with_for_update(of=OAuthToken))
         if token is None:
             return None
         if token.refresh_used or token.revoked:
             # A rotated-away refresh token came back: it was stolen, or the client is confused. Revoke every
             # token of the family, and keep that even though this request fails.
-            session.execute(update(OAuthToken).where(OAuthToken.family_id == token.family_id)
-                            .values(revoked=True))
+            accounts.revoke_families(session, {token.family_id})
             session.commit()
             return None
         return token if token.is_refresh_token_valid() else None
@@ -173,9 +197,9 @@ class Revocation(RevocationEndpoint):
         return find_token(token_string, token_type_hint)
 
     def revoke_token(self, token: OAuthToken, request) -> None:
-        # Revoking either token of a grant ends the whole family (RFC 7009 2.1 allows it; safer).
-        _session().execute(update(OAuthToken).where(OAuthToken.family_id == token.family_id).values(revoked=True))
-        _session().flush()
+        # Revoking either token of a grant ends the whole family, with the personal tokens made with it
+        # (RFC 7009 2.1: tokens based on the same grant).
+        accounts.revoke_families(_session(), {token.family_id})
 
 
 class Introspection(IntrospectionEndpoint):

@@ -6,7 +6,7 @@ import uuid
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import page_offset
@@ -31,6 +31,22 @@ def verify_password(user: User, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(24))  # verified against when nobody can sign in with the email
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user with this email and password, or None. Every attempt costs one password hash, also for an
+    unknown email, a disabled user or one without a password, so the answer's timing tells nothing."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.disabled or not user.password_hash:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    return user if verify_password(user, password) else None
 
 
 def create_user(session: Session, principal: Principal, *, email: str, name: str, role: str,
@@ -64,15 +80,16 @@ def set_disabled(session: Session, principal: Principal, user: User, disabled: b
     _require_admin(principal)
     user.disabled = disabled
     if disabled:  # a disabled user's tokens stop working at once
-        for token in session.scalars(select(OAuthToken).where(OAuthToken.user_id == user.id)):
-            token.revoked = True
+        session.execute(update(OAuthToken).where(OAuthToken.user_id == user.id).values(revoked=True))
     session.flush()
     changes.append(session, principal, record_type="user", record_id=user.id,
                    action="disabled" if disabled else "enabled", society_id=user.society_id)
     return user
 
 
-def allowed_scopes(user: User, requested: str | None) -> set[str]:
+def allowed_scopes(user: User, requested: str | None, holder: Principal | None = None) -> set[str]:
+    """The scopes a new token of ``user`` may carry: what the role allows and, when a token asks (``holder``),
+    no more than that token holds itself."""
     allowed = ROLE_SCOPES.get(user.role, set())
     wanted = set((requested or "").split()) or allowed
     unknown = wanted - set(ROLE_SCOPES["admin"])
@@ -82,27 +99,75 @@ def allowed_scopes(user: User, requested: str | None) -> set[str]:
     if too_much:
         raise Forbidden(f"A {user.role} may not hold: {', '.join(sorted(too_much))}.",
                         {"json": {"scope": ["Beyond what your role allows."]}})
+    if holder is not None and holder.kind != "system":
+        beyond_token = wanted - holder.scopes
+        if beyond_token:
+            raise Forbidden(f"The token you call with does not hold: {', '.join(sorted(beyond_token))}; a token "
+                            "can only create tokens with scopes it holds itself.",
+                            {"json": {"scope": ["Beyond what the calling token holds."]}})
     return wanted
 
 
 def create_personal_token(session: Session, principal: Principal, user: User, *, scope: str | None,
-                          name: str | None = None, expires_in_days: int | None = 90) -> tuple[OAuthToken, str]:
-    """A personal access token (as on GitHub): shown once, stored as a hash, limited to the user's role."""
-    if not (principal.is_admin or principal.user_id == user.id):
+                          name: str | None = None, expires_in_days: int | None = None, default_days: int = 90,
+                          max_days: int = 366) -> tuple[OAuthToken, str]:
+    """A personal access token (as on GitHub): shown once, stored as a hash, never more than the role allows
+    nor than the calling token holds, and always expiring (``default_days`` unless asked, at most
+    ``max_days``). A token made with another token belongs to that token's grant: revoking the grant revokes
+    it too."""
+    if principal.kind == "client":
+        raise Forbidden("A machine client's token creates no personal tokens.")
+    if not (principal.kind == "system" or principal.user_id == user.id):
         raise Forbidden("You may create tokens for yourself only.")
     if user.disabled:
         raise Conflict("The user is disabled.")
-    scopes = allowed_scopes(user, scope)
+    days = default_days if expires_in_days is None else expires_in_days
+    if not 1 <= days <= max_days:
+        raise Invalid("expires_in_days", f"Personal tokens expire within 1 to {max_days} days.")
+    scopes = allowed_scopes(user, scope, holder=principal)
     secret = PERSONAL_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = OAuthToken(kind="personal", name=name, access_token_hash=token_hash(secret), user_id=user.id,
-                       scope=" ".join(sorted(scopes)),
-                       expires_in=expires_in_days * 86400 if expires_in_days else None)
+                       scope=" ".join(sorted(scopes)), expires_in=days * 86400,
+                       parent_family_id=principal.token_family_id)
     session.add(token)
     session.flush()
     changes.append(session, principal, record_type="token", record_id=token.id, action="created",
                    payload={"kind": "personal", "user": user.email, "scope": token.scope},
                    society_id=user.society_id)
     return token, secret
+
+
+def revoke_families(session: Session, family_ids: set[uuid.UUID]) -> int:
+    """Revoke every token of these grants (an access token with its refresh tokens) and, transitively, the
+    personal tokens made with any of them (RFC 7009 2.1: tokens based on the same grant). Returns how many
+    tokens were revoked."""
+    revoked, pending = set(), set(family_ids)
+    count = 0
+    while pending:
+        count += session.execute(update(OAuthToken).where(OAuthToken.family_id.in_(pending),
+                                                          OAuthToken.revoked.is_(False))
+                                 .values(revoked=True)).rowcount or 0
+        revoked |= pending
+        children = set(session.scalars(select(OAuthToken.family_id)
+                                       .where(OAuthToken.parent_family_id.in_(pending))))
+        pending = children - revoked
+    session.flush()
+    return count
+
+
+def sign_out_everywhere(session: Session, principal: Principal, *, personal_tokens: bool) -> int:
+    """End every session of the calling person (the OAuth grants of every client) and, if asked, their
+    personal tokens too. Returns how many tokens were revoked."""
+    user = current_user(session, principal)
+    kinds = ["oauth", "personal"] if personal_tokens else ["oauth"]
+    families = set(session.scalars(select(OAuthToken.family_id).where(OAuthToken.user_id == user.id,
+                                                                       OAuthToken.kind.in_(kinds),
+                                                                       OAuthToken.revoked.is_(False))))
+    count = revoke_families(session, families) if families else 0
+    changes.append(session, principal, record_type="user", record_id=user.id, action="signed-out-everywhere",
+                   payload={"personal_tokens": personal_tokens, "tokens_revoked": count},
+                   society_id=user.society_id)
+    return count
 
 
 def list_personal_tokens(session: Session, principal: Principal) -> list[OAuthToken]:
@@ -117,8 +182,7 @@ def revoke_personal_token(session: Session, principal: Principal, token_id: uuid
     token = session.get(OAuthToken, token_id)
     if token is None or token.kind != "personal" or (token.user_id != principal.user_id and not principal.is_admin):
         raise NotFound(f"No token with id {token_id}.")
-    token.revoked = True
-    session.flush()
+    revoke_families(session, {token.family_id})
     changes.append(session, principal, record_type="token", record_id=token.id, action="revoked")
 
 
@@ -210,16 +274,15 @@ def get_client(session: Session, principal: Principal, client_id: str) -> OAuthC
 
 
 def revoke_client(session: Session, principal: Principal, client: OAuthClient) -> OAuthClient:
-    """A revoked client can get no more tokens, and its tokens stop working at once."""
-    from sqlalchemy import update
-
+    """A revoked client can get no more tokens, and its tokens stop working at once (with the personal tokens
+    made with them)."""
     from ..db import utcnow
 
     _require_admin(principal)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
-        session.execute(update(OAuthToken).where(OAuthToken.client_id == client.client_id).values(revoked=True))
-        session.flush()
+        revoke_families(session, set(session.scalars(select(OAuthToken.family_id)
+                                                     .where(OAuthToken.client_id == client.client_id))))
         changes.append(session, principal, record_type="client", record_id=client.client_id, action="revoked",
                        society_id=client.society_id)
     return client

@@ -1,6 +1,11 @@
-"""Slowing down guessing: failed sign-ins and client authentications are counted per key; after
-``MAX_FAILURES`` within ``WINDOW`` the key is locked for ``LOCK`` (429 with Retry-After). Locks expire on
-their own, so the real owner is never locked out for good; a success clears the count.
+"""Slowing down guessing without letting a stranger lock anyone out.
+
+Failed sign-ins and client authentications are counted per (account or client, source address): after
+``PER_ACCOUNT_AND_ADDRESS`` failures within ``WINDOW`` that pair is locked for ``LOCK`` (429 with
+Retry-After). Every address also has one budget for all its failures, ``PER_ADDRESS``, so one address cannot
+try many accounts either. Nothing counts per account alone: failures from other addresses never lock the
+account's owner (or a client's own users) out. Locks expire on their own; a success clears the pair's count,
+never the address's (or one valid account would reset an attacker's budget).
 
 Counts live in the database (shared by every worker and node). Recording commits at once, so that the
 count persists although the request that failed answers with an error (and rolls back nothing else: call
@@ -8,6 +13,8 @@ it before anything else was written).
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -16,40 +23,55 @@ from ..db import utcnow
 from ..errors import TooManyRequests
 from ..models import AuthThrottle
 
-MAX_FAILURES = 5
+PER_ACCOUNT_AND_ADDRESS = 5
+PER_ADDRESS = 30
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
 
 
-def check(session: Session, *keys: str) -> None:
-    """Raise 429 if any key is locked now."""
+@dataclass(frozen=True)
+class Budget:
+    key: str
+    max_failures: int
+
+
+def budgets(kind: str, identity: str, address: str) -> tuple[Budget, Budget]:
+    """The pair's budget and the address's: ``kind`` is ``login`` or ``client``, ``identity`` an email or a
+    client id as sent (hashed when long: a key is at most 400 characters)."""
+    if len(identity) > 200:
+        identity = "sha256:" + hashlib.sha256(identity.encode("utf-8", "replace")).hexdigest()
+    return (Budget(f"{kind}:{identity}@{address}", PER_ACCOUNT_AND_ADDRESS),
+            Budget(f"address:{address}", PER_ADDRESS))
+
+
+def check(session: Session, *budgets_: Budget) -> None:
+    """Raise 429 if any budget is locked now."""
     now = utcnow()
-    for key in keys:
-        row = session.get(AuthThrottle, key)
+    for budget in budgets_:
+        row = session.get(AuthThrottle, budget.key)
         if row is not None and row.locked_until is not None and row.locked_until > now:
             retry_after = max(1, int((row.locked_until - now).total_seconds()))
-            raise TooManyRequests("Too many failed attempts; try again later.",
+            raise TooManyRequests("Too many failed attempts from your address; try again later.",
                                   headers={"Retry-After": str(retry_after)})
 
 
-def record_failure(session: Session, *keys: str) -> None:
+def record_failure(session: Session, *budgets_: Budget) -> None:
     now = utcnow()
-    for key in keys:
-        row = session.get(AuthThrottle, key, with_for_update=True)
+    for budget in budgets_:
+        row = session.get(AuthThrottle, budget.key, with_for_update=True)
         if row is None:
-            session.add(AuthThrottle(key=key, failures=1, window_started_at=now))
-            continue
-        if now - row.window_started_at > WINDOW:
+            row = AuthThrottle(key=budget.key, failures=0, window_started_at=now)
+            session.add(row)
+        elif now - row.window_started_at > WINDOW:
             row.failures, row.window_started_at, row.locked_until = 0, now, None
         row.failures += 1
-        if row.failures >= MAX_FAILURES:
+        if row.failures >= budget.max_failures:
             row.locked_until = now + LOCK
     session.commit()
 
 
-def record_success(session: Session, *keys: str) -> None:
-    """Forget the failures of these keys (flushed with the request's own commit)."""
-    for key in keys:
-        row = session.get(AuthThrottle, key)
-        if row is not None:
-            session.delete(row)
+def record_success(session: Session, pair: Budget) -> None:
+    """Forget the failures of this (account, address) pair (flushed with the request's own commit)."""
+    row = session.get(AuthThrottle, pair.key)
+    if row is not None:
+        session.delete(row)

@@ -9,7 +9,7 @@ from atn_hub.cli.database import upgrade
 from tests.api.test_records import create, url
 from tests.api.test_workflow import post
 from tests.oauth.helpers import make_client
-from tests.oauth.test_server import basic
+from tests.oauth.helpers import basic
 from tests.payloads import valid
 
 AUDIT = "/api/v1/audit"

@@ -2,41 +2,13 @@
 no implicit or password grant, strict scopes, brute-force locks, disabled users and revoked clients."""
 from __future__ import annotations
 
-import base64
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
-from authlib.common.security import generate_token
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from atn_hub.principal import SYSTEM
 from atn_hub.services import accounts
-from tests.oauth.helpers import PASSWORD, REDIRECT, csrf, make_client, make_user
-
-
-def basic(client_id, secret):
-    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
-
-
-@pytest.fixture
-def web_client(db_session, reference_data):
-    client_id, _ = make_client(db_session, name="web", society_code=None, grant="authorization_code",
-                               scope="read write contacts:read moderate", redirect_uris=[REDIRECT], public=True)
-    return client_id
-
-
-def authorize_url(client_id, **overrides):
-    verifier = generate_token(48)
-    params = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT, "scope": "read",
-              "state": "s-123", "code_challenge": create_s256_code_challenge(verifier),
-              "code_challenge_method": "S256", **overrides}
-    return "/oauth/authorize?" + urlencode({k: v for k, v in params.items() if v is not None}), verifier
-
-
-def sign_in(client, url, email, password=PASSWORD):
-    page = client.get(url)
-    return client.post(url, data={"csrf_token": csrf(page.get_data(as_text=True)), "action": "sign-in",
-                                  "email": email, "password": password})
+from tests.oauth.helpers import PASSWORD, REDIRECT, authorize_url, basic, csrf, make_client, make_user, sign_in
 
 
 def test_pkce_is_required_and_s256_only(client, web_client):
