@@ -1,5 +1,5 @@
 """The console's tokens: refreshed when the access token expires (the refresh token rotates), revoked on
-sign-out; and a second person signs in on the same browser."""
+sign-out, in every browser on "Sign out everywhere"; and a second person signs in on the same browser."""
 from __future__ import annotations
 
 import json
@@ -22,7 +22,7 @@ def test_refresh_sign_out_and_another_person(browsing, screenshot):
     after = page.evaluate(TOKENS)
     assert after["access_token"] != before["access_token"] and after["refresh_token"] != before["refresh_token"]
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.locator("#sign-in")).to_be_visible()
     assert page.evaluate(TOKENS) is None
     status = page.evaluate("async (token) => (await fetch('/api/v1/me', {headers: {Authorization: `Bearer ${token}`}})).status",
@@ -44,6 +44,22 @@ def test_refresh_sign_out_and_another_person(browsing, screenshot):
     page.get_by_role("button", name="Allow").click()
     expect(page.locator("#account")).to_contain_text("coordinator, NL")
     expect(page.get_by_role("link", name="Moderation")).to_be_visible()
+
+
+def test_sign_out_everywhere_ends_the_sessions_of_other_browsers(browsing, screenshot):
+    office, home = browsing.page(), browsing.page()
+    sign_in(office, MEMBER)
+    sign_in(home, MEMBER)
+    at_home = home.evaluate(TOKENS)
+    screenshot(office, "09b-signed-in-sign-out-everywhere")
+    office.get_by_role("button", name="Sign out everywhere").click()
+    expect(office.locator("#sign-in")).to_be_visible()
+    expect(office.locator("#status")).to_have_text("Signed out everywhere.")
+    status = office.evaluate("async (token) => (await fetch('/api/v1/me', {headers: {Authorization: `Bearer ${token}`}})).status",
+                             at_home["access_token"])
+    assert status == 401
+    home.reload()
+    expect(home.locator("#sign-in")).to_be_visible()  # its refresh token was revoked too
 
 
 def test_a_stale_edit_is_refused_with_a_clear_message(browsing):

@@ -81,6 +81,8 @@ function renderAccount(me) {
     area.replaceChildren(
       h("span", { class: "who" }, `Signed in as ${me.name || me.email}`, who ? ` (${who})` : ""),
       h("button", { type: "button", class: "secondary", id: "sign-out", onclick: onSignOut }, "Sign out"),
+      h("button", { type: "button", class: "secondary", id: "sign-out-everywhere", onclick: onSignOutEverywhere },
+        "Sign out everywhere"),
     );
   } else {
     area.replaceChildren(h("button", { type: "button", id: "sign-in", onclick: () => signIn(here()) }, "Sign in"));
@@ -92,6 +94,20 @@ async function onSignOut() {
   forgetMe();
   await render();
   announce("Signed out.");
+}
+
+// Ends the person's sessions in every browser and app (their grants), then this one's.
+async function onSignOutEverywhere() {
+  try {
+    await api("me/sign-out-everywhere", { method: "POST", body: {} });
+  } catch (error) {
+    announce(error.message);
+    return;
+  }
+  await signOut();
+  forgetMe();
+  await render();
+  announce("Signed out everywhere.");
 }
 
 document.addEventListener("click", (event) => {
