@@ -1,11 +1,14 @@
-"""The database: declarative base, shared column types, and the session-per-request rule.
+"""The database: declarative base, shared column types, the session-per-request rule, and what an erasure
+asks of SQLite's files (deleted values zeroed, the write-ahead log emptied after the commit).
 
 A request gets one session (``db.session``); services flush, never commit; the request commits once,
 after the view succeeded, and rolls back on any error (see ``atn_hub.__init__``).
 """
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,6 +18,7 @@ from typing import Annotated, Any
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session, sessionmaker
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -135,6 +139,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten values are zeroed, not left in free space for anyone holding the file
+            # (an erased contact's email would stay readable in it otherwise); see ``erase_on_commit``.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -144,6 +151,61 @@ def make_engine(url: str) -> Engine:
             # SQLITE_BUSY on a stale snapshot. Readers (WAL) never wait.
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
     return engine
+
+
+# --- erasure: what the database files keep of deleted values ------------------------------------------
+ERASED = "atn_erased"  # session.info key: this transaction erased personal data
+CHECKPOINT_WAIT_MS = 5000
+
+
+def erase_on_commit(session: Session) -> None:
+    """After this session's transaction commits, have SQLite write the erased values out of its files too:
+    ``secure_delete`` zeroes them in the pages written, but the write-ahead log still holds the pages as
+    they were, so a checkpoint copies the new pages into the database file and empties the log (TRUNCATE).
+    PostgreSQL is left as it is: its old row versions stay in the table's files until VACUUM reuses them
+    (and in its WAL archive and backups)."""
+    session.info[ERASED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _checkpoint_after_erasure(session: Session) -> None:
+    if session.info.pop(ERASED, False):
+        bind = session.get_bind()
+        try:
+            checkpoint_wal(getattr(bind, "engine", bind))
+        except (sqlite3.Error, SQLAlchemyError) as exc:  # the erasure is committed: say so, do not fail it
+            logging.getLogger("atn_hub.db").warning("wal checkpoint after an erasure failed",
+                                                    extra={"error": exc.__class__.__name__})
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_erased(session: Session) -> None:
+    session.info.pop(ERASED, None)
+
+
+def checkpoint_wal(engine: Engine) -> bool:
+    """``PRAGMA wal_checkpoint(TRUNCATE)`` on SQLite (elsewhere nothing); True when the log was emptied. It
+    waits for readers up to ``CHECKPOINT_WAIT_MS``; one still reading then keeps the log as it is (logged:
+    the erased values stay in the log until it is overwritten or truncated by a later checkpoint)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    raw = engine.raw_connection()  # outside SQLAlchemy's transactions: a checkpoint cannot run inside one
+    try:
+        cursor = raw.cursor()
+        waited = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy, frames, copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(waited)}")
+            cursor.close()
+    finally:
+        raw.close()
+    if busy:
+        logging.getLogger("atn_hub.db").warning(
+            "wal checkpoint after an erasure incomplete: the log keeps erased values for now",
+            extra={"frames": frames, "copied": copied})
+    return not busy
 
 
 class Database:

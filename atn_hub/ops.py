@@ -3,6 +3,8 @@ Prometheus metrics."""
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import logging
 import os
 import re
@@ -138,7 +140,11 @@ def _health(app: Flask) -> None:
     @app.get("/health/ready")
     @public
     def health_ready():
-        """The node can serve: its database answers and its search index is readable and caught up."""
+        """The node can serve: its database answers and its search index is readable.
+
+        Statuses only, for anyone: the index's document count, the change log's length and the index lag
+        counted private drafts and their edits (an anonymous caller watched them grow). Operators read the
+        lag at /metrics (``atn_index_lag``, behind ATN_METRICS_TOKEN) and counts from ``atn-hub index verify``."""
         checks, ready = {}, True
         try:
             from sqlalchemy import text
@@ -151,14 +157,11 @@ def _health(app: Flask) -> None:
             ready = False
         try:
             search = app.extensions["atn_search"]
-            applied, documents = search.engine.applied_seq(), search.engine.doc_count()
-            checks["index"] = {"status": "ok", "applied_seq": applied, "documents": documents}
-            if ready:
-                logged = search.indexer.last_logged_seq()
-                checks["index"]["lag"] = max(0, logged - applied)
-                if documents < 0 and logged > 0:
-                    checks["index"].update(status="missing", hint="atn-hub index rebuild")
-                    ready = False
+            documents = search.engine.doc_count()
+            checks["index"] = {"status": "ok"}
+            if ready and documents < 0 and search.indexer.last_logged_seq() > 0:
+                checks["index"].update(status="missing", hint="atn-hub index rebuild")
+                ready = False
         except Exception as exc:  # noqa: BLE001
             checks["index"] = {"status": "down", "error": exc.__class__.__name__,
                                "hint": "atn-hub index rebuild"}
@@ -171,6 +174,13 @@ def _health(app: Flask) -> None:
 
 
 # --- metrics ----------------------------------------------------------------------------------------------
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 _METRICS: dict = {}
 
 
@@ -229,12 +239,17 @@ def _metrics(app: Flask, settings) -> None:
     @app.get("/metrics")
     @public
     def metrics():
-        """Prometheus metrics (with ATN_METRICS_TOKEN set, only for a bearer of that token)."""
-        token = settings.metrics_token
-        if token and request.headers.get("Authorization", "") != f"Bearer {token}":
-            from .errors import error_response
+        """Prometheus metrics: for a bearer of ATN_METRICS_TOKEN or, with none set, for this machine only (the
+        queue lengths and the index lag count private drafts and their edits)."""
+        from .errors import error_response
 
-            return error_response(401, "The metrics need the metrics token (ATN_METRICS_TOKEN).")
+        token = settings.metrics_token
+        if token:
+            if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()):
+                return error_response(401, "The metrics need the metrics token (ATN_METRICS_TOKEN).")
+        elif not _is_loopback(request.remote_addr):
+            return error_response(403, "The metrics are for this machine only; set ATN_METRICS_TOKEN to scrape "
+                                       "them from elsewhere.")
         registry = CollectorRegistry()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             from prometheus_client import multiprocess

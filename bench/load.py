@@ -23,7 +23,7 @@ For each database:
    at most two drafts going.
    Any answer other than the expected 2xx (or a transport error) counts as an error and is printed.
 4. Figures: requests, errors, throughput (requests/s) and p50/p95/p99 per kind and overall.
-5. The load stops; the node's indexers get up to 60 s to apply the log (`/health/ready` index lag 0), the
+5. The load stops; the node's indexers get up to 60 s to apply the log (`/metrics` index lag 0), the
    server is stopped, and `atn-hub index verify` compares the index with the database: its exit code and
    report are printed (0 = no drift).
 
@@ -184,10 +184,11 @@ class Server:
         raise RuntimeError(f"the server was not ready within {timeout} s; see {self.log_path}")
 
     def index_lag(self) -> int | None:
+        """The node's ``atn_index_lag`` at /metrics (/health/ready tells no counts)."""
         try:
-            body = requests.get(f"{self.base}/health/ready", timeout=10).json()
-            return body.get("checks", {}).get("index", {}).get("lag")
-        except (requests.RequestException, ValueError):
+            lines = requests.get(f"{self.base}/metrics", timeout=10).text.splitlines()
+            return int(float(next(line for line in lines if line.startswith("atn_index_lag ")).split()[1]))
+        except (requests.RequestException, StopIteration, ValueError):
             return None
 
     def stop(self) -> None:

@@ -75,6 +75,9 @@ def text_field(max_length: int, required: bool = False, allow_none: bool = False
                          validate=validate.Length(min=min_len, max=max_length), **kwargs)
 
 
+SORT_KEYS = ["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
+
+
 class ListArgsSchema(Schema):
     """Filters shared by the record lists."""
 
@@ -90,9 +93,7 @@ class ListArgsSchema(Schema):
     updated_since = fields.AwareDateTime(default_timezone=None,
                                          metadata={"description": "Only records changed at or after this "
                                                                   "time (ISO 8601 with a time zone)"})
-    sort = fields.String(load_default="-updated_at",
-                         validate=validate.OneOf(["updated_at", "-updated_at", "created_at", "-created_at",
-                                                  "title", "-title"]),
+    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORT_KEYS),
                          metadata={"description": "Sort key; '-' for descending. Ties are broken by id, so "
                                                   "pages are stable."})
 

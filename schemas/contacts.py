@@ -5,8 +5,8 @@ from marshmallow import Schema, fields, validate
 from atn_hub.models import VISIBILITIES
 
 from .audit import AuditEntrySchema
-from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, CountryCode, LanguageCode, ListArgsSchema, SocietyRef,
-                     TopicCode, partial_schema, record_output_fields, text_field, unique_list)
+from .common import (IMPORT_ONLY_FIELDS, SORT_KEYS, ActionsMixin, CountryCode, LanguageCode, ListArgsSchema,
+                     SocietyRef, TopicCode, partial_schema, record_output_fields, text_field, unique_list)
 from .workflow import ReviewCommentSchema, RevisionDetailSchema
 
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="'{input}' is not a phone number.")
@@ -49,7 +49,11 @@ class ContactImportSchema(ContactCreateSchema):
 
 
 class ContactListArgsSchema(ListArgsSchema):
-    pass
+    sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORT_KEYS),
+                         metadata={"description": "Sort key; '-' for descending. title: by name with the "
+                                                  "contacts:read scope, else by role (names are not shown, so "
+                                                  "they do not order the list either). Ties are broken by id, "
+                                                  "so pages are stable."})
 
 
 class NamedBySchema(Schema):

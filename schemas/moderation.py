@@ -11,17 +11,24 @@ from .common import CountryCode, FieldChangeSchema, LanguageCode
 from .workflow import ReviewCommentSchema
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)([dhm]?)$")
+MAX_AGE = timedelta(days=36500)  # a century: older than anything submitted; larger ones overflow the dates
 
 
 class Age(fields.String):
-    """``3d``, ``12h``, ``90m`` or a number of days -> a timedelta."""
+    """``3d``, ``12h``, ``90m`` or a number of days -> a timedelta, at most ``MAX_AGE``."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         match = _AGE.match(super()._deserialize(value, attr, data, **kwargs).strip().lower())
         if not match:
             raise ValidationError("An age such as 3d, 12h, 90m, or a number of days.")
         unit = {"d": "days", "h": "hours", "m": "minutes", "": "days"}[match.group(2)]
-        return timedelta(**{unit: float(match.group(1))})
+        try:
+            age = timedelta(**{unit: float(match.group(1))})
+        except OverflowError:
+            age = None
+        if age is None or age > MAX_AGE:
+            raise ValidationError(f"An age of at most {MAX_AGE.days} days.")
+        return age
 
 
 def _assignee(value: str) -> None:
@@ -39,8 +46,8 @@ class QueueArgsSchema(Schema):
     society = CountryCode(metadata={"description": "Only this society's submissions"})
     country = CountryCode(metadata={"description": "Only submissions about this country"})
     language = LanguageCode(metadata={"description": "Only submissions in this language"})
-    age = Age(metadata={"description": "Only submissions waiting at least this long: 3d, 12h, 90m",
-                        "example": "3d"})
+    age = Age(metadata={"description": f"Only submissions waiting at least this long: 3d, 12h, 90m (at most "
+                                       f"{MAX_AGE.days}d)", "example": "3d"})
     assignee = fields.String(validate=_assignee, metadata={"description": "me, none, or a user id"})
 
 

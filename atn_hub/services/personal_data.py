@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import permissions
+from ..db import erase_on_commit
 from ..errors import Forbidden
 from ..models import ChangeLog, Practice, ReviewComment
 from ..principal import Principal
@@ -38,6 +39,7 @@ def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tupl
             scrubbed += 1
     session.flush()
     webhooks.scrub_record(session, record_type, record_id, fields)
+    erase_on_commit(session)  # and out of the database's files (SQLite)
     return scrubbed
 
 

@@ -26,6 +26,7 @@ class ContactService(RecordService):
     model = Contact
     personal_fields = PERSONAL_FIELDS
     title_column = "name"
+    visible_title_column = "role"
     language_column = None
     country_column = "country"
 

@@ -68,6 +68,7 @@ class RecordService:
     topic_fields: ClassVar[dict[str, str | None]] = {"topics": None}  # field -> required topic category
     personal_fields: ClassVar[tuple[str, ...]] = ()
     title_column: ClassVar[str] = "title"
+    visible_title_column: ClassVar[str] = "title"  # sorts as the title where the caller may not read that
     language_column: ClassVar[str | None] = "language"  # a column, or None when languages is a list
     country_column: ClassVar[str | None] = None  # a single-country column (contacts)
 
@@ -123,14 +124,23 @@ class RecordService:
             conditions.append(m.updated_at >= since)
         return conditions
 
+    def sort_key(self, principal: Principal, name: str):
+        """The column a list is sorted by, among those the caller may read: the order of a hidden field would
+        tell its values (probe records sorted around a contact spell out its name). A contact's title is its
+        name, or, for a caller who may not read names, its role (no role sorts first)."""
+        if name != "title":
+            return getattr(self.model, name)
+        if self.title_column in permissions.hidden_fields(principal, self.model.record_type):
+            return func.coalesce(getattr(self.model, self.visible_title_column), "")
+        return getattr(self.model, self.title_column)
+
     def list(self, session: Session, principal: Principal, args: dict[str, Any], page: int,
              page_size: int) -> Page:
         m = self.model
         where = [permissions.readable_filter(principal, m), *self.filters(args)]
         total = session.scalar(select(func.count()).select_from(m).where(*where))
         sort = args.get("sort", "-updated_at")
-        name = sort.lstrip("-")
-        column = getattr(m, self.title_column if name == "title" else name)  # a contact's title is its name
+        column = self.sort_key(principal, sort.lstrip("-"))
         order = [column.desc(), m.id.desc()] if sort.startswith("-") else [column.asc(), m.id.asc()]
         stmt = select(m).where(*where).order_by(*order).offset(page_offset(page, page_size)).limit(page_size)
         records = list(session.scalars(stmt).unique())

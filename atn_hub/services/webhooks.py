@@ -41,7 +41,7 @@ from schemas.changes import ChangeSchema
 from .. import webhook_signature
 from ..config import Settings
 from ..db import utcnow
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, Society, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
 from ..principal import Principal
 from . import changes, feed, records  # records as a module: it imports the erasure, which imports this
@@ -84,8 +84,20 @@ def _target_society(session: Session, principal: Principal, code: str | None) ->
 
 
 # --- SSRF: which targets we send to ---------------------------------------------------------------------
+# What a refused address is called in answers and in the deliveries' log: never what the host resolves to,
+# nor whether it resolves at all (that would let a caller map the hub's internal network and DNS). The
+# detail goes to the server's log only.
+NOT_ALLOWED = ("The URL's address is not allowed as a webhook target: only public addresses are (ask an "
+               "administrator to allow-list yours if it is not public).")
+
+
 class UnsafeTarget(ValueError):
-    """A URL we will not send to (the message says why, for the API's answer and the attempt log)."""
+    """A URL we will not send to: ``str()`` says why in words fit for the caller and the deliveries' log;
+    ``detail`` adds, for the server's log, what the host resolved to."""
+
+    def __init__(self, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.detail = detail or message
 
 
 @dataclass(frozen=True)
@@ -148,10 +160,10 @@ def check_target(url: str, settings: Settings, resolve: Resolver | None = None) 
     try:
         found = (resolve or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise UnsafeTarget(f"The host '{host}' does not resolve ({exc}).") from None
+        raise UnsafeTarget(NOT_ALLOWED, f"'{host}' does not resolve ({exc})") from None
     addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
     if not addresses:
-        raise UnsafeTarget(f"The host '{host}' does not resolve.")
+        raise UnsafeTarget(NOT_ALLOWED, f"'{host}' does not resolve")
     networks, hosts = _allowlist(settings)
     loopback_ok = settings.webhook_allow_http_loopback
     for ip in addresses:
@@ -162,8 +174,7 @@ def check_target(url: str, settings: Settings, resolve: Resolver | None = None) 
             continue
         if reason:
             shown = f"::ffff:{ip.ipv4_mapped}" if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
-            raise UnsafeTarget(f"'{host}' resolves to {shown}, a {reason} address: not allowed as a webhook target "
-                               f"(ask an administrator to allow-list it if it is yours).")
+            raise UnsafeTarget(NOT_ALLOWED, f"'{host}' resolves to {shown}, a {reason} address")
     if parts.scheme == "http" and not (loopback_ok and all(_unwrap(ip).is_loopback for ip in addresses)):
         raise UnsafeTarget("Use an https:// URL (plain http only to loopback, when the hub allows it for tests).")
     return Target(url=url, scheme=parts.scheme, host=host, port=port, address=str(addresses[0]))
@@ -173,6 +184,7 @@ def _vetted_url(url: str, settings: Settings) -> str:
     try:
         check_target(url, settings)
     except UnsafeTarget as exc:
+        log.warning("webhook target refused", extra={"url": url, "reason": exc.detail})
         raise Invalid("url", str(exc)) from None
     return url
 
@@ -216,6 +228,7 @@ def send(url: str, secret: str, delivery_id: str, event: str, body: str, setting
     try:
         target = check_target(url, settings, resolve)
     except UnsafeTarget as exc:
+        log.warning("webhook target refused", extra={"url": url, "delivery": delivery_id, "reason": exc.detail})
         return outcome(error=f"refused: {exc}")
     payload = body.encode("utf-8")
     name = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal keeps its brackets
@@ -441,12 +454,26 @@ def get_endpoint(session: Session, principal: Principal, endpoint_id: uuid.UUID)
     return _endpoint(session, principal, endpoint_id)
 
 
+def _check_room(session: Session, settings: Settings, society: Society) -> None:
+    """At most ``max_webhooks_per_society`` endpoints per society: each one multiplies every change into a
+    delivery, retried for a day. The society's row is locked first (PostgreSQL; SQLite serialises writers),
+    so two registrations at once cannot both take the last place."""
+    session.execute(select(Society.id).where(Society.id == society.id).with_for_update())
+    count = session.scalar(select(func.count()).select_from(WebhookEndpoint)
+                           .where(WebhookEndpoint.society_id == society.id)) or 0
+    cap = settings.max_webhooks_per_society
+    if count >= cap:
+        raise Conflict(f"{society.code} has {count} webhooks, the most a society may have ({cap}): delete one "
+                       f"it no longer needs, or subscribe an existing one to more events.")
+
+
 def create_endpoint(session: Session, principal: Principal, settings: Settings, *, url: str, events: list[str],
                     description: str | None = None, active: bool = True,
                     society_code: str | None = None) -> WebhookEndpoint:
     """Register an endpoint; it receives the changes committed after this. Its secret is on the returned
     object this once (the API shows it in this answer only)."""
     society = _target_society(session, principal, society_code)
+    _check_room(session, settings, society)
     endpoint = WebhookEndpoint(id=uuid.uuid4(), society_id=society.id, url=_vetted_url(url, settings),
                                secret=new_secret(), events=sorted(set(events)), active=active,
                                description=description, created_by_user_id=principal.user_id,

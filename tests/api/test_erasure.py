@@ -2,9 +2,17 @@
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import make_url, select
 
+from atn_hub import db
 from atn_hub.models import ChangeLog
 from tests.api.test_records import create, url
 from tests.api.test_revisions import edit, publish
@@ -61,6 +69,62 @@ def test_erasure_scrubs_personal_fields_everywhere_and_keeps_a_tombstone(client,
     assert result.exit_code == 0, result.output
     exported = "".join(p.read_text() for p in (tmp_path / "export").iterdir())
     assert NAME not in exported and EMAIL not in exported
+
+
+def on_disk(database_url: str, values: list[str]) -> list[str]:
+    """Which of ``values`` the SQLite database file and its write-ahead log hold, as bytes. Read by another
+    process: opening and closing the file here would drop this process's POSIX locks on it (SQLite's
+    connections would then look gone to others, and the last of those to close deletes the log under them)."""
+    path = Path(make_url(database_url).database)
+    script = ("import sys, pathlib; data = b''.join(pathlib.Path(p).read_bytes() for p in sys.argv[1:3] "
+              "if pathlib.Path(p).exists()); print('\\n'.join(v for v in sys.argv[3:] if v.encode() in data))")
+    found = subprocess.run([sys.executable, "-c", script, str(path), f"{path}-wal", *values], check=True,
+                           capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if line]
+
+
+def test_erased_values_leave_the_sqlite_files(client, member, coordinator, backend, make_caller):
+    """Not only out of every row: out of the bytes on disk (the database file's free space and the
+    write-ahead log kept them). PostgreSQL keeps old row versions until VACUUM: see the README."""
+    name, database_url = backend
+    if name != "sqlite":
+        pytest.skip("PostgreSQL keeps dead row versions until VACUUM (documented, not changed)")
+    unique = uuid.uuid4().hex
+    values = [f"Erika {unique}", f"erika.{unique}@rodekruis-nl.example", f"+31 6 {int(unique[:12], 16) % 10**9}"]
+    contact = publish(client, member, coordinator, "contacts", name=values[0], email=values[1], phone=values[2],
+                      external_id=unique)
+    assert edit(client, member, "contacts", contact["id"], {"role": "Moved on"}).status_code == 200  # a revision
+    for _ in range(3):  # readers at the time of the erasure (the indexer reads too)
+        assert client.get(url("contacts", contact["id"]), headers=member.headers).status_code == 200
+    assert on_disk(database_url, values) == values
+
+    response = client.delete(url("contacts", contact["id"]) + "?erase=true", headers=member.headers)
+    assert response.status_code == 204
+    assert on_disk(database_url, [*values, unique]) == [unique]  # only the tombstone's external id stays
+
+
+def test_an_erasure_stands_when_a_reader_holds_the_log_and_a_later_checkpoint_finishes_it(
+        client, member, backend, app, monkeypatch):
+    name, database_url = backend
+    if name != "sqlite":
+        pytest.skip("SQLite's write-ahead log only")
+    monkeypatch.setattr(db, "CHECKPOINT_WAIT_MS", 50)
+    warned = []
+    monkeypatch.setattr(logging.getLogger("atn_hub.db"), "warning", lambda message, **kw: warned.append(message))
+    email = f"held.{uuid.uuid4().hex}@rodekruis-nl.example"
+    contact = create(client, member, "contacts", email=email).json
+    reader = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM contact").fetchone()[0] >= 1  # a snapshot from before
+        response = client.delete(url("contacts", contact["id"]) + "?erase=true", headers=member.headers)
+        assert response.status_code == 204
+        assert client.get(url("contacts", contact["id"]), headers=member.headers).status_code == 404
+    finally:
+        reader.close()
+    assert warned == ["wal checkpoint after an erasure incomplete: the log keeps erased values for now"]
+    assert db.checkpoint_wal(app.extensions["atn_db"].engine) is True
+    assert on_disk(database_url, [email]) == []
 
 
 def test_who_may_erase(client, member, other_member, make_caller, admin):

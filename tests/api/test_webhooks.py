@@ -4,6 +4,7 @@ registration and at delivery, and who may see and change an endpoint."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 import uuid
@@ -309,11 +310,40 @@ def test_private_and_odd_targets_are_refused_at_registration(client, member, set
     assert list(response.json["errors"]["json"]) == ["url"]
 
 
-def test_a_name_resolving_to_a_private_address_is_refused(client, member, settings, fake_dns):
+@pytest.fixture
+def webhook_log():
+    """The webhook module's log records (its logger does not propagate to pytest's)."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler, logger = Keep(logging.WARNING), logging.getLogger("atn_hub.webhooks")
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)
+
+
+def test_a_refused_name_is_answered_without_what_it_resolves_to(client, member, settings, monkeypatch, fake_dns,
+                                                                webhook_log):
+    """Whether an internal name resolves, and to what, is not for the caller to learn (the server's log keeps
+    it): a private address and a name that does not resolve get the same answer."""
+    monkeypatch.setattr(settings, "webhook_allow_http_loopback", False)
+    fake_dns["vm"] = "127.0.0.1"
     fake_dns["intranet.partner.example"] = "10.1.2.3"
-    response = client.post(HOOKS, json={"url": "https://intranet.partner.example/hook", "events": ["*"]},
-                           headers=member.headers)
-    assert response.status_code == 422 and "10.1.2.3" in response.json["errors"]["json"]["url"][0]
+    answers = [client.post(HOOKS, json={"url": target, "events": ["*"]}, headers=member.headers)
+               for target in ("https://vm/hook", "https://intranet.partner.example/hook",
+                              "https://no-such-host.invalid/hook")]
+    assert [a.status_code for a in answers] == [422, 422, 422]
+    assert len({json.dumps(a.json, sort_keys=True) for a in answers}) == 1  # indistinguishable
+    said = json.dumps(answers[0].json)
+    assert "not allowed" in answers[0].json["errors"]["json"]["url"][0]
+    assert not any(leak in said for leak in ("127.0.0.1", "10.1.2.3", "loopback", "private", "resolves to"))
+    assert client.get(HOOKS, headers=member.headers).json == []
+    reasons = [getattr(record, "reason", None) for record in webhook_log]
+    assert "'vm' resolves to 127.0.0.1, a loopback address" in reasons
+    assert "'intranet.partner.example' resolves to 10.1.2.3, a private address" in reasons
 
 
 def test_loopback_only_with_the_flag_and_mapped_loopback_follows_it(client, member, settings, monkeypatch):
@@ -335,7 +365,7 @@ def test_the_allowlist_admits_networks_and_names(client, member, settings, monke
 
 
 def test_targets_are_checked_again_at_delivery(app, client, member, db_session, settings, monkeypatch, fake_dns,
-                                               receiver):
+                                               receiver, webhook_log):
     """DNS that changes after registration (rebinding), or loopback no longer allowed: each attempt is refused
     before connecting, and logged; nothing is sent."""
     receiver.start()
@@ -349,7 +379,8 @@ def test_targets_are_checked_again_at_delivery(app, client, member, db_session, 
         work(app, settings)
         [delivery] = deliveries(db_session)
         assert delivery.attempt_count == attempt and delivery.status == "pending"
-        assert delivery.last_error.startswith("refused") and address in delivery.last_error
+        assert delivery.last_error == f"refused: {webhooks.NOT_ALLOWED}"  # not the address: the API shows it
+        assert any(address in getattr(record, "reason", "") for record in webhook_log)  # the server's log does
         time.sleep(0.25)  # the next retry is due (backoff at most 0.2 s here)
     assert receiver.received == []
 
@@ -407,8 +438,9 @@ def test_one_private_address_among_public_ones_refuses(settings):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port)),
                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.8", port))]
 
-    with pytest.raises(webhooks.UnsafeTarget, match="10.0.0.8"):
+    with pytest.raises(webhooks.UnsafeTarget) as refused:
         webhooks.check_target("https://round-robin.example/x", settings, resolve)
+    assert "10.0.0.8" in refused.value.detail
 
 
 # --- the API: input, ETags, permissions ------------------------------------------------------------------------
@@ -470,6 +502,61 @@ def test_admins_register_for_any_society_members_for_their_own(client, member, a
     assert response.status_code == 422 and "society" in response.json["errors"]["json"]
     assert len(client.get(HOOKS, headers=admin.headers).json) == 2
     assert len(client.get(HOOKS, headers=member.headers).json) == 1
+
+
+def test_a_society_registers_at_most_the_configured_number_of_webhooks(client, member, other_member, admin,
+                                                                        db_session, settings, monkeypatch):
+    monkeypatch.setattr(settings, "max_webhooks_per_society", 3)
+    for n in range(3):
+        register(client, member, f"https://93.184.215.14/hook-{n}")
+    refused = client.post(HOOKS, json={"url": "https://93.184.215.14/one-more", "events": ["*"]},
+                          headers=member.headers)
+    assert refused.status_code == 409 and "the most a society may have (3)" in refused.json["message"]
+    by_admin = client.post(HOOKS, json={"url": "https://93.184.215.14/x", "events": ["*"], "society": "NL"},
+                           headers=admin.headers)
+    assert by_admin.status_code == 409  # the cap is the society's, whoever registers
+    assert db_session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 3  # nothing created
+    assert db_session.scalar(select(func.count()).select_from(ChangeLog)
+                             .where(ChangeLog.record_type == "webhook")) == 3
+    db_session.rollback()
+    register(client, other_member, "https://93.184.215.14/gb")  # another society has its own room
+    first = client.get(HOOKS, headers=member.headers).json[0]
+    assert client.delete(f"{HOOKS}/{first['id']}", headers=member.headers).status_code == 204
+    register(client, member, "https://93.184.215.14/in-the-freed-place")
+
+
+def test_two_registrations_at_once_for_the_last_place_one_gets_it(live_server, client, member, db_session,
+                                                                  settings):
+    import threading
+
+    import requests
+
+    for n in range(9):  # the live server has the default cap, 10
+        register(client, member, f"https://93.184.215.14/hook-{n}")
+    barrier, statuses = threading.Barrier(2), []
+
+    def register_now(n):
+        barrier.wait()
+        statuses.append(requests.post(f"{live_server}{HOOKS}", json={"url": f"https://93.184.215.14/last-{n}",
+                                                                    "events": ["*"]},
+                                      headers=member.headers, timeout=30).status_code)
+
+    threads = [threading.Thread(target=register_now, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 409]
+    assert db_session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 10
+    db_session.rollback()
+
+
+def test_the_webhook_cap_defaults_to_ten(client, member, settings):
+    assert settings.max_webhooks_per_society == 10
+    for n in range(10):
+        register(client, member, f"https://93.184.215.14/hook-{n}")
+    assert client.post(HOOKS, json={"url": "https://93.184.215.14/x", "events": ["*"]},
+                       headers=member.headers).status_code == 409
 
 
 def _operations(hook_id, delivery_id):
