@@ -3,6 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .contacts import ContactSchema
+from .files import FilesChangeSchema
 from .practices import PracticeSchema
 from .training_materials import TrainingMaterialSchema
 
@@ -53,6 +54,10 @@ class ChangeSchema(Schema):
         "description": "The record as it was after the change, as in the lists; null in a tombstone",
         "oneOf": [{"$ref": "#/components/schemas/Practice"}, {"$ref": "#/components/schemas/Contact"},
                   {"$ref": "#/components/schemas/TrainingMaterial"}, {"type": "null"}]})
+
+    files = fields.Nested(FilesChangeSchema, attribute="source.payload.files", allow_none=True, dump_default=None,
+                          metadata={"description": "A training material's files that this change published (added) "
+                                                   "or withdrew (removed); null when it changed none"})
 
     def _record(self, event):
         return dump_record(event.type, event.record)

@@ -5,6 +5,7 @@ from flask_smorest.fields import Upload
 
 from atn_hub.files.content import ACCEPTED
 from atn_hub.models import TEXT_STATUSES
+from atn_hub.models.file import PENDING_CHANGES
 
 
 class UploadSchema(Schema):
@@ -16,7 +17,8 @@ class FileSchema(Schema):
     id = fields.UUID()
     material_id = fields.UUID()
     filename = fields.String(metadata={"description": "The uploaded name, made safe (no path, no control "
-                                                      "characters)"})
+                                                      "characters) and ending with the extension of its type as "
+                                                      "detected (brochure.pdf.hta holding a PDF: brochure.pdf)"})
     content_type = fields.String(metadata={"enum": ACCEPTED})
     size = fields.Integer(metadata={"description": "Bytes"})
     sha256 = fields.String(metadata={"description": "Hex SHA-256 of the content (also its ETag)"})
@@ -26,8 +28,26 @@ class FileSchema(Schema):
                                           "description": "pending, extracting, done, failed (see text_error), "
                                                          "none (no text: an image)"})
     text_error = fields.String(allow_none=True)
+    pending_change = fields.String(allow_none=True, metadata={
+        "enum": [*PENDING_CHANGES, None],
+        "description": "On a published material, the file's part in its pending revision: added (served to the "
+                       "network once the revision is approved), removed (served until then). Shown to those "
+                       "who see the pending revision; null otherwise"})
     uploaded_by_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     extracted_at = fields.AwareDateTime(allow_none=True)
     url = fields.Function(lambda f: f"/api/v1/training-materials/{f.material_id}/files/{f.id}",
                           metadata={"type": "string", "description": "Download it here"})
+
+
+class FileSummarySchema(Schema):
+    id = fields.UUID()
+    filename = fields.String()
+    content_type = fields.String(metadata={"enum": ACCEPTED})
+    size = fields.Integer(metadata={"description": "Bytes"})
+    sha256 = fields.String(metadata={"description": "Hex SHA-256 of the content"})
+
+
+class FilesChangeSchema(Schema):
+    added = fields.List(fields.Nested(FileSummarySchema), metadata={"description": "Files published by the change"})
+    removed = fields.List(fields.Nested(FileSummarySchema), metadata={"description": "Files it withdrew"})

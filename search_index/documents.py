@@ -57,8 +57,8 @@ def training_material_document(record: Any) -> Document:
              ("en", "body", record.audience or "")]
     files = []
     for file in getattr(record, "files", None) or []:
-        if file.text_status != "done":
-            continue
+        if file.text_status != "done" or getattr(file, "pending_change", None) == "added":
+            continue  # no text yet, or a pending revision's file: not published until it is approved
         file_language = normalise_language(file.language or "") or language
         for page in file.pages:
             if page.text:

@@ -33,8 +33,8 @@ def schemathesis(base_url: str, token: str | None, workdir: Path, examples: int,
     command = [str(Path(sys.executable).parent / "schemathesis"), "run", str(ROOT / "openapi.yaml"), "--url", base_url,
                "--checks", CHECKS, "--max-examples", str(examples), "--seed", str(seed), "--no-color",
                "--phases", "examples,coverage,fuzzing",
-               # Fuzzing must not revoke the very token it runs with.
-               "--exclude-path-regex", "/me/tokens/"]
+               # Fuzzing must not revoke the very token it runs with (the scenario calls these).
+               "--exclude-path-regex", "/me/(tokens/|sign-out-everywhere)"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     if har:
@@ -231,4 +231,8 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
            headers={"If-Match": expect(200, "GET", hook_path, member).headers["ETag"]})
     expect(200, "POST", f"{hook_path}/rotate-secret", member)
     expect(204, "DELETE", hook_path, member)
+
+    # last, as it ends the caller's sessions: signing out everywhere
+    expect(422, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": "perhaps"})
+    expect(200, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": True})
     return seen

@@ -41,9 +41,12 @@ class Files(MethodView):
         """Attach a file (multipart/form-data, field 'file')
 
         PDF, DOCX, ODT, PPTX, plain text, Markdown, or an image (PNG, JPEG, GIF, WebP), decided by the
-        content, at most ATN_MAX_UPLOAD_BYTES (50 MB by default). Its text is extracted in the background
-        (text_status) and then found by search. The material's society attaches files to drafts, materials
-        with changes requested, and published ones.
+        content, at most ATN_MAX_UPLOAD_BYTES (50 MB by default); a file that starts like one type but does not
+        open as it (an HTML page with %PDF- near its top) is refused with 415. Its name ends with its type's
+        extension. Its text is extracted in the background (text_status) and then found by search. The
+        material's society attaches files to drafts, materials with changes requested, and published ones: on a
+        published material the file is part of its pending revision (pending_change: added), reviewed like any
+        edit, and served to the network only once the revision is approved.
         """
         upload = data["file"]
         nodes = node_files()
@@ -79,5 +82,9 @@ class File(MethodView):
     @searchable_write(blp)
     @blp.response(204)
     def delete(self, material_id: uuid.UUID, file_id: uuid.UUID):
-        """Remove a file (the material's society)"""
+        """Remove a file (the material's society)
+
+        From a published material the removal is part of its pending revision (pending_change: removed): the
+        file stays served until the revision is approved. A file the pending revision added goes at once.
+        """
         files.delete_file(session(), current_principal(), material_id, file_id)

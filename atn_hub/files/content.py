@@ -21,6 +21,11 @@ WITH_TEXT = {PDF, DOCX, PPTX, ODT, TEXT, MARKDOWN}
 ACCEPTED = sorted(WITH_TEXT | IMAGES)
 EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", PPTX: ".pptx", ODT: ".odt", TEXT: ".txt", MARKDOWN: ".md",
               "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
+# The extensions a served name may end with, per type (the first is the one added when the name has none of
+# them): the name a download is saved under decides which program opens it, so it must say what it holds.
+NAME_EXTENSIONS = {**{content_type: (extension,) for content_type, extension in EXTENSIONS.items()},
+                   MARKDOWN: (".md", ".markdown"), "image/jpeg": (".jpg", ".jpeg")}
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{0,9}[A-Za-z][A-Za-z0-9]{0,9}$")  # ".hta", ".js", ".pdf"; not ".2026"
 
 
 class Refused(Exception):
@@ -40,11 +45,19 @@ class Limits:
 
 
 def safe_filename(name: str | None, content_type: str) -> str:
-    """A display name: the last path component, printable characters only, at most 200 of them."""
+    """The name a file is listed and served under: the last path component, printable characters only, at
+    most 200 of them, ending with the extension of its type as detected (``brochure.pdf.hta`` holding a PDF
+    is ``brochure.pdf``; ``setup.js`` holding text is ``setup.txt``)."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    name = name[-200:]
+    allowed = NAME_EXTENSIONS.get(content_type, ())
+    if allowed and not name.lower().endswith(allowed):
+        stem = _EXTENSION.sub("", name).rstrip(" .")  # the extension that would choose the program goes
+        name = stem if stem.lower().endswith(allowed) else f"{stem or 'file'}{allowed[0]}"
+    if len(name) > 200:
+        suffix = next((e for e in allowed if name.lower().endswith(e)), "")
+        name = name[: 200 - len(suffix)].rstrip(" .") + name[len(name) - len(suffix):]
     return name or f"file{EXTENSIONS.get(content_type, '')}"
 
 
@@ -55,6 +68,7 @@ def sniff(path: Path, filename: str | None, limits: Limits = Limits()) -> str:
     if not head:
         raise Refused(422, "The file is empty.")
     if b"%PDF-" in head[:1024]:
+        _check_pdf(path)
         return PDF
     if head.startswith(b"PK\x03\x04"):
         return _office(path, limits)
@@ -93,6 +107,28 @@ def _office(path: Path, limits: Limits) -> str:
     raise Refused(415, "An archive that is not a DOCX, PPTX or ODT document.")
 
 
+def _check_pdf(path: Path) -> None:
+    """A file that says ``%PDF-`` in its first kilobyte is a PDF only if it starts so and pypdf opens it
+    (trailer, catalogue, page tree; nothing is decoded): HTML with ``%PDF-`` in a comment near its top, or
+    any other polyglot or truncated "PDF", is refused. An encrypted PDF is kept (its text is not read)."""
+    from pypdf import PdfReader
+
+    with open(path, "rb") as f:
+        if f.read(5) != b"%PDF-":
+            raise Refused(415, "Not a PDF: it has other content before its %PDF- header (a file of another "
+                               "type made to look like a PDF).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf warns about what it repairs; failing is what counts
+            reader = PdfReader(path, strict=False)
+            if reader.is_encrypted:
+                return
+            reader.trailer["/Root"].get_object()["/Pages"].get_object()
+    except Exception as exc:  # pypdf raises many kinds on hostile input; each means it does not open
+        raise Refused(415, f"Not a PDF that opens: it starts like one but does not parse as one "
+                           f"({exc.__class__.__name__}).") from None
+
+
 def _check_image(path: Path, limits: Limits) -> None:
     """Read the header only (nothing is decoded): dimensions within bounds, a file Pillow recognises."""
     from PIL import Image, UnidentifiedImageError
@@ -102,7 +138,9 @@ def _check_image(path: Path, limits: Limits) -> None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below
             with Image.open(path) as image:
                 width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+                if width * height <= limits.max_image_pixels:
+                    image.verify()  # the chunks' structure and checksums, still without decoding pixels
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise Refused(422, f"A damaged image: {exc.__class__.__name__}.") from None
     if width * height > limits.max_image_pixels:
         raise Refused(422, f"An image of {width}x{height} pixels: refused as a possible decompression bomb.")

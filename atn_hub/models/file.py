@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import Base, UTCDateTime, timestamp, uuid_pk
 
 TEXT_STATUSES = ["pending", "extracting", "done", "failed", "none"]  # none: a file without text (an image)
+# A file's part in its published material's pending revision: "added" (it joins the material when the revision
+# is approved; until then only those who see the revision see it), "removed" (it leaves at approval; until then
+# it stays served). None: the file is as the material shows it (also every file of an unpublished material).
+PENDING_CHANGES = ["added", "removed"]
 
 
 class MaterialFile(Base):
@@ -26,6 +30,7 @@ class MaterialFile(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     text_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     text_error: Mapped[str | None] = mapped_column(String(500))
+    pending_change: Mapped[str | None] = mapped_column(String(16))  # one of PENDING_CHANGES, or None
     uploaded_by_user_id: Mapped[uuid.UUID | None]
     uploaded_by_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[timestamp]
@@ -34,6 +39,11 @@ class MaterialFile(Base):
 
     pages = relationship("FilePage", order_by="FilePage.page", cascade="all, delete-orphan", lazy="selectin",
                          passive_deletes=True)
+
+    def summary(self) -> dict:
+        """What names the file in the change log, the feed and webhooks."""
+        return {"id": str(self.id), "filename": self.filename, "content_type": self.content_type,
+                "size": self.size, "sha256": self.sha256}
 
 
 class FilePage(Base):

@@ -1,5 +1,9 @@
 """Files of training materials: upload (type decided by content, limits), download, delete, background text
-extraction, and the collection of stored contents that no file names any more."""
+extraction, and the collection of stored contents that no file names any more.
+
+Files are content: on a published material, adding or removing one is a change of its pending revision (see
+``revisions``), reviewed like any edit. Until approval an added file is seen only by those who see the pending
+revision (the society; coordinators once it is submitted), and a removed one stays served to everyone."""
 from __future__ import annotations
 
 import errno
@@ -21,7 +25,7 @@ from ..files.extract import Extractor, Failed
 from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
 from ..models import FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
-from . import changes
+from . import changes, revisions
 from .practices import training_materials
 
 log = logging.getLogger("atn_hub.files")
@@ -44,10 +48,20 @@ def make_store(settings) -> BlobStore:
     return LocalStore(settings.files_dir)
 
 
-def _payload(record: RecordMixin, file: MaterialFile) -> dict:
-    return {"external_id": record.external_id, "society": record.society.code,
-            "file": {"id": str(file.id), "filename": file.filename, "content_type": file.content_type,
-                     "size": file.size, "sha256": file.sha256}}
+def _payload(record: RecordMixin, file: MaterialFile, **extra) -> dict:
+    return {"external_id": record.external_id, "society": record.society.code, "file": file.summary(), **extra}
+
+
+class FileView:
+    """A file as one caller sees it: its part in the pending revision (``pending_change``) is shown only to
+    those who see that revision."""
+
+    def __init__(self, file: MaterialFile, shows_pending: bool):
+        self.file = file
+        self.pending_change = file.pending_change if shows_pending else None
+
+    def __getattr__(self, name: str):
+        return getattr(self.file, name)
 
 
 def _editable_material(session: Session, principal: Principal, material_id: uuid.UUID) -> RecordMixin:
@@ -57,11 +71,22 @@ def _editable_material(session: Session, principal: Principal, material_id: uuid
         raise Forbidden("Files are attached and removed by the material's society.", scope="write")
     if record.status not in ATTACHABLE:
         raise Conflict(f"A {record.status} training material's files cannot change.")
+    if record.is_published and not permissions.editable_state(record, revisions.pending_of(session, record)):
+        raise Conflict("The pending revision of this training material awaits review: its files cannot change "
+                       "until a coordinator decides.")
     return record
 
 
+def _visible_files(session: Session, principal: Principal, record: RecordMixin) -> list[FileView]:
+    """The material's files as the caller sees them: a pending revision's additions only if they see it."""
+    shows_pending = revisions.may_see_pending(principal, record, revisions.pending_of(session, record))
+    files = session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
+                            .order_by(MaterialFile.created_at, MaterialFile.id))
+    return [FileView(file, shows_pending) for file in files if shows_pending or file.pending_change != "added"]
+
+
 def upload(session: Session, principal: Principal, store: BlobStore, settings: FileSettings,
-           material_id: uuid.UUID, stream: BinaryIO, filename: str | None) -> MaterialFile:
+           material_id: uuid.UUID, stream: BinaryIO, filename: str | None) -> FileView:
     with reading():  # refuse early, without holding a write transaction while the body streams in
         _editable_material(session, principal, material_id)
     session.rollback()
@@ -85,39 +110,52 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
     finally:
         spooled.discard()
     record = _editable_material(session, principal, material_id)  # again, in the write transaction
+    revision = {}
+    if record.is_published:  # reviewed like any edit: the network sees the file once the revision is approved
+        revision = {"revision": {"status": revisions.join_pending(session, principal, record).status}}
     file = MaterialFile(id=uuid.uuid4(), material_id=record.id, filename=safe_filename(filename, content_type),
                         content_type=content_type, size=spooled.size, sha256=spooled.sha256,
                         text_status="pending" if content_type in WITH_TEXT else "none",
+                        pending_change="added" if revision else None,
                         uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
     session.add(file)
     session.flush()
     changes.append(session, principal, record_type=record.record_type, record_id=record.id, action="file_added",
-                   payload=_payload(record, file), society_id=record.society_id)
-    return file
+                   payload=_payload(record, file, **revision), society_id=record.society_id)
+    return FileView(file, shows_pending=True)
 
 
-def list_files(session: Session, principal: Principal, material_id: uuid.UUID) -> list[MaterialFile]:
+def list_files(session: Session, principal: Principal, material_id: uuid.UUID) -> list[FileView]:
     record = training_materials.get_record(session, principal, material_id)
-    return list(session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
-                                .order_by(MaterialFile.created_at, MaterialFile.id)))
+    return _visible_files(session, principal, record)
 
 
-def get_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> MaterialFile:
-    """A file of a material the caller may read (else 404, as for the material itself)."""
+def get_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> FileView:
+    """A file of a material the caller may read, as they see it (else 404, as for the material itself)."""
     record = training_materials.get_record(session, principal, material_id)
-    file = session.get(MaterialFile, file_id)
-    if file is None or file.material_id != record.id:
+    found = next((file for file in _visible_files(session, principal, record) if file.id == file_id), None)
+    if found is None:
         raise NotFound(f"No file {file_id} on this training material.")
-    return file
+    return found
 
 
 def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> None:
+    """Remove a file: at once from an unpublished material; from a published one through its pending revision
+    (an addition not yet approved is simply undone)."""
     record = _editable_material(session, principal, material_id)
-    file = get_file(session, principal, material_id, file_id)
-    session.delete(file)
+    file = get_file(session, principal, material_id, file_id).file
+    revision = {}
+    if record.is_published:
+        if file.pending_change == "removed":
+            raise Conflict("This file's removal is already part of the pending revision.")
+        revision = {"revision": {"status": revisions.join_pending(session, principal, record).status}}
+    if revision and file.pending_change is None:
+        file.pending_change = "removed"  # still served until the revision is approved
+    else:
+        session.delete(file)
     session.flush()
     changes.append(session, principal, record_type=record.record_type, record_id=record.id,
-                   action="file_removed", payload=_payload(record, file), society_id=record.society_id)
+                   action="file_removed", payload=_payload(record, file, **revision), society_id=record.society_id)
 
 
 # --- the extraction worker --------------------------------------------------------------------------------

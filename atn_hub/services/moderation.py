@@ -87,11 +87,7 @@ def _complete(session: Session, principal: Principal, item: QueueItem) -> QueueI
     record, submission = item.record, item.submission
     item.pending = revisions.pending_of(session, record) if submission.kind == "revision" else None
     hidden = permissions.hidden_fields(principal, submission.record_type)
-    if item.pending is not None:
-        item.diff = revisions.diff(revisions.content_of(record), item.pending.data, hidden)
-    else:
-        diff = revisions.diff({}, revisions.content_of(record), hidden)
-        item.diff = [change for change in diff if change["after"] not in ([], {}, "")]
+    item.diff = revisions.submission_diff(session, record, item.pending, hidden)  # fields, then files
     item.discussion = list(session.scalars(select(ReviewComment).where(
         ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
         .order_by(ReviewComment.created_at)))

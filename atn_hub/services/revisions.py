@@ -4,6 +4,13 @@ Editing a published record does not touch it: the edits go to its one pending re
 is submitted and reviewed like a new record while the network keeps seeing the published version; approving
 it copies it onto the record in one transaction (one new version, one change). Every saved state, of the record
 and of its pending revision, is a change-log row carrying the content: the history is read from there.
+
+Files are content too: a file added to or removed from a published training material is marked as a change of
+its pending revision (``MaterialFile.pending_change``); approval applies the marks, rejection drops them.
+
+The trap in the history: it holds every saved state, the society's unsubmitted drafts too. Its numbers are the
+same for every reader (links keep working), but a coordinator of another society is shown only the states that
+were submitted to them or that they could see as the record then was; any other number is missing for them.
 """
 from __future__ import annotations
 
@@ -14,11 +21,12 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import permissions
+from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import ChangeLog, PendingRevision, RecordMixin, Submission, User
+from ..models import ChangeLog, MaterialFile, PendingRevision, RecordMixin, Submission, User
 from ..principal import Principal
 from . import changes
 from .changes import from_json, json_safe
@@ -66,7 +74,67 @@ def may_see_pending(principal: Principal, record: RecordMixin, pending: PendingR
 
 def pending_summary(record: RecordMixin, pending: PendingRevision, hidden: tuple[str, ...]) -> dict[str, Any]:
     return {"status": pending.status, "author_name": pending.author_name, "created_at": pending.created_at,
-            "updated_at": pending.updated_at, "changes": diff(content_of(record), pending.data, hidden)}
+            "updated_at": pending.updated_at, "changes": pending_changes(object_session(record), record, pending,
+                                                                         hidden)}
+
+
+def pending_changes(session: Session, record: RecordMixin, pending: PendingRevision,
+                    hidden: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """What the pending revision changes against the published version: its fields, then its files."""
+    return diff(content_of(record), pending.data, hidden) + files_change(session, record)
+
+
+def submission_diff(session: Session, record: RecordMixin, pending: PendingRevision | None,
+                    hidden: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """What a coordinator reviews: a revision against the published version, or every filled field of a new
+    record, with its files."""
+    if pending is not None:
+        return pending_changes(session, record, pending, hidden)
+    changes_ = [change for change in diff({}, content_of(record), hidden) if change["after"] not in ([], {}, "")]
+    names = [file.filename for file in _files(session, record)]
+    return changes_ + ([{"field": "files", "before": None, "after": names}] if names else [])
+
+
+# --- files of a pending revision -------------------------------------------------------------------------
+def _files(session: Session, record: RecordMixin) -> list[MaterialFile]:
+    if record.record_type != "training-material":
+        return []
+    return list(session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
+                                .order_by(MaterialFile.created_at, MaterialFile.id)))
+
+
+def files_change(session: Session, record: RecordMixin) -> list[dict[str, Any]]:
+    """The pending revision's file additions and removals, as a change of the field ``files`` (the names
+    before and after); nothing when it changes no file."""
+    files = _files(session, record)
+    if not any(file.pending_change for file in files):
+        return []
+    return [{"field": "files", "before": [f.filename for f in files if f.pending_change != "added"],
+             "after": [f.filename for f in files if f.pending_change != "removed"]}]
+
+
+def settle_files(session: Session, record: RecordMixin, approved: bool) -> dict[str, list[dict[str, Any]]]:
+    """The pending revision decided: approval keeps the added files and deletes the removed ones, rejection the
+    reverse. Returns what approval published ({"added": [...], "removed": [...]}; empty lists otherwise)."""
+    published: dict[str, list[dict[str, Any]]] = {"added": [], "removed": []}
+    for file in _files(session, record):
+        if file.pending_change is None:
+            continue
+        if approved:
+            published[file.pending_change].append(file.summary())
+        if (file.pending_change == "added") == approved:
+            file.pending_change = None
+        else:
+            session.delete(file)
+    # Not flushed here: the decision's one flush takes the rows' locks in the order two deciding coordinators
+    # share (so the loser waits and gets 409, instead of a deadlock).
+    return published
+
+
+def published_files(session: Session, record: RecordMixin) -> dict[str, list[dict[str, Any]]] | None:
+    """A material becoming visible (published, unarchived) publishes its files with it: for the feed."""
+    files = [file.summary() for file in _files(session, record) if file.pending_change != "added"]
+    return {"added": files, "removed": []} if files else None
 
 
 class WorkingCopy:
@@ -85,13 +153,26 @@ def _log(session: Session, principal: Principal, record: RecordMixin, action: st
                    society_id=record.society_id)
 
 
+AWAITS_REVIEW = ("The pending revision of this record awaits review: it cannot be edited until a coordinator "
+                 "decides.")
+
+
+def _new_pending(record: RecordMixin) -> PendingRevision:
+    return PendingRevision(record_type=record.record_type, record_id=record.id, data=content_of(record),
+                           status="draft", base_version=record.version)
+
+
+def _authored(pending: PendingRevision, principal: Principal) -> None:
+    pending.author_user_id, pending.author_client_id = principal.user_id, principal.client_id
+    pending.author_name = principal.name
+
+
 def save_pending(session: Session, principal: Principal, service, record: RecordMixin,
                  data: dict[str, Any]) -> None:
     """An edit of a published record: into its pending revision (made on the first edit)."""
     pending = pending_of(session, record)
     if pending is not None and pending.status not in EDITABLE:
-        raise Conflict("The pending revision of this record awaits review: it cannot be edited until a "
-                       "coordinator decides.")
+        raise Conflict(AWAITS_REVIEW)
     base = dict(pending.data) if pending is not None else content_of(record)
     service.validate(session, data, WorkingCopy(record, from_json(type(record), base)), record.society)
     changed = {key: value for key, value in json_safe(data).items() if base.get(key) != value}
@@ -99,16 +180,28 @@ def save_pending(session: Session, principal: Principal, service, record: Record
         return
     content = {**base, **changed}
     if pending is None:
-        pending = PendingRevision(record_type=record.record_type, record_id=record.id, data=content,
-                                  status="draft", base_version=record.version)
+        pending = _new_pending(record)
         session.add(pending)
-    else:
-        pending.data = content
-    pending.author_user_id, pending.author_client_id = principal.user_id, principal.client_id
-    pending.author_name = principal.name
+    pending.data = content
+    _authored(pending, principal)
     session.flush()
     _log(session, principal, record, "revised", fields=changed, revision={"status": pending.status},
          content=content)
+
+
+def join_pending(session: Session, principal: Principal, record: RecordMixin) -> PendingRevision:
+    """A file added to or removed from a published record: a change of its pending revision (made on the first
+    change), whose version moves so that the society's ETags do."""
+    pending = pending_of(session, record)
+    if pending is not None and pending.status not in EDITABLE:
+        raise Conflict(AWAITS_REVIEW)
+    if pending is None:
+        pending = _new_pending(record)
+        session.add(pending)
+    _authored(pending, principal)
+    pending.updated_at = utcnow()
+    session.flush()
+    return pending
 
 
 def submit_pending(session: Session, principal: Principal, record: RecordMixin) -> None:
@@ -146,6 +239,10 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
         allowed = set(content_fields(type(record)))
         values = from_json(type(record), {k: v for k, v in pending.data.items() if k in allowed})
         changed = changes.assign_changes(record, values)
+        files = settle_files(session, record, approved=True)
+        if files["added"] or files["removed"]:
+            extra["files"] = files
+            record.updated_at = utcnow()  # a change of files alone is a new version too
         session.delete(pending)
         changes.record_change(session, principal, record, "revision_approved", before=before,
                               fields=json_safe(changed), extra=extra)
@@ -155,6 +252,7 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
         _log(session, principal, record, "revision_changes_requested", revision={"status": pending.status},
              **extra)
     else:
+        settle_files(session, record, approved=False)
         session.delete(pending)
         session.flush()
         _log(session, principal, record, "revision_rejected", revision={"status": "rejected"}, **extra)
@@ -185,7 +283,20 @@ class Revision:
     changes: list[dict[str, Any]]
 
 
+@dataclass
+class _Saved:
+    """One saved state read from the change log, before it is judged for a reader."""
+    number: int
+    row: ChangeLog
+    content: dict[str, Any]
+    status: str | None
+    pending: bool
+    visibility: str | None
+    submitted: bool = False  # this state was then submitted for review
+
+
 CONTENT_ACTIONS = {"created", "updated", "revised", "revision_approved"}
+SUBMISSIONS = {"submitted", "revision_submitted"}  # the state saved last before one of these was submitted
 
 
 def require_history_reader(principal: Principal, record: RecordMixin) -> None:
@@ -195,48 +306,91 @@ def require_history_reader(principal: Principal, record: RecordMixin) -> None:
         raise Forbidden("A record's revisions are for its society and the coordinators.")
 
 
-def history(session: Session, principal: Principal, record: RecordMixin) -> list[Revision]:
-    require_history_reader(principal, record)
-    hidden = permissions.hidden_fields(principal, record.record_type)
+def _saved_states(session: Session, record: RecordMixin) -> list[_Saved]:
     rows = session.scalars(select(ChangeLog).where(ChangeLog.record_type == record.record_type,
                                                   ChangeLog.record_id == str(record.id)).order_by(ChangeLog.seq))
-    names: dict[uuid.UUID, str] = {}
-    revisions: list[Revision] = []
     allowed = set(content_fields(type(record)))
-    previous: dict[str, Any] = {}
+    saved: list[_Saved] = []
     for row in rows:
         payload = row.payload or {}
+        if row.action in SUBMISSIONS and saved:
+            saved[-1].submitted = True
+            continue
         snapshot = payload.get("content") if row.action == "revised" else payload.get("record")
         if snapshot is None or row.action not in CONTENT_ACTIONS:
             continue
+        pending = row.action == "revised"
+        state = (payload.get("revision") if pending else payload.get("state")) or {}
         content = {k: v for k, v in snapshot.items() if k in allowed}
+        saved.append(_Saved(number=len(saved) + 1, row=row, content=content, status=state.get("status"),
+                            pending=pending, visibility=state.get("visibility")))
+    return saved
+
+
+def _shown_to(principal: Principal, record: RecordMixin, state: _Saved) -> bool:
+    """The record's society and administrators read every state; a coordinator of another society what was
+    submitted to them, and what they could read as the record (or its pending revision) then was: never a
+    draft that was not submitted."""
+    if principal.is_admin or permissions.is_own(principal, record) or state.submitted:
+        return True
+    if state.pending:
+        return principal.is_coordinator and state.status != "draft"
+    return permissions.visible(principal, record.society_id, state.status or "draft",
+                               state.visibility or record.visibility)
+
+
+def history(session: Session, principal: Principal, record: RecordMixin) -> list[Revision]:
+    """The saved states the caller may read, each with its changes against the one before it that they may
+    read; numbered as in the whole history."""
+    require_history_reader(principal, record)
+    hidden = permissions.hidden_fields(principal, record.record_type)
+    names: dict[uuid.UUID, str | None] = {}
+    revisions: list[Revision] = []
+    previous: dict[str, Any] = {}
+    for state in _saved_states(session, record):
+        if not _shown_to(principal, record, state):
+            continue
+        row = state.row
         if row.actor_user_id and row.actor_user_id not in names:
             user = session.get(User, row.actor_user_id)
             names[row.actor_user_id] = user.name if user else None
-        pending = row.action == "revised"
-        status = (payload.get("revision") or {}).get("status") if pending else (payload.get("state") or {}).get("status")
-        field_changes = diff(previous, content, hidden)
-        shown = {k: (None if k in hidden else v) for k, v in content.items()}
-        revisions.append(Revision(number=len(revisions) + 1, seq=row.seq, action=row.action, at=row.at,
-                                  status=status, pending=pending, author_user_id=row.actor_user_id,
+        field_changes = diff(previous, state.content, hidden)
+        shown = {k: (None if k in hidden else v) for k, v in state.content.items()}
+        revisions.append(Revision(number=state.number, seq=row.seq, action=row.action, at=row.at,
+                                  status=state.status, pending=state.pending, author_user_id=row.actor_user_id,
                                   author_name=names.get(row.actor_user_id), client_id=row.actor_client_id,
                                   content=shown, changed=[c["field"] for c in field_changes],
                                   changes=field_changes))
-        previous = content
+        previous = state.content
     return revisions
+
+
+def _missing(number: int, revisions: list[Revision]) -> str:
+    """The same words for a number that does not exist and one the caller may not read."""
+    spans: list[list[int]] = []  # runs of consecutive readable numbers: [first, last]
+    for revision in revisions:
+        if spans and revision.number == spans[-1][1] + 1:
+            spans[-1][1] = revision.number
+        else:
+            spans.append([revision.number, revision.number])
+    readable = ", ".join(str(a) if a == b else f"{a} to {b}" for a, b in spans)
+    return f"No revision {number} of this record that you may read" + \
+        (f" (you may read {readable})." if readable else ".")
 
 
 def one(session: Session, principal: Principal, record: RecordMixin, number: int) -> Revision:
     revisions = history(session, principal, record)
-    if not 1 <= number <= len(revisions):
-        raise NotFound(f"This record has revisions 1 to {len(revisions)}; no revision {number}.")
-    return revisions[number - 1]
+    found = next((r for r in revisions if r.number == number), None)
+    if found is None:
+        raise NotFound(_missing(number, revisions))
+    return found
 
 
 def compare(session: Session, principal: Principal, record: RecordMixin, first: int,
             second: int) -> list[dict[str, Any]]:
     revisions = history(session, principal, record)
+    by_number = {r.number: r for r in revisions}
     for field, number in (("from", first), ("to", second)):
-        if not 1 <= number <= len(revisions):
-            raise Invalid(field, f"This record has revisions 1 to {len(revisions)}.")
-    return diff(revisions[first - 1].content, revisions[second - 1].content)
+        if number not in by_number:
+            raise Invalid(field, _missing(number, revisions))
+    return diff(by_number[first].content, by_number[second].content)

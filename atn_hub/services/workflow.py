@@ -33,6 +33,8 @@ def _transition(session: Session, principal: Principal, service: RecordService, 
     record.status = status
     if status == Status.published.value and before["status"] != Status.archived.value:
         record.published_at = utcnow()
+    if status == Status.published.value and (files := revisions.published_files(session, record)):
+        payload = {**(payload or {}), "files": files}  # published with the record: the feed says so
     # The flush bumps the version: a concurrent decision on the same version fails with 409.
     changes.record_change(session, principal, record, action, before=before, fields={"status": status},
                           extra=payload)

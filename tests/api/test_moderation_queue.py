@@ -11,6 +11,7 @@ from atn_hub.models import Submission
 from tests.api.test_records import create, url
 from tests.api.test_revisions import edit, publish
 from tests.api.test_workflow import post
+from tests.files.test_files_api import files_url, upload
 
 QUEUE = "/api/v1/moderation/queue"
 
@@ -104,3 +105,22 @@ def test_assign_to_self_or_another_coordinator(client, member, make_caller):
     post(client, first, "practices", record["id"], "review", {"decision": "approve"})
     assert client.get(f"{QUEUE}/{item['id']}", headers=first.headers).status_code == 404
     assert client.post(path, json={"assignee_id": None}, headers=first.headers).status_code == 404
+
+
+def test_the_diff_shows_the_files_a_submission_adds_and_removes(client, member, make_caller):
+    reviewer = make_caller("coordinator", "GB")
+    material = create(client, member, "training-materials").json
+    handout = upload(client, member, material["id"], b"Handout for volunteers.\n", "handout.txt").json
+    post(client, member, "training-materials", material["id"], "submit")
+    [new] = client.get(QUEUE, headers=reviewer.headers).json
+    assert {"field": "files", "from": None, "to": ["handout.txt"]} in new["diff"]
+    post(client, reviewer, "training-materials", material["id"], "review", {"decision": "approve"})
+
+    upload(client, member, material["id"], b"Checklist for first contact.\n", "checklist.txt")
+    client.delete(files_url(material["id"], handout["id"]), headers=member.headers)
+    edit(client, member, "training-materials", material["id"], {"title": "Een betere titel"})
+    post(client, member, "training-materials", material["id"], "submit")
+    [revision] = client.get(QUEUE, headers=reviewer.headers).json
+    assert revision["kind"] == "revision" and revision["diff"] == [
+        {"field": "title", "from": material["title"], "to": "Een betere titel"},
+        {"field": "files", "from": ["handout.txt"], "to": ["checklist.txt"]}]

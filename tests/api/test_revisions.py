@@ -2,6 +2,8 @@
 approval replaces it atomically; the history and diffs say who changed what and when."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.api.test_records import create, url
@@ -157,3 +159,52 @@ def test_two_coordinators_deciding_a_revision_at_once(live_server, client, membe
     got = client.get(url("practices", record["id"]), headers=member.headers).json
     approved = got["title"] == "Revised title"
     assert approved == (got["pending_revision"] is None)  # either applied, or sent back: never both
+
+
+PRIVATE_EDIT = {"practices": {"summary": "A private draft summary."},
+                "contacts": {"email": "private.draft@rodekruis-nl.example"}}
+
+
+@pytest.mark.parametrize("resource", ["practices", "contacts"])
+def test_a_coordinator_of_another_society_reads_only_what_was_submitted_to_them(client, member, admin, make_caller,
+                                                                                resource):
+    reviewer = make_caller("coordinator", "GB")  # with contacts:read
+    field = TITLE[resource]
+    record = create(client, member, resource).json  # 1: saved as a draft, never submitted as such
+    path = url(resource, record["id"])
+    edit(client, member, resource, record["id"], {field: "Submitted wording"})  # 2: then submitted
+    for endpoint in ("/revisions", "/revisions/2", "/comments"):  # the draft is not theirs to read at all
+        assert client.get(path + endpoint, headers=reviewer.headers).status_code == 404
+    post(client, member, resource, record["id"], "submit")
+    post(client, reviewer, resource, record["id"], "review", {"decision": "approve"})
+    edit(client, member, resource, record["id"], PRIVATE_EDIT[resource])  # 3: the pending revision's draft
+    private = next(iter(PRIVATE_EDIT[resource].values()))
+
+    def numbers(caller):
+        response = client.get(path + "/revisions", headers=caller.headers)
+        assert response.status_code == 200, response.json
+        return [r["number"] for r in response.json]
+
+    assert numbers(member) == numbers(admin) == [1, 2, 3]
+    assert numbers(reviewer) == [2]
+    missing = client.get(path + "/revisions/9", headers=reviewer.headers)
+    for hidden in (1, 3):  # answered exactly like a number that does not exist
+        response = client.get(path + f"/revisions/{hidden}", headers=reviewer.headers)
+        assert response.status_code == 404
+        assert response.json["message"] == missing.json["message"].replace("9", str(hidden))
+    for query, field_named in (("from=2&to=3", "to"), ("from=1&to=2", "from")):
+        diff = client.get(path + f"/revisions/diff?{query}", headers=reviewer.headers)
+        assert diff.status_code == 422 and field_named in diff.json["errors"]["json"]
+    second = client.get(path + "/revisions/2", headers=reviewer.headers).json
+    assert second["content"][field] == "Submitted wording"
+    assert all(change["from"] is None for change in second["changes"])  # not compared with the unseen draft
+    assert private not in json.dumps(client.get(path, headers=reviewer.headers).json)
+    assert client.get(path + "/comments", headers=reviewer.headers).status_code == 200
+
+    # Once submitted, the revision is theirs to review, compared with what they saw before it.
+    post(client, member, resource, record["id"], "submit")
+    assert numbers(reviewer) == [2, 3]
+    third = client.get(path + "/revisions/3", headers=reviewer.headers).json
+    assert third["pending"] is True and [c["to"] for c in third["changes"]] == [private]
+    diff = client.get(path + "/revisions/diff?from=2&to=3", headers=reviewer.headers)
+    assert diff.status_code == 200 and [c["to"] for c in diff.json["changes"]] == [private]

