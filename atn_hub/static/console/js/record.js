@@ -130,6 +130,12 @@ export function diffTable(changes) {
       h("th", { scope: "row" }, change.field), h("td", { class: "before" }, show(change.from)), h("td", { class: "after" }, show(change.to))))));
 }
 
+// A published material's file in its pending revision: what the network will see once it is approved.
+const PENDING_FILE = {
+  added: " (added in the pending revision: the network sees it once approved)",
+  removed: " (removed in the pending revision: the network still sees it until approved)",
+};
+
 async function filesSection(api, id) {
   let files = [];
   try {
@@ -144,6 +150,7 @@ async function filesSection(api, id) {
       return h("li", {}, h("a", { href: path, onclick: (event) => {
         event.preventDefault();
         download(path, name).catch((error) => announce(error.message));
-      } }, `Download ${name}`), file.size ? ` (${Math.ceil(file.size / 1024)} KB)` : "");
+      } }, `Download ${name}`), file.size ? ` (${Math.ceil(file.size / 1024)} KB)` : "",
+      file.pending_change ? h("span", { class: "pending-file" }, PENDING_FILE[file.pending_change]) : "");
     })) : h("p", {}, "No files."));
 }
