@@ -17,6 +17,7 @@ class Receiver:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.answered: list[tuple[str, int]] = []  # (X-ATN-Delivery, the status answered), in answer order
         self.status = 204
+        self.location: str | None = None  # sent with the status (a redirect's target)
         self.delay = 0.0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -32,6 +33,8 @@ class Receiver:
                 status = receiver.status
                 receiver.answered.append((self.headers.get("X-ATN-Delivery"), status))
                 self.send_response(status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

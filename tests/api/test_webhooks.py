@@ -259,6 +259,24 @@ def test_inactive_endpoints_get_nothing(app, client, member, db_session, setting
     assert hook["active"] is False
 
 
+def test_a_redirect_is_never_followed_and_counts_as_a_failure(app, client, member, db_session, settings, receiver):
+    """A receiver answering 3xx could send the body (and its signature) anywhere: the redirect is not followed,
+    and the delivery is retried like any failure."""
+    elsewhere = Receiver().start()
+    try:
+        receiver.status, receiver.location = 307, elsewhere.url
+        receiver.start()
+        register(client, member, receiver.url)
+        create(client, member, "practices")
+        work(app, settings)
+        work(app, settings)
+        assert receiver.received and elsewhere.received == []
+        [delivery] = deliveries(db_session)
+        assert delivery.status == "pending" and delivery.attempt_count >= 1
+    finally:
+        elsewhere.stop()
+
+
 def test_worker_command_runs_one_pass(app, client, member, db_session, settings, receiver):
     receiver.start()
     register(client, member, receiver.url)

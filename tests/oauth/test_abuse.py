@@ -110,6 +110,15 @@ def test_a_quotation_mark_in_a_parameter_is_a_clear_400_not_a_server_error(clien
     assert token.status_code == 400 and token.json["error"] == "invalid_scope"
 
 
+def test_the_sign_in_page_cannot_be_framed_or_cached(client, web_client):
+    """RFC 9700 4.16: no clickjacking of the consent; the page (with its CSRF token) is never cached."""
+    page = client.get(authorize_url(web_client)[0])
+    assert page.status_code == 200
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store"
+
+
 def test_metadata_names_the_configured_address_whatever_the_host_header(app, client, monkeypatch):
     document = client.get("/.well-known/oauth-authorization-server", base_url="http://evil.example")
     assert document.status_code == 200
