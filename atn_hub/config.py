@@ -81,6 +81,7 @@ class Settings:
     # to, and the time one search may take before it answers 400.
     search_max_expansions: int = field(default_factory=lambda: _int("ATN_SEARCH_MAX_EXPANSIONS", 64))
     search_timeout_seconds: float = field(default_factory=lambda: _float("ATN_SEARCH_TIMEOUT_SECONDS", 2))
+    search_max_export_rows: int = field(default_factory=lambda: _int("ATN_SEARCH_MAX_EXPORT_ROWS", 10000))
     testing: bool = False
 
     def __post_init__(self) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from search_index.query import Limits
+from search_index.limits import Limits
 from search_index.whoosh_engine import WhooshEngine
 
 from .background import PerProcessThread
@@ -14,7 +14,10 @@ class NodeSearch:
     def __init__(self, app: Flask):
         settings = app.config["ATN_SETTINGS"]
         db = app.extensions["atn_db"]
-        self.engine = WhooshEngine(settings.index_dir, Limits(max_length=settings.max_query_length))
+        self.engine = WhooshEngine(settings.index_dir, Limits(max_length=settings.max_query_length,
+                                                              max_expansions=settings.search_max_expansions,
+                                                              timeout_seconds=settings.search_timeout_seconds,
+                                                              max_export_rows=settings.search_max_export_rows))
         self.indexer = Indexer(self.engine, db.session_factory)
         self.mode = settings.indexer
         self.interval = settings.index_poll_seconds

@@ -10,8 +10,8 @@ TYPES = ["practice", "contact", "training-material"]
 class SearchArgsSchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=2000),
                       metadata={"description": 'Words, "phrases", AND/OR/NOT, (groups), field:value (title, body, '
-                                               "country, language, topic, society, type), prefix*, term~. Empty "
-                                               "with filters: browse."})
+                                               "country, language, topic, society, type), prefix*, term~ or "
+                                               "term~2 (at most 2 edits). Empty with filters: browse."})
     type = fields.List(fields.String(validate=validate.OneOf(TYPES)), load_default=list,
                        metadata={"description": "Record types (repeat for several)"})
     country = fields.List(CountryCode(), load_default=list)
@@ -20,7 +20,8 @@ class SearchArgsSchema(Schema):
     society = fields.List(CountryCode(), load_default=list)
     updated_since = fields.AwareDateTime(default_timezone=None)
     sort = fields.String(load_default="relevance", validate=validate.OneOf(["relevance", "newest", "title"]))
-    fuzzy = fields.Boolean(load_default=False, metadata={"description": "Also match words one or two letters off"})
+    fuzzy = fields.Boolean(load_default=False, metadata={"description": "Also match words one or two letters off "
+                                                                       "(each word's closest index words)"})
     expand = fields.Boolean(load_default=True, metadata={"description": "Add the glossary's equivalents of the "
                                                                         "query's terms in other languages"})
     lang = LanguageCode(metadata={"description": "The caller's language: its matches rank first at equal "
@@ -41,7 +42,9 @@ class SearchHitSchema(Schema):
     id = fields.String(attribute="record_id")
     external_id = fields.String(allow_none=True)
     title = fields.String()
-    score = fields.Float()
+    score = fields.Float(allow_none=True, metadata={
+        "description": "Relevance (BM25, computed over every indexed document); null for callers without the "
+                       "read scope: the order of the hits is the ranking"})
     snippet = fields.String(allow_none=True, metadata={"description": "HTML: the matching words in <mark>"})
     snippet_field = fields.String(allow_none=True, metadata={"description": "title, body, personal, or file (the "
                                                                             "text of an attached file)"})
@@ -62,4 +65,6 @@ class SearchResultSchema(Schema):
     facets = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
                          metadata={"description": "Counts per value of type, country, language, topic and "
                                                   "society, over the whole result set"})
-    suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean"})
+    suggestion = fields.String(allow_none=True, metadata={
+        "description": "Did you mean: the query with its unknown words replaced by the closest words of the "
+                       "published records the caller may read"})

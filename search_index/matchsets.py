@@ -8,14 +8,19 @@ by block, cached per segment), and only the page is then scored by Whoosh itself
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
+from itertools import accumulate
 from math import log
+from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
-from whoosh.matching.wrappers import FilterMatcher
+
+from .limits import NO_DEADLINE, Deadline
 
 EMPTY = np.zeros(0, dtype=np.int64)
 EMPTY_F = np.zeros(0, dtype=np.float64)
@@ -65,6 +70,46 @@ def leaf_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     if not id_blocks:
         return EMPTY, EMPTY_F
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def _positions(reader, fieldname: str, btext: bytes, format_, local: np.ndarray) -> list[list[int]] | None:
+    """The positions of a term in each of the segment's documents ``local`` (sorted, each holding the term),
+    reading only the posting blocks that hold them; None where the postings are not Whoosh 3's blocks."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "matcher"):
+        return None
+    try:
+        matcher = terms.matcher(fieldname, btext, format_)
+    except Exception:  # TermNotFound and friends
+        return None
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if type(matcher) is not W3LeafMatcher:
+        return None
+    decode = _decode_positions if type(format_) is Positions else format_.decode_positions
+    found: list[list[int]] = []
+    wanted = local.tolist()
+    while not matcher._atend and len(found) < len(wanted):  # block by block, as leaf_postings reads them
+        if matcher._maxid < wanted[len(found)]:  # no wanted document in this block: not read
+            matcher._next_block()
+            continue
+        if matcher._data is None:
+            matcher._read_data()
+        block_ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+        values = matcher._data[2]
+        if not isinstance(values, (list, tuple)):
+            return None
+        upto = len(found) + int(np.searchsorted(wanted[len(found):], matcher._maxid, side="right"))
+        for where in np.searchsorted(block_ids, wanted[len(found):upto]).tolist():
+            found.append(decode(values[where]))
+        matcher._next_block()
+    return found if len(found) == len(wanted) else None
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """``Positions.decode_positions`` (a count, then the pickled gaps between positions) without its Python
+    loop over the gaps."""
+    return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
 
 
 def leaf_lengths(reader, fieldname: str) -> np.ndarray:
@@ -146,10 +191,15 @@ class MatchSets:
     document by document. Query kinds it does not know (phrases, prefixes, fuzzy terms, ranges...) are run
     by Whoosh's own matchers, segment by segment, and folded in."""
 
-    def __init__(self, searcher, cache: PostingCache, word_coordination: bool = False):
+    def __init__(self, searcher, cache: PostingCache, word_coordination: bool = False,
+                 deadline: Deadline = NO_DEADLINE, within: np.ndarray | None = None):
         """``word_coordination``: the coordination of a scaled OR counted per word (the engine's ranking);
-        without it, exactly Whoosh's (what the tests compare against Whoosh's own matchers)."""
+        without it, exactly Whoosh's (what the tests compare against Whoosh's own matchers). ``deadline``:
+        checked before each term's postings and every few thousand documents Whoosh's matchers step through.
+        ``within``: a mask of the only documents the caller keeps; phrases are not looked for elsewhere."""
         self.searcher = searcher
+        self.deadline = deadline
+        self.within = within
         self.word_coordination = word_coordination
         self.cache = cache
         self.leaves = list(searcher.reader().leaf_readers())
@@ -187,7 +237,8 @@ class MatchSets:
         return self._lengths[fieldname]
 
     def term(self, fieldname: str, text) -> np.ndarray:
-        """Document numbers holding a term (deleted ones included)."""
+        """Document numbers holding a term (deleted ones included), remembered as a term of the query (one a
+        hit may have matched)."""
         btext = self._btext(fieldname, text)
         if btext is None:
             return EMPTY
@@ -196,7 +247,17 @@ class MatchSets:
             self.terms[key] = self._postings(fieldname, btext)[0]
         return self.terms[key]
 
+    def holding(self, fieldname: str, text) -> np.ndarray:
+        """Document numbers holding a term (deleted ones included), not taken for a term of the query."""
+        self.deadline.check()
+        btext = self._btext(fieldname, text)
+        if btext is None:
+            return EMPTY
+        return self.terms.get((fieldname, btext)) if (fieldname, btext) in self.terms \
+            else self._postings(fieldname, btext)[0]
+
     def _score_term(self, node: wq.Term) -> Scored:
+        self.deadline.check()
         nseg = len(self.leaves)
         btext = self._btext(node.fieldname, node.text)
         if btext is None:
@@ -219,6 +280,60 @@ class MatchSets:
             scores = scores * node.boost
         return Scored(ids, scores, np.ones(len(ids), dtype=np.int64), present)
 
+    def _score_phrase(self, node: wq.Phrase) -> Scored:
+        """Words at consecutive positions, as Whoosh's ``Phrase`` (its span matcher over the intersection of
+        the words' term matchers) finds and scores them: the sum of the words' term scores, times the boost,
+        where the positions follow each other. Whoosh's matcher steps through every document holding all the
+        words, in Python, at about 25 us each; here the intersection comes from the posting lists, and only
+        its documents' positions are read (a few us each)."""
+        field = self.searcher.schema[node.fieldname] if node.fieldname in self.searcher.schema else None
+        btexts = [self._btext(node.fieldname, word) for word in node.words]
+        if field is None or not field.format or not field.format.supports("positions") or None in btexts \
+                or not btexts:
+            return self._score_by_whoosh(node)
+        parts = [self._score_term(wq.Term(node.fieldname, word)) for word in node.words]
+        termcount = np.all([part.termcount > 0 for part in parts], axis=0) * len(parts)
+        merged = _intersection(parts)
+        ids, scores = merged.ids, merged.scores
+        if self.within is not None and len(ids):
+            kept = self.within[ids]
+            ids, scores = ids[kept], scores[kept]
+        if len(ids) and len(btexts) > 1:
+            keep = self._consecutive(node.fieldname, field.format, btexts, ids)
+            if keep is None:
+                return self._score_by_whoosh(node)
+            ids, scores = ids[keep], scores[keep]
+        if node.boost != 1.0:
+            scores = scores * node.boost
+        return Scored(ids, scores, np.full(len(ids), len(parts), dtype=np.int64), termcount)
+
+    def _consecutive(self, fieldname: str, format_, btexts: list[bytes], ids: np.ndarray) -> np.ndarray | None:
+        """Which of ``ids`` (documents holding every word) hold the words at consecutive positions; None where
+        the postings are not Whoosh 3's (the caller asks Whoosh)."""
+        keep = np.zeros(len(ids), dtype=bool)
+        ends = [*self.offsets[1:].tolist(), self.doc_count_all]
+        for (reader, offset), end in zip(self.leaves, ends):
+            lo, hi = np.searchsorted(ids, [offset, end])
+            if lo == hi:
+                continue
+            self.deadline.check()
+            local = ids[lo:hi] - offset
+            positions = []
+            for btext in btexts:
+                found = _positions(reader, fieldname, btext, format_, local)
+                if found is None:
+                    return None
+                positions.append(found)
+            first, rest = positions[0], positions[1:]
+            for n in range(len(local)):
+                starts = set(first[n])
+                for i, word in enumerate(rest, 1):  # the starts whose next words follow, one word at a time
+                    starts.intersection_update([at - i for at in word[n]])
+                    if not starts:
+                        break
+                keep[lo + n] = bool(starts)
+        return keep
+
     def _score_by_whoosh(self, node: wq.Query) -> Scored:
         self._by_whoosh.append(node)
         context = self.searcher.context(needs_current=True)
@@ -227,6 +342,8 @@ class MatchSets:
             matcher = node.matcher(subsearcher, context)
             termcount.append(len(list(matcher.term_matchers())))
             while matcher.is_active():
+                if len(ids) % 2048 == 0:
+                    self.deadline.check()
                 docnum = matcher.id()
                 ids.append(docnum + offset)
                 scores.append(matcher.score())
@@ -240,6 +357,8 @@ class MatchSets:
         kind = type(node)
         if kind is wq.Term:
             return self._score_term(node)
+        if kind is wq.Phrase and node.slop == 1:
+            return self._score_phrase(node)
         if kind in (wq.Or, wq.And):
             if len(node.subqueries) == 1:  # whoosh uses the child's matcher as it is (its boost too)
                 return self.score(node.subqueries[0])
@@ -317,14 +436,18 @@ class MatchSets:
                     self.term(fieldname, text)
         return [term for term, ids in self.terms.items() if len(ids)]
 
-    def matched_terms(self, docnum: int, terms) -> list[tuple[str, bytes]]:
-        """Which of ``terms`` ((field, bytes) pairs) document ``docnum`` holds."""
-        found = []
+    def matched_terms_of(self, docnums: list[int], terms) -> list[list[tuple[str, bytes]]]:
+        """Which of ``terms`` ((field, bytes) pairs) each of ``docnums`` holds: one look at each term's postings
+        for all of them."""
+        found: list[list[tuple[str, bytes]]] = [[] for _ in docnums]
+        wanted = np.asarray(docnums, dtype=np.int64)
         for term in terms:
             ids = self.terms[term]
-            i = np.searchsorted(ids, docnum)
-            if i < len(ids) and ids[i] == docnum:
-                found.append(term)
+            if not len(ids) or not len(wanted):
+                continue
+            where = np.searchsorted(ids, wanted).clip(max=len(ids) - 1)
+            for n in np.flatnonzero(ids[where] == wanted).tolist():
+                found[n].append(term)
         return found
 
 

@@ -8,7 +8,6 @@ that name a glossary concept add that concept's terms in the other languages (``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh import qparser
@@ -18,7 +17,9 @@ from whoosh.fields import ID, TEXT, Schema
 
 from .analysis import TOKEN_PATTERN, analyse, field_language, fold, normalise_language, stopwords
 from .engine import QueryError
+from .expansion import ClosestWords
 from .glossary import Glossary, default_glossary
+from .limits import Limits
 
 TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
 KEYWORD_FIELDS = {"type": "type", "country": "countries", "language": "languages", "topic": "topics",
@@ -30,14 +31,6 @@ ALL_FIELD_BOOST = 0.3  # the language-neutral field: exact words across language
 EXPANSION_BOOST = 0.5  # glossary equivalents weigh less than the words typed
 FUZZY_BOOST = 0.4
 OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_length: int = 500
-    max_terms: int = 64
-    max_wildcards: int = 4
-    min_prefix: int = 2
 
 
 _PARSE_SCHEMA = Schema(text=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN)),
@@ -101,6 +94,7 @@ class QueryBuilder:
         self.fuzzy = fuzzy
         self.expand = expand
         self.glossary = glossary or default_glossary()
+        self.limits = Limits()
         # Words that are stop words in any language present match nothing in the language-neutral field either
         # (there they would match nearly every document, slowly and for no gain).
         self.stopwords = _stopwords(tuple(self.languages))
@@ -112,6 +106,7 @@ class QueryBuilder:
             return wq.Every()
         q = normalise(q)
         check_syntax(q, limits)
+        self.limits = limits
         try:
             parsed = _PARSER.parse(q)
         except Exception as exc:  # noqa: BLE001 - whoosh's parser raises assorted errors
@@ -142,7 +137,11 @@ class QueryBuilder:
                 return wq.AndNot(positive, wq.Or(negated)) if negated else positive
             return node.__class__(children, boost=node.boost)
         if isinstance(node, wq.FuzzyTerm):
-            return wq.FuzzyTerm("all", fold(node.text), maxdist=node.maxdist, prefixlength=1, boost=node.boost)
+            if node.maxdist > self.limits.max_edits:
+                raise QueryError(f"'{node.text}~{node.maxdist}': a fuzzy term may differ by at most "
+                                 f"{self.limits.max_edits} edits (~{self.limits.max_edits}).")
+            return wq.FuzzyTerm("all", fold(node.text), maxdist=node.maxdist,
+                                prefixlength=max(1, node.prefixlength), boost=node.boost)
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
             return self._pattern(node)
         if isinstance(node, wq.Term):
@@ -179,8 +178,8 @@ class QueryBuilder:
         if fieldname == "text":
             alternatives += self._expansions(word)
             if self.fuzzy and len(word) > 3:
-                alternatives.append(wq.FuzzyTerm("all", fold(word), maxdist=1 if len(word) < 7 else 2,
-                                                 prefixlength=1, boost=FUZZY_BOOST))
+                edits = min(1 if len(word) < 7 else 2, self.limits.max_edits)
+                alternatives.append(ClosestWords("all", fold(word), maxdist=edits, prefixlength=1, boost=FUZZY_BOOST))
         if not alternatives:
             return wq.NullQuery
         return wq.Or(alternatives, boost=boost)

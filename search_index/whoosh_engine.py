@@ -26,7 +26,7 @@ import numpy as np
 from filelock import FileLock
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import collectors
+from whoosh import sorting
 from whoosh.filedb.structfile import StructFile
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.analysis import Token
@@ -35,8 +35,13 @@ from whoosh.scoring import BM25F
 
 from .analysis import FIELD_LANGUAGES, NEUTRAL, analyzer, field_language, fold, neutral_analyzer, token_spans
 from .matchsets import FacetCounts, Mask, MatchSets, PostingCache, segment_key
-from .engine import Document, Hit, IndexUnavailable, SearchEngine, SearchRequest, SearchResult, Visibility
-from .query import Limits, QueryBuilder, plain_words
+from .engine import (Document, Hit, IndexUnavailable, QueryError, SearchEngine, SearchRequest, SearchResult,
+                     Visibility)
+from .expansion import expand
+from .limits import Deadline, Limits, SearchTimeout
+from .query import QueryBuilder
+from .suggestions import suggest
+from .vocabulary import Vocabulary
 from .whoosh_io import install as _install_mapped_reads
 
 _install_mapped_reads()
@@ -45,6 +50,9 @@ META_KEY = "__meta__"
 FACETS = {"type": "type", "country": "countries", "language": "language", "topic": "topics",
           "society": "society"}
 SNIPPET_CHARS = 200
+# Hits of one search that get a snippet: a page's worth (page_size is at most 100). An export's later rows have
+# none: highlighting costs about a millisecond a hit (more for long files), an export may hold every record.
+MAX_SNIPPETS = 100
 # BM25's term-frequency saturation. Whoosh's (and Lucene's) default is 1.2; 0.8 ranked better on every
 # XQuAD-R set (de +0.005, el +0.004, en +0.004, es +0.003, tr +0.003, ru +0.001 nDCG@10) and kept Cranfield's long
 # documents level (0.346 -> 0.345): bench/README.md, "BM25's K1".
@@ -245,6 +253,7 @@ class WhooshEngine(SearchEngine):
         self._local.facet_counts = FacetCounts(FACETS)  # per generation; within one, segments are reused
         if getattr(self._local, "postings", None) is None:
             self._local.postings = PostingCache()
+            self._local.vocabulary = Vocabulary()
         return self._local.searcher
 
     def applied_seq(self, generation: Path | None = None) -> int:
@@ -266,13 +275,19 @@ class WhooshEngine(SearchEngine):
         return self.searcher().doc_count() - 1
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Raises ``QueryError`` for a query that cannot be run or runs into a limit (``self.limits``): its
+        length or terms, a fuzzy term's edits, a fuzzy or wildcard term's expansions, the time (matching and
+        sorting), an export's rows. Snippets (for the first MAX_SNIPPETS hits) and the suggestion are
+        extras: left out once the time is up rather than refused."""
+        deadline = Deadline(self.limits.timeout_seconds)
         searcher = self.searcher()
         if getattr(self._local, "present_for", None) is not searcher:
             self._local.present, self._local.present_for = _present_languages(searcher), searcher
         present = self._local.present
         builder = QueryBuilder(present, personal=request.visibility.personal, fuzzy=request.fuzzy,
                                expand=request.expand)
-        query = builder.build(request.q, self.limits)
+        query = expand(builder.build(request.q, self.limits), searcher.reader(), self.limits, deadline,
+                       self._local.vocabulary)
         if request.caller_language and request.q.strip():
             query = wq.AndMaybe(query, wq.Term("languages", request.caller_language, boost=0.05))
 
@@ -288,28 +303,48 @@ class WhooshEngine(SearchEngine):
             return SearchResult(total=0, hits=[], facets={name: {} for name in FACETS} if request.facets else {})
         # Every match is found and scored set-at-a-time from the posting lists (as Whoosh would score it):
         # the exact total, the facets over all of it, and the page.
-        sets = MatchSets(searcher, self._local.postings, word_coordination=True)
+        sets = MatchSets(searcher, self._local.postings, word_coordination=True, deadline=deadline,
+                         within=allowed.array)
         scored = sets.score(query)
         keep = allowed.array[scored.ids]
         ids, scores = scored.ids[keep], scored.scores[keep]
         total = len(ids)
+        if not request.page_size and total > self.limits.max_export_rows:
+            raise QueryError(f"The search finds {total} records; an export holds at most "
+                             f"{self.limits.max_export_rows}: narrow it with filters or words.")
         facets = self._local.facet_counts.counts(searcher, ids) if request.facets else {}
         page: list[tuple[int, float]] = []
         if total and (limit is None or first < total):
             if sortedby is None:
                 order = _top(ids, scores, limit)[first:limit]
                 page = [(int(ids[i]), float(scores[i])) for i in order]
-            else:  # sorted by a field: Whoosh's sorting collector, among the matches only
-                collector = collectors.FilterCollector(
-                    searcher.collector(limit=limit, sortedby=sortedby, reverse=reverse), allow=set(ids.tolist()))
-                searcher.search_with_collector(query, collector)
-                page = [(hit.docnum, 0.0) for hit in collector.results()[first:limit]]
-        terms = sets.query_terms() if page and request.snippets and request.q.strip() else []
+            else:
+                page = [(docnum, 0.0) for docnum in _sorted(searcher, ids, sortedby, reverse, deadline)[first:limit]]
+        deadline.check()
+        suggestion = None
+        if request.q.strip() and total < 3:
+            try:
+                suggestion = suggest(sets, self._local.vocabulary, request.q,
+                                     self._dictionary(searcher, request.visibility),
+                                     ("all", "personal") if request.visibility.personal else ("all",), deadline)
+            except SearchTimeout:
+                pass
+        snippets = bool(page and request.snippets and request.q.strip())
+        matched = sets.matched_terms_of([docnum for docnum, _ in page[:MAX_SNIPPETS]], sets.query_terms()) \
+            if snippets else []
         highlighter = Highlighter(formatter=_MARK)  # one per search, as Results had (terms numbered per search)
-        hits = [self._hit(docnum, score, searcher.stored_fields(docnum), request, sets.matched_terms(docnum, terms),
-                          highlighter) for docnum, score in page]
-        suggestion = _suggest(searcher, request.q) if request.q.strip() and total < 3 else None
+        hits = []
+        for number, (docnum, score) in enumerate(page):  # an export's rows: at most max_export_rows
+            words = matched[number] if number < len(matched) and not deadline.passed() else None
+            hits.append(self._hit(docnum, score, searcher.stored_fields(docnum), request, words, highlighter))
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _dictionary(self, searcher, visibility: Visibility) -> Mask:
+        """The documents whose words "did you mean" may offer this caller: its visibility class among the
+        published records (the public's, or the network's for callers who read it), never drafts or records
+        under review, not even the caller's own (see ``search_index/suggestions.py``)."""
+        network = visibility.everything or visibility.published
+        return self._allowed(searcher, SearchRequest(visibility=Visibility(published=network)))
 
     def _allowed(self, searcher, request: SearchRequest) -> Mask:
         """The documents the caller may see that pass the request's filters, cached per searcher."""
@@ -351,8 +386,9 @@ class WhooshEngine(SearchEngine):
 
     def _hit(self, docnum: int, score: float, fields: dict, request: SearchRequest, matched_terms,
              highlighter: Highlighter) -> Hit:
+        """``matched_terms``: the query's terms this document holds, to highlight; None for no snippet."""
         snippet = snippet_field = file = None
-        if request.snippets and request.q.strip():
+        if matched_terms is not None:
             snippet, snippet_field = _snippet(fields, matched_terms, request.visibility.personal, highlighter)
             if snippet and snippet_field == "body" and fields.get("file_pages"):
                 file = _file_of(snippet, fields["file_pages"])
@@ -481,6 +517,25 @@ def _filter(request: SearchRequest) -> wq.Query:
     return wq.And(conditions)
 
 
+def _sorted(searcher, ids: np.ndarray, sortedby: str, reverse: bool, deadline: Deadline) -> list[int]:
+    """The matches ``ids`` in the order Whoosh's sorting collector gives them ((column key, document number)
+    pairs sorted, reversed for ``reverse``), read from the sortable column without running the query again."""
+    categorizer = sorting.MultiFacet.from_sortedby(sortedby).categorizer(searcher)
+    leaves = list(searcher.leaf_searchers())
+    items = []
+    for number, (sub, offset) in enumerate(leaves):
+        end = leaves[number + 1][1] if number + 1 < len(leaves) else searcher.doc_count_all()
+        lo, hi = np.searchsorted(ids, [offset, end])
+        if lo == hi:
+            continue
+        deadline.check()
+        categorizer.set_searcher(sub, offset)
+        key_for = categorizer.key_for
+        items.extend((key_for(None, docnum - offset), docnum) for docnum in ids[lo:hi].tolist())
+    items.sort(reverse=reverse)
+    return [docnum for _, docnum in items]
+
+
 def _top(ids, scores, limit: int | None):
     """Indices of the best ``limit`` matches, best first; equal scores in document order (as Whoosh)."""
     if limit is not None and limit < len(scores):
@@ -607,56 +662,3 @@ def _context_fragments(fragmenter: ContextFragmenter, text: str, spans, keep: li
                 tks, firsts, first, currentlen = [], deque(), None, 0
     if tks:
         yield mkfrag(text, tks, startchar=first, endchar=endchar)
-
-
-def _suggest(searcher, q: str) -> str | None:
-    """'Did you mean': each word unknown to the index replaced by the most frequent known word at most two
-    edits away that starts with the same three letters. Bounded on purpose: whoosh's own corrector walks
-    the whole vocabulary in Python (seconds on a large index)."""
-    reader = searcher.reader()
-    corrected, changed = [], False
-    for word in plain_words(q):
-        folded = fold(word)
-        if len(folded) > 3 and not reader.frequency("all", folded):
-            best = _closest(reader, folded)
-            if best:
-                corrected.append(best)
-                changed = True
-                continue
-        corrected.append(word)
-    return " ".join(corrected) if changed else None
-
-
-MAX_CANDIDATES = 2000
-
-
-def _closest(reader, word: str) -> str | None:
-    best, best_key = None, None
-    for number, candidate in enumerate(reader.expand_prefix("all", word[:3])):
-        if number >= MAX_CANDIDATES:
-            break
-        candidate = candidate.decode() if isinstance(candidate, bytes) else candidate
-        if abs(len(candidate) - len(word)) > 2:
-            continue
-        distance = _edit_distance(word, candidate, limit=2)
-        if distance <= 2:
-            key = (distance, -reader.doc_frequency("all", candidate))
-            if best_key is None or key < best_key:
-                best, best_key = candidate, key
-    return best
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance with transpositions, giving up (limit + 1) once it exceeds ``limit``."""
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = ca != cb
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]

@@ -30,14 +30,16 @@ class Search(MethodView):
     def get(self, args):
         """Search
 
-        Only what the caller may see is found and counted. A query that cannot be parsed answers 400 with
-        the reason. `Accept: text/csv` exports the whole result set.
+        Only what the caller may see is found and counted. A query that cannot be parsed, or that runs into
+        one of search's limits (its length, terms or wildcards, a fuzzy term's edits, the index words a fuzzy
+        or wildcard term stands for, the time), answers 400 saying which. `Accept: text/csv` exports the whole
+        result set.
         """
         base = request.url_root.rstrip("/")
+        principal = current_principal()
         wants_csv = request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
-        result = search_service.search(node_search().engine, current_principal(), args, _caller_language(),
-                                       export=wants_csv)
+        result = search_service.search(node_search().engine, principal, args, _caller_language(), export=wants_csv)
         if wants_csv:
-            return Response(search_service.as_csv(result, base), mimetype="text/csv",
+            return Response(search_service.as_csv(result, base, principal), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="atn-hub-search.csv"'})
-        return search_service.as_json(result, args, base)
+        return search_service.as_json(result, args, base, principal)

@@ -53,10 +53,20 @@ def search(engine, principal: Principal, args: dict[str, Any], caller_language: 
                                  headers={"Retry-After": "30"}) from None
 
 
-def as_json(result: SearchResult, args: dict[str, Any], base_url: str) -> dict:
+def shows_scores(principal: Principal) -> bool:
+    """Raw relevance scores only for callers who read the network. BM25's term statistics (how many documents
+    hold a word, how long they are) count every indexed document, drafts and other societies' records
+    included, as Elasticsearch's do under document-level security: a score could tell an anonymous caller,
+    over time, that hidden documents hold a word. The order of the hits is all it needs of them."""
+    return principal.has("read")
+
+
+def as_json(result: SearchResult, args: dict[str, Any], base_url: str, principal: Principal) -> dict:
+    scores = shows_scores(principal)
     return {
         "total": result.total, "page": args.get("page", 1), "page_size": args.get("page_size", 20),
-        "hits": [{**hit.__dict__, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}",
+        "hits": [{**hit.__dict__, "score": hit.score if scores else None,
+                  "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}",
                   "file": {**hit.file, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}/files/"
                                                  f"{hit.file['id']}"} if hit.file else None}
                  for hit in result.hits],
@@ -65,12 +75,25 @@ def as_json(result: SearchResult, args: dict[str, Any], base_url: str) -> dict:
     }
 
 
-def as_csv(result: SearchResult, base_url: str) -> str:
+def as_csv(result: SearchResult, base_url: str, principal: Principal) -> str:
+    scores = shows_scores(principal)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for hit in result.hits:
-        writer.writerow([hit.type, hit.record_id, hit.external_id or "", hit.title, hit.score, hit.language,
-                         " ".join(hit.countries), hit.society, hit.updated_at.isoformat(),
-                         f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}", hit.snippet or ""])
+        writer.writerow([csv_cell(value) for value in (
+            hit.type, hit.record_id, hit.external_id or "", hit.title, hit.score if scores else "", hit.language,
+            " ".join(hit.countries), hit.society, hit.updated_at.isoformat(),
+            f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}", hit.snippet or "")])
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text, never runs: one starting like a formula (``=``, ``+``, ``-``, ``@``,
+    tab, carriage return) gets a leading single quote, as OWASP's "CSV Injection" page recommends. Records'
+    titles and texts are written by the societies' users, and an export is opened by others."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

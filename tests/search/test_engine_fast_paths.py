@@ -8,10 +8,14 @@ import pytest
 from whoosh import query as wq
 from whoosh.highlight import Highlighter, set_matched_filter, top_fragments
 
+from whoosh.reading import IndexReader
+
 from search_index.analysis import analyzer, token_spans
 from search_index.engine import Document, SearchRequest
+from search_index.limits import NO_DEADLINE
 from search_index.matchsets import MatchSets, PostingCache
 from search_index.query import QueryBuilder
+from search_index.vocabulary import Vocabulary, words_within
 from search_index.whoosh_engine import WhooshEngine, _highlight, _present_languages
 
 TEXTS = {
@@ -53,7 +57,9 @@ def engine(tmp_path_factory):
 
 
 QUERIES = ["trafficking", "human trafficking victims", "mensenhandel", '"red cross"', "traffick*", "victims NOT berlin",
-           "(victims OR opfer) AND hilfe", "θύματα εμπορίας", "exploitation travail", "êtres humains", "nothingmatches"]
+           "(victims OR opfer) AND hilfe", "θύματα εμπορίας", "exploitation travail", "êtres humains", "nothingmatches",
+           '"human trafficking victims"', '"red cross" victims', '"trafficking victims" OR "legal aid"',
+           '"victims victims" "θύματα εμπορίας"', "victms~ OR traffickng~2", "traf*ing identif*", "exploitaton~"]
 
 
 @pytest.mark.parametrize("q", QUERIES)
@@ -131,3 +137,35 @@ def test_word_coordination_scales_a_score_by_the_share_of_query_words_matched(en
     assert list(ranked.ids) == list(summed.ids)
     assert ranked.scores == pytest.approx(summed.scores * np.sqrt(matched / 3))
     assert {1.0, 3.0} <= set(matched)  # documents matching one word and all three words are both there
+
+
+PUBLIC = wq.And([wq.Term("kind", "record"), wq.Term("status", "published"), wq.Term("visibility", "public")])
+
+
+@pytest.mark.parametrize("sort,field,reverse", [("newest", "updated_at", True), ("title", "title_sort", False)])
+def test_sorted_results_come_in_whooshs_order(engine, sort, field, reverse):
+    searcher = engine.searcher()
+    builder = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False, expand=True)
+    for q in ["", "trafficking", "victims NOT berlin", '"red cross"', "traffick*"]:
+        ours = [hit.key for hit in engine.search(SearchRequest(q=q, sort=sort, page_size=0, facets=False)).hits]
+        query = wq.And([builder.build(q), PUBLIC]) if q else PUBLIC
+        theirs = [hit["key"] for hit in searcher.search(query, sortedby=field, reverse=reverse, limit=None)]
+        assert ours == theirs and ours
+
+
+@pytest.mark.parametrize("maxdist", [0, 1, 2])
+@pytest.mark.parametrize("prefix", [1, 3])
+def test_words_near_a_word_are_whooshs(engine, maxdist, prefix):
+    """The index words within a few edits (a transposition counting one) are those Whoosh's own edit distance
+    finds in every segment, for words of the index, typos of them, and words of no language."""
+    reader = engine.searcher().reader()
+    vocabulary = Vocabulary()
+    words = [term.decode() for term in reader.lexicon("all")]
+    probes = words[::7] + [w[:-1] for w in words[::11] if len(w) > 1]
+    probes += [w[:2] + w[3] + w[2] + w[4:] for w in words[::13] if len(w) > 4]  # two letters swapped
+    probes += ["ab", "θύμτα", "x" * 40, "menschenhndel", "victism"]
+    for word in probes:
+        ours = words_within(reader, vocabulary, "all", word, maxdist, prefix, NO_DEADLINE)
+        theirs = set(IndexReader.terms_within(reader, "all", word, maxdist, prefix=prefix))
+        assert set(ours) == theirs, word
+        assert all(distance <= maxdist for distance in ours.values())

@@ -1,0 +1,59 @@
+"""What search tests do again and again: publish a record and wait until it is searchable, search as a caller,
+let the indexer catch up with changes made behind the API's back."""
+from __future__ import annotations
+
+import io
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from tests.api.test_records import set_status
+from tests.payloads import valid
+
+WAIT = "?refresh=wait_for"
+
+
+def draft(client, caller, resource="practices", **fields) -> dict:
+    """A draft of the caller's society, searchable on return."""
+    response = client.post(f"/api/v1/{resource}{WAIT}", json=valid(resource, **fields), headers=caller.headers)
+    assert response.status_code == 201, response.json
+    assert response.headers["X-Searchable"] == "true"
+    return response.json
+
+
+def publish(client, caller, db_session, resource="practices", visibility="public", **fields) -> dict:
+    record = draft(client, caller, resource, **fields)
+    set_status(db_session, resource, record["id"], "published", visibility)
+    return record
+
+
+def search(client, query="", caller=None, **params) -> dict:
+    headers = caller.headers if caller else {}
+    response = client.get("/api/v1/search", query_string={"q": query, **params}, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def refused(client, query="", caller=None, **params) -> str:
+    """The reason a search answers 400 with (the message naming the limit or the syntax)."""
+    headers = caller.headers if caller else {}
+    response = client.get("/api/v1/search", query_string={"q": query, **params}, headers=headers)
+    assert response.status_code == 400, response.json
+    return response.json["errors"]["query"]["q"][0]
+
+
+def settle(app) -> None:
+    """Let the indexer apply what tests changed behind the API's back (set_status writes the DB directly)."""
+    app.extensions["atn_search"].indexer.catch_up(wait=5)
+
+
+def attach_text(app, client, caller, material_id: str, text: str, name: str = "notes.txt") -> dict:
+    """A text file attached to a training material, its text extracted and indexed."""
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(text.encode()), filename=name)})
+    response = client.post(f"/api/v1/training-materials/{material_id}/files", data=body, headers=caller.headers,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 201, response.json
+    assert app.extensions["atn_files"].extract_pending() == 1
+    indexer = app.extensions["atn_search"].indexer
+    assert indexer.wait_for(indexer.last_logged_seq())
+    return response.json
