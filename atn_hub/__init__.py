@@ -14,6 +14,7 @@ from search_index.engine import IndexUnavailable
 from .config import Settings
 from .db import Database, reading, write_intent
 from .errors import error_response, register_error_handlers
+from .extensions import node_files, node_search
 from .logs import configure_logging
 
 __version__ = "0.1.0"
@@ -69,7 +70,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from flask_smorest import Api
 
     db = Database()
-    db.configure(settings.database_url)
+    db.configure(settings.database_url, settings.db_statement_timeout_ms)
     app.extensions["atn_db"] = db
     api = Api(app)
     from .api import register_blueprints
@@ -116,15 +117,15 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
         view = getattr(app.view_functions.get(request.endpoint), "view_class", None)
         if getattr(view, "accepts_uploads", False) and request.method == "POST":
             # File uploads: multipart, up to the upload limit (streamed to disk by the form parser).
-            request.max_content_length = app.extensions["atn_files"].settings.max_upload_bytes + 1024 * 1024
+            request.max_content_length = node_files(app).settings.max_upload_bytes + 1024 * 1024
             if request.mimetype != "multipart/form-data":
                 return error_response(415, f"Send the file as multipart/form-data (field 'file'), not "
                                            f"'{request.mimetype}'.")
         elif (request.method in BODY_METHODS and request.path.startswith("/api/") and request.content_length
                 and request.mimetype not in ACCEPTED_BODIES):
             return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
-        app.extensions["atn_search"].ensure_indexer_thread()
-        app.extensions["atn_files"].ensure_thread()
+        node_search(app).ensure_indexer_thread()
+        node_files(app).ensure_thread()
         # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way. The lookup is a
         # read of its own: a write request's transaction (SQLite's write lock) begins with its first write
         # statement, not while its body is still arriving.
@@ -148,7 +149,7 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
             return error_response(409, "The change conflicts with another one made meanwhile; reload and retry.")
         if last_seq is not None and request.args.get("refresh") == "wait_for":
             # Elasticsearch's refresh=wait_for: answer once this write is searchable on this node.
-            search = app.extensions["atn_search"]
+            search = node_search(app)
             try:
                 searchable = "true" if search.indexer.wait_for(last_seq, search.wait_timeout) else "timeout"
             except IndexUnavailable:  # the write is saved; only this node's index cannot show it yet

@@ -44,6 +44,7 @@ class Settings:
     secure_cookies: bool = field(default_factory=lambda: _env("ATN_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"))
     max_query_length: int = field(default_factory=lambda: _int("ATN_MAX_QUERY_LENGTH", 500))
     indexer: str = field(default_factory=lambda: _env("ATN_INDEXER", "thread"))  # "thread" or "off"
+    index_batch: int = field(default_factory=lambda: _int("ATN_INDEX_BATCH", 50000))  # log rows per index commit
     index_poll_seconds: float = field(default_factory=lambda: float(_env("ATN_INDEX_POLL_SECONDS", "0.2")))
     wait_for_timeout: float = field(default_factory=lambda: float(_env("ATN_WAIT_FOR_TIMEOUT", "5")))
     files_dir: Path | None = field(default_factory=lambda: (Path(p).resolve() if (p := _env("ATN_FILES_DIR")) else None))
@@ -70,6 +71,8 @@ class Settings:
     rate_limit_client: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_CLIENT", "600/minute"))
     rate_limit_storage: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_STORAGE", "memory://"))
     metrics_token: str | None = field(default_factory=lambda: _env("ATN_METRICS_TOKEN"))
+    db_statement_timeout_ms: int = field(default_factory=lambda: _int("ATN_DB_STATEMENT_TIMEOUT_MS", 30000))
+    demo_password: str = field(default_factory=lambda: _env("ATN_DEMO_PASSWORD", "atn-hub-demo-2026"))
     cors_origins: str = field(default_factory=lambda: _env("ATN_CORS_ORIGINS", ""))  # see atn_hub/cors.py
     # The hub's own address as people and clients reach it: the OAuth issuer and endpoints, links, and whether
     # the sign-in cookie is Secure (https). Never taken from a request's Host header.

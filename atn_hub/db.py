@@ -7,7 +7,6 @@ after the view succeeded, and rolls back on any error (see ``atn_hub.__init__``)
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import uuid
 from contextlib import contextmanager
@@ -119,15 +118,14 @@ def page_offset(page: int, page_size: int) -> int:
     return min((page - 1) * page_size, MAX_OFFSET)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, statement_timeout_ms: int = 30_000) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         # No statement runs away with a connection: PostgreSQL cancels it after ATN_DB_STATEMENT_TIMEOUT_MS.
-        timeout_ms = int(os.environ.get("ATN_DB_STATEMENT_TIMEOUT_MS", "30000"))
         kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10,
-                      connect_args={"options": f"-c statement_timeout={timeout_ms}", "connect_timeout": 10})
+                      connect_args={"options": f"-c statement_timeout={statement_timeout_ms}", "connect_timeout": 10})
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
@@ -216,10 +214,10 @@ class Database:
         self.session_factory: sessionmaker | None = None
         self.session: scoped_session | None = None
 
-    def configure(self, url: str) -> None:
+    def configure(self, url: str, statement_timeout_ms: int = 30_000) -> None:
         if self.engine is not None:
             self.engine.dispose()
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, statement_timeout_ms)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.session = scoped_session(self.session_factory)
 

@@ -1,11 +1,37 @@
-"""Per-app extensions. Each app (tests build several, on SQLite and PostgreSQL) has its own database and
-API objects, kept in ``app.extensions``; ``get_db()`` finds the current app's."""
+"""Per-app extensions. Each app (tests build several, on SQLite and PostgreSQL) has its own database, search
+node, files node and OAuth server, kept in ``app.extensions``; these accessors find them, typed, for the
+current app or the one given."""
 from __future__ import annotations
 
-from flask import current_app
+from typing import TYPE_CHECKING
 
-from .db import Database
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from authlib.integrations.flask_oauth2 import AuthorizationServer
+
+    from .db import Database
+    from .files.node import NodeFiles
+    from .search import NodeSearch
+
+DATABASE, SEARCH, FILES, OAUTH_SERVER = "atn_db", "atn_search", "atn_files", "atn_oauth_server"
 
 
-def get_db() -> Database:
-    return current_app.extensions["atn_db"]
+def _app(app: Flask | None) -> Flask:
+    return app if app is not None else current_app
+
+
+def get_db(app: Flask | None = None) -> Database:
+    return _app(app).extensions[DATABASE]
+
+
+def node_search(app: Flask | None = None) -> NodeSearch:
+    return _app(app).extensions[SEARCH]
+
+
+def node_files(app: Flask | None = None) -> NodeFiles:
+    return _app(app).extensions[FILES]
+
+
+def oauth_server(app: Flask | None = None) -> AuthorizationServer:
+    return _app(app).extensions[OAUTH_SERVER]

@@ -34,7 +34,7 @@ log = logging.getLogger("atn_hub.indexer")
 # twice as slow as on one. The records named are loaded from the database LOAD_CHUNK at a time, and a commit
 # stops loading after COMMIT_SECONDS (covering the log up to the first record it did not load), so that no
 # commit holds the writer lock, or risks its work to a worker's restart, for longer than that.
-BATCH = int(os.environ.get("ATN_INDEX_BATCH", "50000"))
+BATCH = 50_000  # log rows per commit unless the settings say (ATN_INDEX_BATCH)
 LOAD_CHUNK = 5000
 COMMIT_SECONDS = 120.0
 HELP_ROWS = 500  # the most a write's own request indexes while it waits to be searchable (about a second)
@@ -58,14 +58,15 @@ def load_documents(session: Session, keys: set[tuple[str, str]]) -> tuple[list[D
 
 
 class Indexer:
-    def __init__(self, engine: WhooshEngine, session_factory: sessionmaker):
+    def __init__(self, engine: WhooshEngine, session_factory: sessionmaker, batch: int = BATCH):
         self.engine = engine
         self.session_factory = session_factory
+        self.batch = batch
 
     def catch_up(self, wait: float = 0, max_batches: int | None = None, limit: int | None = None) -> int:
         """Apply what the log holds beyond the index; returns how many log rows were applied. ``wait``: how
         long to wait for the writer lock (0: give up at once if another process is writing); ``limit``: log
-        rows per commit (BATCH)."""
+        rows per commit (``self.batch``)."""
         applied = 0
         try:
             with self.engine.writer_lock(timeout=wait):
@@ -83,7 +84,7 @@ class Indexer:
     def _apply(self, generation: Path | None = None, limit: int | None = None) -> tuple[int, bool]:
         """One commit: up to ``limit`` log rows after the index's sequence. Returns the rows it covered and
         whether the log may hold more."""
-        limit = limit or BATCH
+        limit = limit or self.batch
         after = self.engine.applied_seq(generation)
         with reading(), self.session_factory() as session:
             rows = session.execute(select(ChangeLog.seq, ChangeLog.record_type, ChangeLog.record_id,

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from flask import Flask, Response, g, jsonify, request
 
 from .access import public
+from .extensions import get_db, node_search
 
 request_id: ContextVar[str | None] = ContextVar("atn_request_id", default=None)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -149,14 +150,14 @@ def _health(app: Flask) -> None:
         try:
             from sqlalchemy import text
 
-            with app.extensions["atn_db"].engine.connect() as conn:
+            with get_db(app).engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             checks["database"] = {"status": "ok"}
         except Exception as exc:  # noqa: BLE001 - any failure means not ready; say which
             checks["database"] = {"status": "down", "error": exc.__class__.__name__}
             ready = False
         try:
-            search = app.extensions["atn_search"]
+            search = node_search(app)
             documents = search.engine.doc_count()
             checks["index"] = {"status": "ok"}
             if ready and documents < 0 and search.indexer.last_logged_seq() > 0:
@@ -216,12 +217,12 @@ def _metrics(app: Flask, settings) -> None:
 
             from .models import MaterialFile, Submission
 
-            search = app.extensions["atn_search"]
+            search = node_search(app)
             gauges = {"index_lag": GaugeMetricFamily("atn_index_lag", "Change-log rows not yet in this node's index"),
                       "queue": GaugeMetricFamily("atn_queue_length", "Items waiting", labels=["queue"])}
             try:
                 gauges["index_lag"].add_metric([], max(0, search.indexer.last_logged_seq() - search.engine.applied_seq()))
-                session = app.extensions["atn_db"].session_factory()
+                session = get_db(app).session_factory()
                 try:
                     gauges["queue"].add_metric(["moderation"], session.scalar(
                         select(func.count()).select_from(Submission)) or 0)

@@ -1,24 +1,25 @@
 """The node's search: its engine (index directory), its indexer, and the indexer thread of this process."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from search_index.limits import Limits
 from search_index.whoosh_engine import WhooshEngine
 
 from .background import PerProcessThread
+from .extensions import get_db
 from .indexer import Indexer, IndexerThread
 
 
 class NodeSearch:
     def __init__(self, app: Flask):
         settings = app.config["ATN_SETTINGS"]
-        db = app.extensions["atn_db"]
+        db = get_db(app)
         self.engine = WhooshEngine(settings.index_dir, Limits(max_length=settings.max_query_length,
                                                               max_expansions=settings.search_max_expansions,
                                                               timeout_seconds=settings.search_timeout_seconds,
                                                               max_export_rows=settings.search_max_export_rows))
-        self.indexer = Indexer(self.engine, db.session_factory)
+        self.indexer = Indexer(self.engine, db.session_factory, batch=settings.index_batch)
         self.mode = settings.indexer
         self.interval = settings.index_poll_seconds
         self.wait_timeout = settings.wait_for_timeout
@@ -32,6 +33,3 @@ class NodeSearch:
     def stop(self) -> None:
         self._thread.stop()
 
-
-def node_search() -> NodeSearch:
-    return current_app.extensions["atn_search"]

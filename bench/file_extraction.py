@@ -127,8 +127,8 @@ def end_to_end(root: Path, pdfs, megabytes: float, total_pages: int, deadline: f
     from atn_hub.principal import SYSTEM
     from atn_hub.services import files as files_service
     from atn_hub.services import search as search_service
-    from atn_hub.services.practices import training_materials
-    from atn_hub.services.vocabulary import create_society
+    from atn_hub.services.training_materials import training_materials
+    from atn_hub.services.societies import create_society
 
     url = f"sqlite:///{root / 'atn.db'}"
     upgrade(url)

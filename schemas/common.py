@@ -75,6 +75,26 @@ def text_field(max_length: int, required: bool = False, allow_none: bool = False
                          validate=validate.Length(min=min_len, max=max_length), **kwargs)
 
 
+DEFAULT_MAX_PAGE_SIZE = 100  # what the OpenAPI document states; ATN_MAX_PAGE_SIZE sets the app's
+
+
+class PageSize(validate.Range):
+    """A page size from 1 to the serving app's ATN_MAX_PAGE_SIZE, read when a request is checked (blueprints
+    and schemas are made once per process; apps, each with its settings, may be several). The OpenAPI
+    document states the default."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1, max=DEFAULT_MAX_PAGE_SIZE)
+
+    def __call__(self, value: int) -> int:
+        from flask import current_app, has_app_context
+
+        largest = current_app.config["ATN_SETTINGS"].max_page_size if has_app_context() else self.max
+        if not 1 <= value <= largest:
+            raise ValidationError(f"Must be greater than or equal to 1 and less than or equal to {largest}.")
+        return value
+
+
 SORT_KEYS = ["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import CountryCode, LanguageCode, TopicCode
+from .common import CountryCode, LanguageCode, PageSize, TopicCode
 
 TYPES = ["practice", "contact", "training-material"]
 
@@ -27,7 +27,7 @@ class SearchArgsSchema(Schema):
     lang = LanguageCode(metadata={"description": "The caller's language: its matches rank first at equal "
                                                  "relevance (default: from Accept-Language)"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page_size = fields.Integer(load_default=20, validate=PageSize())
 
 
 class MatchedFileSchema(Schema):

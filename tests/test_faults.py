@@ -145,7 +145,7 @@ def pg_member_token(url: str, tmp_path) -> dict:
         _wipe(app.extensions["atn_db"].engine)
         with app.app_context():
             session = get_db().session
-            from atn_hub.services.vocabulary import create_society
+            from atn_hub.services.societies import create_society
 
             create_society(session, SYSTEM, {"code": "NL", "name": "Netherlands Red Cross",
                                              "name_local": "Nederlandse Rode Kruis", "languages": ["nl"]})

@@ -6,7 +6,7 @@ from schemas.audit import AuditArgsSchema, AuditEntrySchema
 from ..access import access
 from ..oauth.protector import current_principal
 from ..services import audit
-from .common import MAX_PAGE_SIZE, session
+from .common import paginate, session
 
 blp = Blueprint("audit", "audit", url_prefix="/api/v1/audit",
                 description="The audit trail (administrators): every write, read-only.")
@@ -17,7 +17,7 @@ class Audit(MethodView):
     @access(blp, "admin")
     @blp.arguments(AuditArgsSchema, location="query")
     @blp.response(200, AuditEntrySchema(many=True))
-    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    @paginate(blp)
     def get(self, args, pagination_parameters):
         """Who did what, when, from which client (administrators)
 

@@ -5,7 +5,7 @@ from schemas.changes import ChangesArgsSchema, ChangesPageSchema
 
 from ..access import ANYONE, access
 from ..oauth.protector import current_principal
-from ..services import feed
+from ..services import changes
 from .common import session
 
 blp = Blueprint("changes", "changes", url_prefix="/api/v1/changes",
@@ -25,6 +25,6 @@ class Changes(MethodView):
         order (created, updated, published: upsert the record; unpublished, deleted: remove it) rebuilds exactly
         what the lists show you. What you see follows your token: anonymous callers see public records only.
         """
-        events, position, more = feed.events(session(), current_principal(), args["since"], args["limit"],
+        events, position, more = changes.events(session(), current_principal(), args["since"], args["limit"],
                                              args.get("type"))
         return {"changes": events, "next_cursor": str(position), "has_more": more}

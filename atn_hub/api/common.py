@@ -6,7 +6,7 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from schemas.common import EraseArgsSchema
+from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize
 from schemas.workflow import (CommentCreateSchema, ReviewCommentSchema, ReviewSchema, RevisionDetailSchema,
                               RevisionDiffArgsSchema, RevisionDiffSchema, RevisionSchema)
 
@@ -16,7 +16,19 @@ from ..oauth.protector import current_principal
 from ..services import revisions, workflow
 from ..services.records import RecordService
 
-MAX_PAGE_SIZE = 100
+
+
+def paginate(blp):
+    """``blp.paginate`` whose page size goes up to the app's ATN_MAX_PAGE_SIZE (flask-smorest fixes the largest
+    page when the view is declared; this reads it per request, see ``schemas.common.PageSize``)."""
+    declare = blp.paginate(max_page_size=DEFAULT_MAX_PAGE_SIZE)
+
+    def decorator(func):
+        view = declare(func)
+        view._apidoc["pagination"]["parameters"]["schema"]._declared_fields["page_size"].validators = [PageSize()]
+        return view
+
+    return decorator
 
 
 def session():
@@ -55,7 +67,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         @blp.etag
         @blp.arguments(list_args_schema, location="query")
         @blp.response(200, schema(many=True))
-        @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+        @paginate(blp)
         def get(self, args, pagination_parameters):
             page = service.list(session(), current_principal(), args, pagination_parameters.page,
                                 pagination_parameters.page_size)

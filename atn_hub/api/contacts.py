@@ -8,7 +8,7 @@ from schemas.contacts import (ContactCreateSchema, ContactExportSchema, ContactL
 from ..access import access
 from ..oauth.protector import current_principal
 from ..services import personal_data
-from ..services.practices import contacts
+from ..services.contacts import contacts
 from .common import record_blueprint, session
 
 blp = record_blueprint(

@@ -8,7 +8,7 @@ from schemas.files import FileSchema, UploadSchema
 
 from ..access import ANYONE, access
 from ..files.content import ACCEPTED
-from ..files.node import node_files
+from ..extensions import node_files
 from ..oauth.protector import current_principal
 from ..services import files
 from .common import searchable_write, session

@@ -8,7 +8,7 @@ from schemas.moderation import AssignSchema, QueueArgsSchema, QueueItemSchema
 from ..access import access
 from ..oauth.protector import current_principal
 from ..services import moderation
-from .common import MAX_PAGE_SIZE, session
+from .common import paginate, session
 
 blp = Blueprint("moderation", "moderation", url_prefix="/api/v1/moderation",
                 description="The coordinators' queue of submissions awaiting review.")
@@ -19,7 +19,7 @@ class Queue(MethodView):
     @access(blp, "moderate")
     @blp.arguments(QueueArgsSchema, location="query")
     @blp.response(200, QueueItemSchema(many=True))
-    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    @paginate(blp)
     def get(self, args, pagination_parameters):
         """The moderation queue (coordinators)
 

@@ -7,7 +7,7 @@ from schemas.search import SearchArgsSchema, SearchResultSchema
 
 from ..access import ANYONE, access
 from ..oauth.protector import current_principal
-from ..search import node_search
+from ..extensions import node_search
 from ..services import search as search_service
 
 blp = Blueprint("search", "search", url_prefix="/api/v1/search",

@@ -5,8 +5,8 @@ from schemas.societies import SocietyCreateSchema, SocietyListArgsSchema, Societ
 
 from ..access import ANYONE, access
 from ..oauth.protector import current_principal
-from ..services import vocabulary
-from .common import MAX_PAGE_SIZE, etag_of, session
+from ..services import societies
+from .common import etag_of, paginate, session
 
 blp = Blueprint("societies", "societies", url_prefix="/api/v1/societies",
                 description="The national Red Cross societies of the network, addressed by their country code.")
@@ -18,10 +18,10 @@ class Societies(MethodView):
     @blp.etag
     @blp.arguments(SocietyListArgsSchema, location="query")
     @blp.response(200, SocietySchema(many=True))
-    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    @paginate(blp)
     def get(self, args, pagination_parameters):
         """List societies"""
-        items, total = vocabulary.list_societies(session(), args, pagination_parameters.page,
+        items, total = societies.list_societies(session(), args, pagination_parameters.page,
                                                  pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
@@ -32,7 +32,7 @@ class Societies(MethodView):
     @blp.response(201, SocietySchema)
     def post(self, data):
         """Add a society (administrators)"""
-        society = vocabulary.create_society(session(), current_principal(), data)
+        society = societies.create_society(session(), current_principal(), data)
         blp.set_etag(etag_of(society))
         return society
 
@@ -44,7 +44,7 @@ class Society(MethodView):
     @blp.response(200, SocietySchema)
     def get(self, code):
         """Get a society"""
-        society = vocabulary.get_society(session(), code)
+        society = societies.get_society(session(), code)
         blp.set_etag(etag_of(society))
         return society
 
@@ -54,9 +54,9 @@ class Society(MethodView):
     @blp.response(200, SocietySchema)
     def patch(self, data, code):
         """Update a society (administrators)"""
-        society = vocabulary.get_society_for_update(session(), current_principal(), code)
+        society = societies.get_society_for_update(session(), current_principal(), code)
         blp.check_etag(etag_of(society))
-        society = vocabulary.update_society(session(), current_principal(), society, data)
+        society = societies.update_society(session(), current_principal(), society, data)
         blp.set_etag(etag_of(society))
         return society
 
@@ -65,4 +65,4 @@ class Society(MethodView):
     def delete(self, code):
         """Remove a society that owns nothing (administrators)"""
         principal = current_principal()
-        vocabulary.delete_society(session(), principal, vocabulary.get_society_for_update(session(), principal, code))
+        societies.delete_society(session(), principal, societies.get_society_for_update(session(), principal, code))

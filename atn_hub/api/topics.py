@@ -5,8 +5,8 @@ from schemas.topics import TopicCreateSchema, TopicListArgsSchema, TopicSchema, 
 
 from ..access import ANYONE, access
 from ..oauth.protector import current_principal
-from ..services import vocabulary
-from .common import MAX_PAGE_SIZE, etag_of, session
+from ..services import topics
+from .common import etag_of, paginate, session
 
 blp = Blueprint("topics", "topics", url_prefix="/api/v1/topics",
                 description="The controlled vocabulary: forms of exploitation, target groups, phases of support "
@@ -19,10 +19,10 @@ class Topics(MethodView):
     @blp.etag
     @blp.arguments(TopicListArgsSchema, location="query")
     @blp.response(200, TopicSchema(many=True))
-    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    @paginate(blp)
     def get(self, args, pagination_parameters):
         """List topics"""
-        items, total = vocabulary.list_topics(session(), args, pagination_parameters.page,
+        items, total = topics.list_topics(session(), args, pagination_parameters.page,
                                               pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
@@ -33,7 +33,7 @@ class Topics(MethodView):
     @blp.response(201, TopicSchema)
     def post(self, data):
         """Add a topic (administrators)"""
-        topic = vocabulary.create_topic(session(), current_principal(), data)
+        topic = topics.create_topic(session(), current_principal(), data)
         blp.set_etag(etag_of(topic))
         return topic
 
@@ -45,7 +45,7 @@ class Topic(MethodView):
     @blp.response(200, TopicSchema)
     def get(self, code):
         """Get a topic"""
-        topic = vocabulary.get_topic(session(), code)
+        topic = topics.get_topic(session(), code)
         blp.set_etag(etag_of(topic))
         return topic
 
@@ -55,9 +55,9 @@ class Topic(MethodView):
     @blp.response(200, TopicSchema)
     def patch(self, data, code):
         """Update a topic's labels or category (administrators)"""
-        topic = vocabulary.get_topic_for_update(session(), current_principal(), code)
+        topic = topics.get_topic_for_update(session(), current_principal(), code)
         blp.check_etag(etag_of(topic))
-        topic = vocabulary.update_topic(session(), current_principal(), topic, data)
+        topic = topics.update_topic(session(), current_principal(), topic, data)
         blp.set_etag(etag_of(topic))
         return topic
 
@@ -66,4 +66,4 @@ class Topic(MethodView):
     def delete(self, code):
         """Remove an unused topic (administrators)"""
         principal = current_principal()
-        vocabulary.delete_topic(session(), principal, vocabulary.get_topic_for_update(session(), principal, code))
+        topics.delete_topic(session(), principal, topics.get_topic_for_update(session(), principal, code))

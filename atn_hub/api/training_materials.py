@@ -1,7 +1,7 @@
 from schemas.training_materials import (TrainingMaterialCreateSchema, TrainingMaterialListArgsSchema,
                                         TrainingMaterialSchema, TrainingMaterialUpdateSchema)
 
-from ..services.practices import training_materials
+from ..services.training_materials import training_materials
 from .common import record_blueprint
 
 blp = record_blueprint(

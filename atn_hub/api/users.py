@@ -8,7 +8,7 @@ from schemas.accounts import UserCreateSchema, UserSchema, UserUpdateSchema
 from ..access import access
 from ..oauth.protector import current_principal
 from ..services import accounts
-from .common import MAX_PAGE_SIZE, session
+from .common import paginate, session
 
 blp = Blueprint("users", "users", url_prefix="/api/v1/users", description="People with accounts (administrators).")
 
@@ -17,7 +17,7 @@ blp = Blueprint("users", "users", url_prefix="/api/v1/users", description="Peopl
 class Users(MethodView):
     @access(blp, "admin")
     @blp.response(200, UserSchema(many=True))
-    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    @paginate(blp)
     def get(self, pagination_parameters):
         """List users"""
         items, total = accounts.list_users(session(), current_principal(), pagination_parameters.page,

@@ -10,7 +10,7 @@ from schemas.webhooks import (DeliverySchema, NewSecretWebhookSchema, WebhookCre
 from ..access import access
 from ..oauth.protector import current_principal
 from ..services import webhooks
-from .common import MAX_PAGE_SIZE, etag_of, session
+from .common import etag_of, paginate, session
 
 blp = Blueprint("webhooks", "webhooks", url_prefix="/api/v1/webhooks",
                 description="A society's endpoints that receive its changes feed as signed HTTP POSTs, delivered "
@@ -93,7 +93,7 @@ class RotateSecret(MethodView):
 class Deliveries(MethodView):
     @access(blp, "write")
     @blp.response(200, DeliverySchema(many=True))
-    @blp.paginate(max_page_size=MAX_PAGE_SIZE)
+    @paginate(blp)
     def get(self, pagination_parameters, webhook_id: uuid.UUID):
         """List a webhook's deliveries, newest first, with every attempt"""
         items, total = webhooks.list_deliveries(session(), current_principal(), webhook_id,

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..extensions import get_db
@@ -54,7 +55,7 @@ def demo_load():
         summary[record_type] = {k: result[k] for k in ("created", "updated", "unchanged")}
     session = get_db().new_session()
     try:
-        credentials = demo_accounts(session)
+        credentials = demo_accounts(session, current_app.config["ATN_SETTINGS"].demo_password)
         session.commit()
     finally:
         session.close()
@@ -65,17 +66,14 @@ DEMO_DOMAIN = "demo.atn-hub.example"
 WEB_CLIENT_ID = "atn-hub-web"
 
 
-def demo_accounts(session) -> dict:
+def demo_accounts(session, password: str) -> dict:
     """A demo administrator, a coordinator, a member per demo society, and the web frontend's public client;
     created once (existing ones are left alone). Their password is ATN_DEMO_PASSWORD (see the README)."""
-    import os
-
     from sqlalchemy import select
 
     from ..models import OAuthClient, Society, User
     from ..services import accounts
 
-    password = os.environ.get("ATN_DEMO_PASSWORD", "atn-hub-demo-2026")
     wanted = [("admin@" + DEMO_DOMAIN, "Demo Administrator", "admin", None),
               ("coordinator@" + DEMO_DOMAIN, "Demo Coordinator (ATN co-chair)", "coordinator", "NL")]
     for society in session.scalars(select(Society).order_by(Society.code)):

@@ -15,8 +15,7 @@ files_group = AppGroup("files", help="Training material files: extraction and st
               help="Keep unnamed contents younger than this (an upload in flight stores its content first).")
 def gc(grace_seconds):
     """Delete stored contents that no file names any more (deleted files and records)."""
-    from ..extensions import get_db
-    from ..files.node import node_files
+    from ..extensions import get_db, node_files
     from ..services.files import collect_garbage
 
     session = get_db().session_factory()
@@ -30,6 +29,6 @@ def gc(grace_seconds):
 @files_group.command("extract")
 def extract_now():
     """Extract the text of every file waiting for it, now (the worker and the app's thread do it too)."""
-    from ..files.node import node_files
+    from ..extensions import node_files
 
     click.echo(json.dumps({"extracted": node_files().extract_pending()}))

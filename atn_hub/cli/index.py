@@ -11,11 +11,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from ..extensions import get_db, node_files, node_search
+
 index_group = AppGroup("index", help="The node's search index (a projection of the database).")
-
-
-def _search():
-    return current_app.extensions["atn_search"]
 
 
 @index_group.command("rebuild")
@@ -27,16 +25,16 @@ def rebuild():
             bar.update(done - bar.pos)
 
         started = time.monotonic()
-        generation = _search().indexer.rebuild(progress)
-    click.echo(json.dumps({"generation": generation.name, "documents": _search().engine.doc_count(),
-                           "applied_seq": _search().engine.applied_seq(),
+        generation = node_search().indexer.rebuild(progress)
+    click.echo(json.dumps({"generation": generation.name, "documents": node_search().engine.doc_count(),
+                           "applied_seq": node_search().engine.applied_seq(),
                            "seconds": round(time.monotonic() - started, 2)}))
 
 
 @index_group.command("verify")
 def verify():
     """Compare the index with the database; exits 1 on any drift (missing, extra or stale documents)."""
-    report = _search().indexer.verify()
+    report = node_search().indexer.verify()
     drift = bool(report["missing"] or report["extra"] or report["stale"])
     click.echo(json.dumps({**report, "drift": drift,
                            "missing": report["missing"][:20], "extra": report["extra"][:20],
@@ -47,8 +45,8 @@ def verify():
 @index_group.command("catch-up")
 def catch_up():
     """Apply the change log's new entries to the index now."""
-    applied = _search().indexer.catch_up(wait=30)
-    click.echo(json.dumps({"applied": applied, "applied_seq": _search().engine.applied_seq()}))
+    applied = node_search().indexer.catch_up(wait=30)
+    click.echo(json.dumps({"applied": applied, "applied_seq": node_search().engine.applied_seq()}))
 
 
 @click.command("worker")
@@ -61,15 +59,15 @@ def worker_command(interval, once):
     deliveries and deliver them, extract files' text."""
     from ..services import webhooks
 
-    search = current_app.extensions["atn_search"]
-    db = current_app.extensions["atn_db"]
+    search = node_search()
+    db = get_db()
     settings = current_app.config["ATN_SETTINGS"]
     interval = interval or search.interval
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(json.dumps({"worker": "started", "interval": interval}), err=True)
     try:
-        files = current_app.extensions["atn_files"]
+        files = node_files()
         while not stopping:
             search.indexer.catch_up(wait=0)
             try:

@@ -5,9 +5,10 @@ import logging
 import os
 import threading
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ..background import PerProcessThread
+from ..extensions import get_db
 
 log = logging.getLogger("atn_hub.files")
 
@@ -23,7 +24,7 @@ class NodeFiles:
                                      extract_memory_mb=settings.extract_memory_mb,
                                      extract_max_pages=settings.extract_max_pages,
                                      tmp_dir=settings.files_dir / "tmp")
-        self.session_factory = app.extensions["atn_db"].session_factory
+        self.session_factory = get_db(app).session_factory
         self.interval = 1.0
         self._thread = PerProcessThread(lambda: ExtractorThread(self).start(), enabled=settings.extractor == "thread")
         self._inline = None  # the extractor of extract_pending's callers (one thread: the worker, the CLI, tests)
@@ -81,6 +82,3 @@ class ExtractorThread:
                 extractor.close()  # idle: no child kept waiting
                 self._stop.wait(self.files.interval)
 
-
-def node_files() -> NodeFiles:
-    return current_app.extensions["atn_files"]

@@ -10,7 +10,7 @@ from ..db import BigIntPK, Base, JSONType, timestamp
 
 
 class ChangeLog(Base):
-    """The append-only log of every write. Its ``seq`` order is its commit order (see services.changes).
+    """The append-only log of every write. Its ``seq`` order is its commit order (see services.change_log).
 
     It feeds the search indexer, the changes feed, webhooks and the audit trail.
     """

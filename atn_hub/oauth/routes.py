@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from ..access import public
 from ..db import utcnow
 from ..errors import TooManyRequests
-from ..extensions import get_db
+from ..extensions import get_db, oauth_server
 from ..models import User
 from ..principal import SCOPES
 from ..services import accounts, throttle
@@ -28,10 +28,6 @@ bp = Blueprint("oauth", __name__)
 
 SESSION_USER = "oauth_user_id"
 CSRF_KEY = "csrf_token"
-
-
-def server():
-    return current_app.extensions["atn_oauth_server"]
 
 
 def _db():
@@ -87,7 +83,7 @@ def _client_id_from_request() -> str | None:
 @public
 def authorize():
     """Sign in (if needed), then ask the user to allow the client the scopes it asks for."""
-    srv = server()
+    srv = oauth_server()
     try:
         grant = srv.get_consent_grant(end_user=None)
     except OAuth2Error as error:
@@ -157,7 +153,7 @@ def issue_token():
     except TooManyRequests as exc:
         return Response(json.dumps({"error": "slow_down", "error_description": exc.message}), status=429,
                         mimetype="application/json", headers={**exc.headers, "Cache-Control": "no-store"})
-    response = server().create_token_response()
+    response = oauth_server().create_token_response()
     if response.status_code == 401 or (response.status_code == 400 and b'"invalid_client"' in response.get_data()):
         _db().rollback()
         throttle.record_failure(_db(), *budgets)
@@ -169,13 +165,13 @@ def issue_token():
 @bp.post("/oauth/revoke")
 @public
 def revoke_token():
-    return server().create_endpoint_response("revocation")
+    return oauth_server().create_endpoint_response("revocation")
 
 
 @bp.post("/oauth/introspect")
 @public
 def introspect_token():
-    return server().create_endpoint_response("introspection")
+    return oauth_server().create_endpoint_response("introspection")
 
 
 @bp.get("/.well-known/oauth-authorization-server")

@@ -13,7 +13,7 @@ from ..db import page_offset
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import OAuthClient, OAuthToken, User, token_hash
 from ..principal import ROLE_SCOPES, Principal
-from . import changes
+from . import change_log
 from .records import society_by_code
 
 _hasher = PasswordHasher()
@@ -64,8 +64,8 @@ def create_user(session: Session, principal: Principal, *, email: str, name: str
                 password_hash=hash_password(password) if password else None)
     session.add(user)
     session.flush()
-    changes.append(session, principal, record_type="user", record_id=user.id, action="created",
-                   payload={"email": email, "role": role, "society": society_code}, society_id=user.society_id)
+    change_log.append(session, principal, record_type="user", record_id=user.id, action="created",
+                      payload={"email": email, "role": role, "society": society_code}, society_id=user.society_id)
     return user
 
 
@@ -82,8 +82,8 @@ def set_disabled(session: Session, principal: Principal, user: User, disabled: b
     if disabled:  # a disabled user's tokens stop working at once
         session.execute(update(OAuthToken).where(OAuthToken.user_id == user.id).values(revoked=True))
     session.flush()
-    changes.append(session, principal, record_type="user", record_id=user.id,
-                   action="disabled" if disabled else "enabled", society_id=user.society_id)
+    change_log.append(session, principal, record_type="user", record_id=user.id,
+                      action="disabled" if disabled else "enabled", society_id=user.society_id)
     return user
 
 
@@ -131,9 +131,9 @@ def create_personal_token(session: Session, principal: Principal, user: User, *,
                        parent_family_id=principal.token_family_id)
     session.add(token)
     session.flush()
-    changes.append(session, principal, record_type="token", record_id=token.id, action="created",
-                   payload={"kind": "personal", "user": user.email, "scope": token.scope},
-                   society_id=user.society_id)
+    change_log.append(session, principal, record_type="token", record_id=token.id, action="created",
+                      payload={"kind": "personal", "user": user.email, "scope": token.scope},
+                      society_id=user.society_id)
     return token, secret
 
 
@@ -164,9 +164,9 @@ def sign_out_everywhere(session: Session, principal: Principal, *, personal_toke
                                                                        OAuthToken.kind.in_(kinds),
                                                                        OAuthToken.revoked.is_(False))))
     count = revoke_families(session, families) if families else 0
-    changes.append(session, principal, record_type="user", record_id=user.id, action="signed-out-everywhere",
-                   payload={"personal_tokens": personal_tokens, "tokens_revoked": count},
-                   society_id=user.society_id)
+    change_log.append(session, principal, record_type="user", record_id=user.id, action="signed-out-everywhere",
+                      payload={"personal_tokens": personal_tokens, "tokens_revoked": count},
+                      society_id=user.society_id)
     return count
 
 
@@ -183,7 +183,7 @@ def revoke_personal_token(session: Session, principal: Principal, token_id: uuid
     if token is None or token.kind != "personal" or (token.user_id != principal.user_id and not principal.is_admin):
         raise NotFound(f"No token with id {token_id}.")
     revoke_families(session, {token.family_id})
-    changes.append(session, principal, record_type="token", record_id=token.id, action="revoked")
+    change_log.append(session, principal, record_type="token", record_id=token.id, action="revoked")
 
 
 def current_user(session: Session, principal: Principal) -> User:
@@ -254,9 +254,9 @@ def create_client(session: Session, principal: Principal, *, name: str, society_
                          can_introspect=can_introspect)
     session.add(client)
     session.flush()
-    changes.append(session, principal, record_type="client", record_id=client.client_id, action="created",
-                   payload={"name": name, "grant_types": grant_types, "scope": client.scope},
-                   society_id=client.society_id)
+    change_log.append(session, principal, record_type="client", record_id=client.client_id, action="created",
+                      payload={"name": name, "grant_types": grant_types, "scope": client.scope},
+                      society_id=client.society_id)
     return client, secret
 
 
@@ -283,6 +283,6 @@ def revoke_client(session: Session, principal: Principal, client: OAuthClient) -
         client.revoked_at = utcnow()
         revoke_families(session, set(session.scalars(select(OAuthToken.family_id)
                                                      .where(OAuthToken.client_id == client.client_id))))
-        changes.append(session, principal, record_type="client", record_id=client.client_id, action="revoked",
-                       society_id=client.society_id)
+        change_log.append(session, principal, record_type="client", record_id=client.client_id, action="revoked",
+                          society_id=client.society_id)
     return client

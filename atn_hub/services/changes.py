@@ -1,125 +1,107 @@
-"""Appending to the change log, in the same transaction as the change it records.
+"""The changes feed: the change log as one caller sees it, for partners' sync and for webhooks.
 
-The trap this module closes: a log sequence number is allocated at INSERT but becomes visible at COMMIT, so
-with concurrent writers row 11 can commit (and be read) before row 10. Readers that remember "last seen = 11"
-would skip 10 forever. We make commit order equal sequence order: on PostgreSQL every appending transaction
-first takes one transaction-scoped advisory lock, so appends (and their commits) are serialised; SQLite
-serialises writers already (BEGIN IMMEDIATE, see ``atn_hub.db``).
+A log row records a record's state before and after the change (status, visibility; the society is the row's)
+and its snapshot after. For a caller, a row is:
+- ``created`` or ``published`` when the record becomes visible to them (created: it was just created),
+- ``updated`` when it was visible and still is,
+- ``unpublished`` or ``deleted`` (a tombstone) when it stops being visible,
+- nothing when they could see it neither before nor after.
+Following the feed from the start therefore rebuilds exactly what the caller's lists show now. Rows that do
+not change a record's visible state (a pending revision's edits, assignments) are not in it.
 """
 from __future__ import annotations
 
-import enum
-import uuid
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import text
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ..models import ChangeLog
+from .. import permissions
+from ..models import RECORD_MODELS, ChangeLog
 from ..principal import Principal
+from .change_log import RECORD_TYPES, from_json
 
-CHANGE_LOG_LOCK = 0x41544E  # "ATN": the advisory lock key that serialises appends on PostgreSQL
-
-
-def json_safe(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [json_safe(v) for v in value]
-    return value
+ACTIONS = ["created", "updated", "published", "unpublished", "deleted"]
+SCAN_LIMIT = 20_000  # log rows looked at per request at most: the cursor moves on past rows the caller cannot see
 
 
-def assign_changes(obj, data: dict[str, Any]) -> dict[str, Any]:
-    """Set the fields of ``data`` that differ on ``obj``; returns those (the change log's payload)."""
-    changed = {}
-    for key, value in data.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed[key] = value
-    return changed
+@dataclass
+class Event:
+    seq: int
+    at: datetime
+    type: str
+    record_id: str
+    external_id: str | None
+    society: str | None
+    action: str
+    record: Any | None  # the record as it was after the change (personal fields hidden as needed); None: tombstone
+    source: ChangeLog
+
+    @property
+    def cursor(self) -> str:
+        return str(self.seq)
 
 
-RECORD_TYPES = ("practice", "contact", "training-material")
+def _visible(principal: Principal, row: ChangeLog, state: dict | None) -> bool:
+    return state is not None and permissions.visible(principal, row.society_id, state["status"], state["visibility"])
 
 
-def state_of(record) -> dict[str, str]:
-    """What decides who sees a record (with its society, kept in the log row's ``society_id``)."""
-    return {"status": record.status, "visibility": record.visibility}
+def classify(principal: Principal, row: ChangeLog) -> str | None:
+    """What the row means to this caller (one of ACTIONS), or None when it is not a change they see."""
+    payload = row.payload or {}
+    if row.record_type not in RECORD_TYPES or "state" not in payload:
+        return None
+    was, now = _visible(principal, row, payload.get("before")), _visible(principal, row, payload.get("state"))
+    if now:
+        return "updated" if was else ("created" if row.action == "created" else "published")
+    if was:
+        return "deleted" if payload.get("state") is None else "unpublished"
+    return None
 
 
-def snapshot(record) -> dict[str, Any]:
-    """Every column of a record as JSON, its society by code: what the changes feed and webhooks show of it
-    as it was at this change (personal fields are filtered when read, and scrubbed by erasure)."""
-    mapper = sa_inspect(record).mapper
-    data = {attr.key: getattr(record, attr.key) for attr in mapper.column_attrs if attr.key != "society_id"}
-    data["society"] = record.society.code
-    return json_safe(data)
+def restore(principal: Principal, row: ChangeLog) -> SimpleNamespace | None:
+    """The row's snapshot as an object the record schemas can dump."""
+    data = (row.payload or {}).get("record")
+    if data is None:
+        return None
+    model = RECORD_MODELS[row.record_type]
+    values = from_json(model, {k: v for k, v in data.items() if k != "society"})
+    for name in permissions.hidden_fields(principal, row.record_type):
+        values[name] = None
+    return SimpleNamespace(**values, society=SimpleNamespace(code=data.get("society")))
 
 
-def from_json(model, data: dict[str, Any]) -> dict[str, Any]:
-    """The inverse of ``json_safe`` for a model's columns: times and UUIDs back to Python values."""
-    from sqlalchemy import DateTime, Uuid
-
-    columns = sa_inspect(model).columns
-    values = {}
-    for key, value in data.items():
-        column = columns.get(key)
-        if value is not None and column is not None:
-            if isinstance(column.type, Uuid):
-                value = uuid.UUID(value) if isinstance(value, str) else value
-            elif isinstance(column.type, DateTime) or isinstance(getattr(column.type, "impl", None), DateTime):
-                value = datetime.fromisoformat(value) if isinstance(value, str) else value
-        values[key] = value
-    return values
+def to_event(principal: Principal, row: ChangeLog, action: str) -> Event:
+    payload = row.payload or {}
+    return Event(seq=row.seq, at=row.at, type=row.record_type, record_id=row.record_id,
+                 external_id=payload.get("external_id"), society=payload.get("society"), action=action,
+                 record=None if action in ("deleted", "unpublished") else restore(principal, row), source=row)
 
 
-def record_change(session: Session, principal: Principal, record, action: str, *,
-                  before: dict[str, str] | None, fields: dict[str, Any] | None = None,
-                  extra: dict[str, Any] | None = None, gone: bool = False) -> ChangeLog:
-    """Log a change of a record's visible state: the fields it changed, its state before and after, and
-    its snapshot after (none when ``gone``: a tombstone keeps only what names the record)."""
-    session.flush()  # the version and timestamps the snapshot shows are the ones just written
-    payload = {"external_id": record.external_id, "society": record.society.code, "before": before,
-               "state": None if gone else state_of(record), "fields": fields,
-               "record": None if gone else snapshot(record), **(extra or {})}
-    return append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
-                  payload=payload, society_id=record.society_id)
-
-
-def lock_log(session: Session) -> None:
-    """Once per transaction (the lock is held until it ends)."""
-    if isinstance(session, scoped_session):
-        session = session()
-    session.connection()  # begins the transaction if it has not begun yet
-    transaction = session.get_transaction()
-    if session.info.get("log_locked_by") is transaction:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
-    session.info["log_locked_by"] = transaction
-
-
-def append(session: Session, principal: Principal, *, record_type: str, record_id: Any, action: str,
-           payload: dict[str, Any] | None = None, society_id: uuid.UUID | None = None) -> ChangeLog:
-    lock_log(session)
-    entry = ChangeLog(
-        actor_user_id=principal.user_id,
-        actor_client_id=principal.client_id,
-        society_id=society_id,
-        record_type=record_type,
-        record_id=str(record_id),
-        action=action,
-        payload=json_safe(payload or {}),
-    )
-    session.add(entry)
-    session.flush()
-    session.info["last_seq"] = entry.seq  # for ?refresh=wait_for: the write is searchable once this is indexed
-    return entry
+def events(session: Session, principal: Principal, since: int, limit: int,
+           types: list[str] | None = None) -> tuple[list[Event], int, bool]:
+    """Up to ``limit`` events after log position ``since``, in commit order; the position to continue from;
+    and whether more rows may follow."""
+    wanted = [t for t in (types or RECORD_TYPES) if t in RECORD_TYPES]
+    found: list[Event] = []
+    position, scanned = since, 0
+    batch = max(limit * 2, 200)
+    while len(found) < limit and scanned < SCAN_LIMIT:
+        rows = session.scalars(select(ChangeLog).where(ChangeLog.seq > position, ChangeLog.record_type.in_(wanted))
+                               .order_by(ChangeLog.seq).limit(batch)).all()
+        if not rows:
+            return found, position, False
+        for row in rows:
+            scanned += 1
+            position = row.seq
+            action = classify(principal, row)
+            if action is not None:
+                found.append(to_event(principal, row, action))
+                if len(found) == limit:
+                    break
+    more = session.scalar(select(ChangeLog.seq).where(ChangeLog.seq > position,
+                                                      ChangeLog.record_type.in_(wanted)).limit(1)) is not None
+    return found, position, more

@@ -25,8 +25,8 @@ from ..files.extract import Extractor, Failed
 from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
 from ..models import FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
-from . import changes, revisions
-from .practices import training_materials
+from . import change_log, revisions
+from .training_materials import training_materials
 
 log = logging.getLogger("atn_hub.files")
 ATTACHABLE = {Status.draft.value, Status.changes_requested.value, Status.published.value}
@@ -120,8 +120,8 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
                         uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
     session.add(file)
     session.flush()
-    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action="file_added",
-                   payload=_payload(record, file, **revision), society_id=record.society_id)
+    change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action="file_added",
+                      payload=_payload(record, file, **revision), society_id=record.society_id)
     return FileView(file, shows_pending=True)
 
 
@@ -154,8 +154,8 @@ def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, 
     else:
         session.delete(file)
     session.flush()
-    changes.append(session, principal, record_type=record.record_type, record_id=record.id,
-                   action="file_removed", payload=_payload(record, file, **revision), society_id=record.society_id)
+    change_log.append(session, principal, record_type=record.record_type, record_id=record.id,
+                      action="file_removed", payload=_payload(record, file, **revision), society_id=record.society_id)
 
 
 # --- the extraction worker --------------------------------------------------------------------------------
@@ -228,9 +228,9 @@ def _finish(session: Session, file: MaterialFile, *, pages: list[str] | None = N
     file.extracted_at = utcnow()
     record = training_materials._load(session, file.material_id)
     if record is not None:  # the indexer re-reads the material with its files' text
-        changes.append(session, SYSTEM, record_type=record.record_type, record_id=record.id,
-                       action="file_text", payload={**_payload(record, file), "text_status": file.text_status},
-                       society_id=record.society_id)
+        change_log.append(session, SYSTEM, record_type=record.record_type, record_id=record.id,
+                          action="file_text", payload={**_payload(record, file), "text_status": file.text_status},
+                          society_id=record.society_id)
     session.commit()
     return True
 

@@ -14,7 +14,7 @@ from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..models import RECORD_MODELS, ReviewComment, Society, Submission, User
 from ..principal import Principal
-from . import changes, revisions
+from . import change_log, revisions
 
 
 @dataclass
@@ -141,8 +141,8 @@ def assign(session: Session, principal: Principal, item_id: uuid.UUID, assignee_
     submission.assignee_user_id = assignee_id
     submission.assigned_at = utcnow() if assignee_id else None
     session.flush()  # the version check: two coordinators assigning at once, one gets 409
-    changes.append(session, principal, record_type=submission.record_type, record_id=submission.record_id,
-                   action="assigned", payload={"external_id": item.record.external_id, "society": item.society,
+    change_log.append(session, principal, record_type=submission.record_type, record_id=submission.record_id,
+                      action="assigned", payload={"external_id": item.record.external_id, "society": item.society,
                                                "assignee": str(assignee_id) if assignee_id else None},
                    society_id=submission.society_id)
     return _item(session, principal, submission)

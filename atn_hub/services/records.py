@@ -14,8 +14,8 @@ from ..db import array_contains, page_offset, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import Principal
-from . import changes, personal_data, revisions
-from .changes import assign_changes
+from . import change_log, personal_data, revisions
+from .change_log import assign_changes
 
 # Fields a client never sets through the API: the workflow and the bookkeeping own them.
 RESERVED = ("id", "status", "published_at", "created_at", "updated_at", "version", "society")
@@ -194,7 +194,7 @@ class RecordService:
         record = self.model(id=uuid.uuid4(), society=society, society_id=society.id, status=Status.draft.value,
                             **data)
         session.add(record)
-        changes.record_change(session, principal, record, "created", before=None)
+        change_log.record_change(session, principal, record, "created", before=None)
         return self.present(principal, record)
 
     def get_for_update(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordView:
@@ -221,10 +221,10 @@ class RecordService:
             revisions.save_pending(session, principal, self, record, data)
             return self.present(principal, record)
         self.validate(session, data, record, record.society)
-        before = changes.state_of(record)
+        before = change_log.state_of(record)
         changed = assign_changes(record, data)
         if changed:
-            changes.record_change(session, principal, record, "updated", before=before, fields=changed)
+            change_log.record_change(session, principal, record, "updated", before=before, fields=changed)
         return self.present(principal, record)
 
     def delete(self, session: Session, principal: Principal, record_id: uuid.UUID, erase: bool = False) -> None:
@@ -237,12 +237,12 @@ class RecordService:
                             scope="write")
         if not permissions.deletable_state(principal, record):
             raise Conflict(f"A {record.status} {self.model.record_type} cannot be deleted by its society.")
-        before = changes.state_of(record)
+        before = change_log.state_of(record)
         self.before_delete(session, principal, record)
         revisions.discard(session, record)
         session.delete(record)
-        changes.record_change(session, principal, record, "erased" if erase else "deleted", before=before,
-                              gone=True, extra={"erased": True} if erase else None)
+        change_log.record_change(session, principal, record, "erased" if erase else "deleted", before=before,
+                                 gone=True, extra={"erased": True} if erase else None)
         if erase:
             personal_data.scrub(session, record.record_type, record.id, self.personal_fields)
 
@@ -278,16 +278,16 @@ class RecordService:
             record = self.model(id=record_id or uuid.uuid4(), society=society, society_id=society.id,
                                 **{"status": Status.draft.value, **data})
             session.add(record)
-            changes.record_change(session, principal, record, "created", before=None)
+            change_log.record_change(session, principal, record, "created", before=None)
             return record, "created"
         stamps = {k: data.pop(k) for k in ("created_at", "updated_at") if k in data}
-        before = changes.state_of(record)
+        before = change_log.state_of(record)
         changed = assign_changes(record, data)
         if not changed:
             return record, "unchanged"
         for key, value in stamps.items():
             setattr(record, key, value)
-        changes.record_change(session, principal, record, "updated", before=before, fields=changed)
+        change_log.record_change(session, principal, record, "updated", before=before, fields=changed)
         return record, "updated"
 
 

@@ -28,8 +28,8 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, MaterialFile, PendingRevision, RecordMixin, Submission, User
 from ..principal import Principal
-from . import changes
-from .changes import from_json, json_safe
+from . import change_log
+from .change_log import from_json, json_safe
 
 BOOKKEEPING = {"id", "status", "published_at", "created_at", "updated_at", "version", "society_id"}
 EDITABLE = {"draft", "changes_requested"}
@@ -148,9 +148,9 @@ class WorkingCopy:
 
 
 def _log(session: Session, principal: Principal, record: RecordMixin, action: str, **payload) -> None:
-    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
-                   payload={"external_id": record.external_id, "society": record.society.code, **payload},
-                   society_id=record.society_id)
+    change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
+                      payload={"external_id": record.external_id, "society": record.society.code, **payload},
+                      society_id=record.society_id)
 
 
 AWAITS_REVIEW = ("The pending revision of this record awaits review: it cannot be edited until a coordinator "
@@ -235,17 +235,17 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
     close_submission(session, record)
     extra = {"decision": decision, "comment": comment}
     if decision == "approve":
-        before = changes.state_of(record)
+        before = change_log.state_of(record)
         allowed = set(content_fields(type(record)))
         values = from_json(type(record), {k: v for k, v in pending.data.items() if k in allowed})
-        changed = changes.assign_changes(record, values)
+        changed = change_log.assign_changes(record, values)
         files = settle_files(session, record, approved=True)
         if files["added"] or files["removed"]:
             extra["files"] = files
             record.updated_at = utcnow()  # a change of files alone is a new version too
         session.delete(pending)
-        changes.record_change(session, principal, record, "revision_approved", before=before,
-                              fields=json_safe(changed), extra=extra)
+        change_log.record_change(session, principal, record, "revision_approved", before=before,
+                                 fields=json_safe(changed), extra=extra)
     elif decision == "request_changes":
         pending.status = "changes_requested"
         session.flush()

@@ -25,13 +25,15 @@ from schemas.training_materials import TrainingMaterialImportSchema
 from ..errors import DomainError
 from ..models import Contact, Practice, Society, Topic, TrainingMaterial
 from ..principal import Principal
-from . import vocabulary
-from .practices import contacts, practices, training_materials
+from . import societies, topics
+from .contacts import contacts
+from .practices import practices
+from .training_materials import training_materials
 
 # Import types in dependency order: what a record refers to comes first.
 TYPES: dict[str, tuple[type[Schema], Callable, type, str]] = {
-    "society": (SocietyCreateSchema, vocabulary.upsert_society, Society, "societies.jsonl"),
-    "topic": (TopicCreateSchema, vocabulary.upsert_topic, Topic, "topics.jsonl"),
+    "society": (SocietyCreateSchema, societies.upsert_society, Society, "societies.jsonl"),
+    "topic": (TopicCreateSchema, topics.upsert_topic, Topic, "topics.jsonl"),
     "contact": (ContactImportSchema, contacts.upsert, Contact, "contacts.jsonl"),
     "practice": (PracticeImportSchema, practices.upsert, Practice, "practices.jsonl"),
     "training-material": (TrainingMaterialImportSchema, training_materials.upsert, TrainingMaterial,

@@ -3,7 +3,7 @@
 The worker does two things, each safe with several workers at once:
 
 - **fan-out**: reads the change log after the ``webhook_cursor`` row, in sequence order (which is commit order,
-  see ``services.changes``), and turns each row into one delivery per endpoint that wants it, in one
+  see ``services.change_log``), and turns each row into one delivery per endpoint that wants it, in one
   transaction per batch with the cursor row locked (``FOR UPDATE`` on PostgreSQL; SQLite serialises
   writers). An event is what the changes feed shows a member of the endpoint's society with the ``read``
   scope only (no ``contacts:read``: contacts' personal fields never go into a webhook body).
@@ -44,13 +44,13 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, Society, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
 from ..principal import Principal
-from . import changes, feed, records  # records as a module: it imports the erasure, which imports this
-from .changes import RECORD_TYPES
+from . import change_log, changes, records  # records as a module: it imports the erasure, which imports this
+from .change_log import RECORD_TYPES
 
 log = logging.getLogger("atn_hub.webhooks")
 
 ALL_EVENTS = "*"
-EVENT_TYPES = [f"{record_type}.{action}" for record_type in RECORD_TYPES for action in feed.ACTIONS]
+EVENT_TYPES = [f"{record_type}.{action}" for record_type in RECORD_TYPES for action in changes.ACTIONS]
 SECRET_PREFIX = "whsec_"
 FANOUT_CURSOR = "fanout"
 FANOUT_BATCH = 500
@@ -274,7 +274,7 @@ def wants(endpoint: WebhookEndpoint, event: str) -> bool:
     return ALL_EVENTS in endpoint.events or event in endpoint.events
 
 
-def delivery_body(delivery_id: uuid.UUID, event: str, created_at: datetime, change: feed.Event) -> str:
+def delivery_body(delivery_id: uuid.UUID, event: str, created_at: datetime, change: changes.Event) -> str:
     return json.dumps({"id": str(delivery_id), "event": event, "created_at": created_at.isoformat(),
                        "change": ChangeSchema().dump(change)}, separators=(",", ":"), ensure_ascii=False)
 
@@ -312,14 +312,14 @@ def fan_out(session: Session, settings: Settings, batch: int = FANOUT_BATCH) -> 
             if row.seq <= endpoint.start_seq:
                 continue
             reader = readers.setdefault(endpoint.society_id, reader_for(endpoint.society))
-            action = feed.classify(reader, row)
+            action = changes.classify(reader, row)
             if action is None or not wants(endpoint, event_type(row, action)):
                 continue
             delivery_id = uuid.uuid4()
             event = event_type(row, action)
             session.add(WebhookDelivery(
                 id=delivery_id, endpoint_id=endpoint.id, seq=row.seq, event=event, status="pending",
-                body=delivery_body(delivery_id, event, now, feed.to_event(reader, row, action)),
+                body=delivery_body(delivery_id, event, now, changes.to_event(reader, row, action)),
                 attempt_count=0, next_attempt_at=now, created_at=now,
                 give_up_at=now + timedelta(hours=settings.webhook_retry_hours)))
             made += 1
@@ -435,8 +435,8 @@ def _log(session: Session, principal: Principal, endpoint: WebhookEndpoint, acti
          payload: dict[str, Any] | None = None) -> ChangeLog:
     """Registrations and their changes are in the change log too (the audit trail, which lists the names in
     ``fields``); never the secret."""
-    return changes.append(session, principal, record_type="webhook", record_id=endpoint.id, action=action,
-                          payload=payload, society_id=endpoint.society_id)
+    return change_log.append(session, principal, record_type="webhook", record_id=endpoint.id, action=action,
+                             payload=payload, society_id=endpoint.society_id)
 
 
 def new_secret() -> str:
@@ -493,7 +493,7 @@ def update_endpoint(session: Session, principal: Principal, settings: Settings, 
         data = {**data, "url": _vetted_url(data["url"], settings)}
     if "events" in data:
         data = {**data, "events": sorted(set(data["events"]))}
-    changed = changes.assign_changes(endpoint, data)
+    changed = change_log.assign_changes(endpoint, data)
     if changed:
         session.flush()
         _log(session, principal, endpoint, "updated", {"fields": changed})

@@ -20,7 +20,7 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid
 from ..models import RecordMixin, ReviewComment, Status
 from ..principal import Principal
-from . import changes, revisions
+from . import change_log, revisions
 from .records import RecordService, RecordView
 
 DECISION_STATUS = {"approve": Status.published.value, "request_changes": Status.changes_requested.value,
@@ -29,15 +29,15 @@ DECISION_STATUS = {"approve": Status.published.value, "request_changes": Status.
 
 def _transition(session: Session, principal: Principal, service: RecordService, record: RecordMixin,
                 status: str, action: str, payload: dict | None = None) -> RecordView:
-    before = changes.state_of(record)
+    before = change_log.state_of(record)
     record.status = status
     if status == Status.published.value and before["status"] != Status.archived.value:
         record.published_at = utcnow()
     if status == Status.published.value and (files := revisions.published_files(session, record)):
         payload = {**(payload or {}), "files": files}  # published with the record: the feed says so
     # The flush bumps the version: a concurrent decision on the same version fails with 409.
-    changes.record_change(session, principal, record, action, before=before, fields={"status": status},
-                          extra=payload)
+    change_log.record_change(session, principal, record, action, before=before, fields={"status": status},
+                             extra=payload)
     return service.present(principal, record)
 
 
@@ -114,8 +114,8 @@ def add_comment(session: Session, principal: Principal, service: RecordService, 
                           author_client_id=principal.client_id, author_name=principal.name)
     session.add(entry)
     session.flush()
-    changes.append(session, principal, record_type=record.record_type, record_id=record.id, action="commented",
-                   payload={"external_id": record.external_id, "society": record.society.code,
+    change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action="commented",
+                      payload={"external_id": record.external_id, "society": record.society.code,
                             "comment_id": str(entry.id)}, society_id=record.society_id)
     return entry
 

@@ -27,15 +27,15 @@ def create(client, caller, resource, **changes):
 def set_status(db_session, resource, record_id, status, visibility=None):
     """Put a record in a state directly (as an administrator's repair would), logged like every write."""
     from atn_hub.principal import SYSTEM
-    from atn_hub.services import changes
+    from atn_hub.services import change_log
 
     record = db_session.get(RECORD_MODELS[TYPE[resource]], uuid.UUID(record_id))
-    before = changes.state_of(record)
+    before = change_log.state_of(record)
     record.status = status
     if visibility:
         record.visibility = visibility
-    changes.record_change(db_session, SYSTEM, record, "updated", before=before,
-                          fields={"status": status, "visibility": record.visibility})
+    change_log.record_change(db_session, SYSTEM, record, "updated", before=before,
+                             fields={"status": status, "visibility": record.visibility})
     db_session.commit()
 
 

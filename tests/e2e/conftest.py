@@ -51,8 +51,6 @@ def console_server(tmp_path_factory):
     port = free_port()
     loader = create_app({"database_url": url, "instance_dir": root / "loader", "testing": True,
                          "secret_key": "e2e", "indexer": "off", "extractor": "off"})
-    previous = os.environ.get("ATN_DEMO_PASSWORD")
-    os.environ["ATN_DEMO_PASSWORD"] = PASSWORD
     try:
         with loader.app_context():
             for record_type, (_, _, _, filename) in transfer.TYPES.items():
@@ -61,14 +59,10 @@ def console_server(tmp_path_factory):
             accounts.create_client(session, SYSTEM, name="ATN Hub web", society_code=None, grant="authorization_code",
                                    scope="read write contacts:read moderate",
                                    redirect_uris=[f"http://127.0.0.1:{port}/"], public=True, client_id=WEB_CLIENT_ID)
-            demo_accounts(session)  # keeps the client above, adds the demo people
+            demo_accounts(session, PASSWORD)  # keeps the client above, adds the demo people
             session.commit()
             session.close()
     finally:
-        if previous is None:
-            os.environ.pop("ATN_DEMO_PASSWORD", None)
-        else:
-            os.environ["ATN_DEMO_PASSWORD"] = previous
         loader.extensions["atn_search"].stop()
         loader.extensions["atn_files"].stop()
         loader.extensions["atn_db"].engine.dispose()

@@ -188,9 +188,9 @@ def test_a_backlog_is_indexed_in_large_commits_each_record_once(app, client, mem
     """A backlog (a bulk import) is committed BATCH log rows at a time, its records loaded from the database
     LOAD_CHUNK at a time into that one commit: a few segments, not one per chunk, no record twice though the
     backlog changed some twice, and updates and deletions of records that older segments hold."""
-    monkeypatch.setattr(indexer_module, "BATCH", 40)
     monkeypatch.setattr(indexer_module, "LOAD_CHUNK", 7)
     engine, indexer = _away_node(app)
+    indexer.batch = 40
     created = _practices(client, member, 30, "b")
     first = _log_rows(app)  # the fixtures' rows (users, societies) and the 30 practices
     assert indexer.catch_up(wait=5) == first
@@ -214,12 +214,12 @@ def test_a_backlog_is_indexed_in_large_commits_each_record_once(app, client, mem
 
 
 def test_a_commit_stops_loading_after_its_time_and_covers_the_log_up_to_there(app, client, member, monkeypatch):
-    monkeypatch.setattr(indexer_module, "BATCH", 40)
     monkeypatch.setattr(indexer_module, "LOAD_CHUNK", 7)
     monkeypatch.setattr(indexer_module, "COMMIT_SECONDS", 0.0)  # every commit stops after its first chunk
     before = _log_rows(app)  # the fixtures' rows, no record among them
     _practices(client, member, 30, "t")
     engine, indexer = _away_node(app)
+    indexer.batch = 40
     assert indexer.catch_up(wait=5, max_batches=1) == before + 7  # up to the first 7 records' rows, no further
     assert engine.applied_seq() == before + 7 and engine.doc_count() == 7
     assert indexer.catch_up(wait=5) == 23

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from atn_hub.models import ChangeLog
 from atn_hub.principal import SYSTEM
-from atn_hub.services import changes
+from atn_hub.services import change_log
 
 
 def test_a_later_writer_cannot_commit_before_an_earlier_one(app, db_session):
     db = app.extensions["atn_db"]
     first = db.new_session()
-    entry = changes.append(first, SYSTEM, record_type="practice", record_id="a", action="created")
+    entry = change_log.append(first, SYSTEM, record_type="practice", record_id="a", action="created")
     first_seq = entry.seq
     finished = threading.Event()
     second_seq = []
@@ -23,8 +23,8 @@ def test_a_later_writer_cannot_commit_before_an_earlier_one(app, db_session):
     def second_writer():
         session = db.new_session()
         try:
-            second_seq.append(changes.append(session, SYSTEM, record_type="practice", record_id="b",
-                                             action="created").seq)
+            second_seq.append(change_log.append(session, SYSTEM, record_type="practice", record_id="b",
+                                                action="created").seq)
             session.commit()
         finally:
             session.close()
