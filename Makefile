@@ -12,7 +12,15 @@ AXE_VERSION := 4.14.1
 E2E_VENDOR := tests/e2e/.vendor
 AXE := $(E2E_VENDOR)/axe-core-$(AXE_VERSION)/axe.min.js
 
-.PHONY: run test install openapi fuzz bench clean postgres browser
+# The console's modules are checked with ESLint from the npm registry, pinned here (ESLint 10 needs Node 20.19,
+# 22.13 or 24+). It is installed into node_modules/ (git-ignored) beside eslint.config.mjs, which imports from it.
+ESLINT_VERSION := 10.16.0
+ESLINT_JS_VERSION := 10.0.1
+GLOBALS_VERSION := 17.15.0
+ESLINT := node_modules/.eslint-$(ESLINT_VERSION)-$(ESLINT_JS_VERSION)-$(GLOBALS_VERSION)
+CONSOLE_JS := atn_hub/static/console/js
+
+.PHONY: run test install openapi fuzz bench clean postgres browser lint-js
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ATN Hub needs Python 3.11 or newer"'
@@ -52,6 +60,18 @@ $(AXE):
 
 browser: /usr/bin/chromium $(AXE)
 
+$(ESLINT):
+	npm install --no-save --no-audit --no-fund --silent --prefix . \
+		eslint@$(ESLINT_VERSION) @eslint/js@$(ESLINT_JS_VERSION) globals@$(GLOBALS_VERSION)
+	touch $@
+
+# `node --check file.js` exits 0 on a file with import or export whatever its syntax (Node 20 takes it for an ES
+# module and leaves it unparsed), so each module is read as one from stdin.
+lint-js: $(ESLINT)
+	@for module in $(CONSOLE_JS)/*.js; do \
+		node --input-type=module --check < $$module || { echo "$$module: not a valid ES module" >&2; exit 1; }; done
+	node_modules/.bin/eslint --max-warnings 0 $(CONSOLE_JS)
+
 test: install postgres browser
 	$(BIN)/python -m pytest
 
@@ -63,4 +83,4 @@ openapi: install
 	$(BIN)/atn-hub openapi write --format=yaml openapi.yaml
 
 clean:
-	rm -rf $(VENV) .pytest_cache $(E2E_VENDOR) tests/e2e/screenshots
+	rm -rf $(VENV) .pytest_cache $(E2E_VENDOR) tests/e2e/screenshots node_modules

@@ -6,6 +6,8 @@ const SCOPE = "read write contacts:read moderate"; // the server grants only wha
 const TOKENS = "atn-hub.tokens";
 const PENDING = "atn-hub.sign-in";
 
+let me; // whoAmI's answer for the tokens held now (undefined: not asked yet)
+
 function redirectUri() {
   return `${window.location.origin}/`;
 }
@@ -130,8 +132,6 @@ export async function signOut() {
     }).catch(() => {});
   }
 }
-
-let me;
 
 // Who the token speaks for (GET /api/v1/me), or null when nobody is signed in.
 export async function whoAmI(api) {

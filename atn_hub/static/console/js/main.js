@@ -4,9 +4,10 @@ import { api } from "./api.js";
 import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
 import { announce, append, h } from "./dom.js";
 import { moderationPage } from "./moderation.js";
+import { editorPage } from "./record-form.js";
 import { recordPage } from "./record.js";
 import { searchPage } from "./search.js";
-import { editorPage, mySocietyPage } from "./society.js";
+import { mySocietyPage } from "./society.js";
 
 const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 const KIND = "(practices|contacts|training-materials)";

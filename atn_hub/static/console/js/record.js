@@ -137,7 +137,7 @@ const PENDING_FILE = {
 };
 
 async function filesSection(api, id) {
-  let files = [];
+  let files;
   try {
     files = (await api(`training-materials/${id}/files`)).data;
   } catch {
