@@ -4,8 +4,7 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from atn_hub.models import DELIVERY_STATUSES
-from atn_hub.services.webhooks import ALL_EVENTS, EVENT_TYPES
+from atn_hub.models import ALL_EVENTS, DELIVERY_STATUSES, EVENT_TYPES
 
 from .common import CountryCode, partial_schema, text_field, unique_list
 

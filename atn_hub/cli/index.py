@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 import time
@@ -11,7 +10,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .. import outbox
 from ..extensions import get_db, node_files, node_search
+from ..services import webhooks
 
 index_group = AppGroup("index", help="The node's search index (a projection of the database).")
 
@@ -57,11 +58,9 @@ def catch_up():
 def worker_command(interval, once):
     """Run the background work of this node until stopped (SIGTERM): index the change log, turn it into webhook
     deliveries and deliver them, extract files' text."""
-    from ..services import webhooks
-
     search = node_search()
     db = get_db()
-    settings = current_app.config["ATN_SETTINGS"]
+    channels = [webhooks.channel(current_app.config["ATN_SETTINGS"])]  # the outbox's: each gets its own pass
     interval = interval or search.interval
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -70,12 +69,13 @@ def worker_command(interval, once):
         files = node_files()
         while not stopping:
             search.indexer.catch_up(wait=0)
-            try:
-                webhooks.run_once(db.session_factory, settings)
-            except Exception:  # noqa: BLE001 - a failed pass is logged and retried; the worker keeps running
-                if once:
-                    raise
-                logging.getLogger("atn_hub.webhooks").exception("webhook pass failed")
+            for channel in channels:
+                try:
+                    outbox.run_once(db.session_factory, channel)
+                except Exception:  # a failed pass is logged and retried; the worker keeps running
+                    if once:
+                        raise
+                    channel.log.exception(f"{channel.name} pass failed")
             extracted = files.extract_pending(limit=1)
             if once:
                 break

@@ -11,7 +11,8 @@ from .society import Society
 from .topic import CATEGORIES, Topic
 from .training_material import FORMATS, TrainingMaterial
 from .user import ROLES, User
-from .webhook import DELIVERY_STATUSES, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
+from .webhook import (ALL_EVENTS, DELIVERY_STATUSES, EVENT_ACTIONS, EVENT_TYPES, WebhookAttempt,
+                      WebhookCursor, WebhookDelivery, WebhookEndpoint)
 
 RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
 
@@ -20,5 +21,6 @@ __all__ = [
     "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
-    "DELIVERY_STATUSES", "WebhookAttempt", "WebhookCursor", "WebhookDelivery", "WebhookEndpoint",
+    "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",
+    "WebhookDelivery", "WebhookEndpoint",
 ]

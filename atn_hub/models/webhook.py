@@ -1,4 +1,5 @@
-"""Webhooks: a society's endpoints, the deliveries the worker makes to them, and each attempt of each."""
+"""Webhooks: a society's endpoints, the events they subscribe to, the deliveries the worker makes to them, and
+each attempt of each."""
 from __future__ import annotations
 
 import uuid
@@ -9,8 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import BigIntPK, Base, UTCDateTime, json_list, timestamp, uuid_pk
 from .base import Timestamped
+from .contact import Contact
+from .practice import Practice
+from .training_material import TrainingMaterial
 
 DELIVERY_STATUSES = ["pending", "delivered", "failed"]
+
+# Events are "<record type>.<action>", the action being what the changes feed says a change means to its
+# reader (services.changes.ACTIONS holds the same list, and a test holds the two equal).
+ALL_EVENTS = "*"
+EVENT_ACTIONS = ["created", "updated", "published", "unpublished", "deleted"]
+EVENT_TYPES = [f"{model.record_type}.{action}" for model in (Practice, Contact, TrainingMaterial)
+               for action in EVENT_ACTIONS]
 
 
 class WebhookEndpoint(Timestamped, Base):

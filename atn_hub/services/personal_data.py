@@ -1,8 +1,9 @@
-"""Personal data (contacts' name, email, phone): erasure everywhere it was kept, and the export of everything
-held about a contact."""
+"""Personal data (contacts' name, email, phone): erasure everywhere it was kept (the change log's payloads and
+the webhook deliveries' bodies), and the export of everything held about a contact."""
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from typing import Any
 
@@ -12,9 +13,9 @@ from sqlalchemy.orm import Session
 from .. import permissions
 from ..db import erase_on_commit
 from ..errors import Forbidden
-from ..models import ChangeLog, Practice, ReviewComment
+from ..models import ChangeLog, Practice, ReviewComment, WebhookDelivery
 from ..principal import Principal
-from . import webhooks
+from . import audit, revisions
 
 SCRUBBED_PARTS = ("record", "content", "fields")  # where a change-log payload keeps a record's fields
 
@@ -38,8 +39,30 @@ def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tupl
             row.payload = payload
             scrubbed += 1
     session.flush()
-    webhooks.scrub_record(session, record_type, record_id, fields)
+    scrub_delivery_bodies(session, record_type, record_id, fields)
     erase_on_commit(session)  # and out of the database's files (SQLite)
+    return scrubbed
+
+
+def scrub_delivery_bodies(session: Session, record_type: str, record_id: Any,
+                          fields: list[str] | tuple[str, ...]) -> int:
+    """Blank ``fields`` of one record in every webhook delivery body that shows it; returns how many bodies
+    changed. Attempt logs hold no bodies (only status codes and transport errors), so there is nothing of the
+    record to scrub there. Bodies already show contacts without their personal fields; this is the second line
+    of defence."""
+    seqs = select(ChangeLog.seq).where(ChangeLog.record_type == record_type, ChangeLog.record_id == str(record_id))
+    scrubbed = 0
+    for delivery in session.scalars(select(WebhookDelivery).where(WebhookDelivery.seq.in_(seqs))):
+        body = json.loads(delivery.body)  # the record is in the change the body carries (webhooks.delivery_body)
+        record = (body.get("change") or {}).get("record")
+        if not record or not any(record.get(name) is not None for name in fields):
+            continue
+        for name in fields:
+            if name in record:
+                record[name] = None
+        delivery.body = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        scrubbed += 1
+    session.flush()
     return scrubbed
 
 
@@ -47,8 +70,6 @@ def export_contact(session: Session, principal: Principal, service, contact_id: 
     """Everything held about a contact: the record with its personal fields, its revisions, every change
     made to it and by whom, the review discussion, and the practices that name it. For its society's
     members with ``contacts:read``, and administrators."""
-    from . import audit, revisions
-
     record = service.get_record(session, principal, contact_id)
     if not (principal.is_admin or (permissions.is_own(principal, record)
                                    and permissions.can_read_personal_fields(principal))):

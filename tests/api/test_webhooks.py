@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from atn_hub import webhook_signature
-from atn_hub.models import ChangeLog, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from atn_hub.services import webhooks
+from atn_hub import outbox, webhook_signature
+from atn_hub.models import EVENT_TYPES, ChangeLog, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from atn_hub.services import change_log, changes, personal_data, webhooks
+from atn_hub.services.webhook_targets import NOT_ALLOWED, UnsafeTarget, check_target
 from tests.api.test_records import create, url
 from tests.payloads import EDIT, valid
 from tests.webhook_receiver import Receiver
@@ -228,12 +229,19 @@ def test_retries_stop_after_the_retry_window(app, client, member, db_session, se
 def test_backoff_grows_with_jitter_up_to_the_cap(settings, monkeypatch):
     monkeypatch.setattr(settings, "webhook_backoff_seconds", 30.0)
     monkeypatch.setattr(settings, "webhook_backoff_max_seconds", 3600.0)
-    delays = [webhooks.backoff(n, settings) for n in range(1, 12)]
+    policy = webhooks.retry_policy(settings)
+    delays = [policy.backoff(n) for n in range(1, 12)]
     assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60 and 60 <= delays[2] <= 120
     assert all(1800 <= d <= 3600 for d in delays[7:])
-    assert 1800 <= webhooks.backoff(5000, settings) <= 3600  # however many attempts a delivery has had
+    assert 1800 <= policy.backoff(5000) <= 3600  # however many attempts a delivery has had
     # Retries go on until the delivery's window closes (25 h by default), not for a number of attempts: with
     # delays of at most an hour, that is at least 25 more tries over a day.
+
+
+def test_event_names_are_the_record_types_and_the_feeds_actions():
+    """The models name the events (the schemas read them there); they are what the changes feed says."""
+    assert EVENT_TYPES == [f"{record_type}.{action}" for record_type in change_log.RECORD_TYPES
+                           for action in changes.ACTIONS]
 
 
 def test_rotate_secret_signs_next_deliveries_with_the_new_one(app, client, member, settings, receiver):
@@ -397,7 +405,7 @@ def test_targets_are_checked_again_at_delivery(app, client, member, db_session, 
         work(app, settings)
         [delivery] = deliveries(db_session)
         assert delivery.attempt_count == attempt and delivery.status == "pending"
-        assert delivery.last_error == f"refused: {webhooks.NOT_ALLOWED}"  # not the address: the API shows it
+        assert delivery.last_error == f"refused: {NOT_ALLOWED}"  # not the address: the API shows it
         assert any(address in getattr(record, "reason", "") for record in webhook_log)  # the server's log does
         time.sleep(0.25)  # the next retry is due (backoff at most 0.2 s here)
     assert receiver.received == []
@@ -407,26 +415,17 @@ def test_the_connection_goes_to_the_vetted_address(app, client, member, db_sessi
     """The name is resolved once per attempt, by the check; the connection uses that address, and the request
     still names the host (Host header; SNI and certificate check for https)."""
     receiver.start()
-    fake_dns["only-in-the-check.example"] = "127.0.0.1"
+    fake_dns["only-in-the-check.example"] = "127.0.0.1"  # for the check at registration
     register(client, member, f"http://only-in-the-check.example:{receiver.port}/hook")
     create(client, member, "practices")
+    del fake_dns["only-in-the-check.example"]  # now only the lookup given to the worker knows the name
     resolved = []
-    real = socket.getaddrinfo
 
-    def counting(host, *args, **kwargs):
+    def lookup(host, port, *args, **kwargs):
         resolved.append(host)
-        return real(host, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
-    import atn_hub.services.webhooks as module
-
-    original = module.check_target
-
-    def check(url_, settings_, resolve=None):
-        return original(url_, settings_, counting)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "check_target", check)
-        work(app, settings)
+    outbox.run_once(app.extensions["atn_db"].session_factory, webhooks.channel(settings, resolve=lookup))
     assert resolved == ["only-in-the-check.example"]
     assert receiver.received[0][0]["Host"] == f"only-in-the-check.example:{receiver.port}"
 
@@ -445,10 +444,10 @@ def test_address_rules(settings, monkeypatch, address, allowed):
         return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
 
     if allowed:
-        assert webhooks.check_target("https://hooks.example/x", settings, resolve).address == address
+        assert check_target("https://hooks.example/x", settings, resolve).address == address
     else:
-        with pytest.raises(webhooks.UnsafeTarget):
-            webhooks.check_target("https://hooks.example/x", settings, resolve)
+        with pytest.raises(UnsafeTarget):
+            check_target("https://hooks.example/x", settings, resolve)
 
 
 def test_one_private_address_among_public_ones_refuses(settings):
@@ -456,8 +455,8 @@ def test_one_private_address_among_public_ones_refuses(settings):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port)),
                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.8", port))]
 
-    with pytest.raises(webhooks.UnsafeTarget) as refused:
-        webhooks.check_target("https://round-robin.example/x", settings, resolve)
+    with pytest.raises(UnsafeTarget) as refused:
+        check_target("https://round-robin.example/x", settings, resolve)
     assert "10.0.0.8" in refused.value.detail
 
 
@@ -608,12 +607,13 @@ def test_permissions_on_every_endpoint(app, client, member, other_member, make_c
 
 
 # --- erasure ---------------------------------------------------------------------------------------------------
-def test_scrub_record_blanks_fields_in_delivery_bodies(app, client, member, db_session, settings, receiver):
+def test_erasure_blanks_fields_in_delivery_bodies(app, client, member, db_session, settings, receiver):
     receiver.start()
     register(client, member, receiver.url)
     contact = create(client, member, "contacts").json
     work(app, settings)
-    assert webhooks.scrub_record(db_session, "contact", contact["id"], ("role", "name", "email", "phone")) == 1
+    assert personal_data.scrub_delivery_bodies(db_session, "contact", contact["id"],
+                                               ("role", "name", "email", "phone")) == 1
     db_session.commit()
     [delivery] = deliveries(db_session)
     record = json.loads(delivery.body)["change"]["record"]

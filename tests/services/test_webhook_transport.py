@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from atn_hub import webhook_signature as sig
-from atn_hub.services.webhooks import PinnedAdapter, Target
+from atn_hub.services.webhook_targets import Target
+from atn_hub.services.webhook_transport import PinnedAdapter
 
 SECRET = "whsec_test"
 BODY = b'{"id":"d1","event":"practice.published"}'
