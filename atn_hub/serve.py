@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.util import import_app
+
+WSGI_APP = "atn_hub.wsgi:app"
 
 
 def default_workers() -> int:
@@ -24,9 +27,8 @@ class Server(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from .wsgi import app
-
-        return app
+        # Each worker makes its app after the fork, from the WSGI entry point (as `gunicorn atn_hub.wsgi:app`).
+        return import_app(WSGI_APP)
 
 
 def _child_exit(server, worker) -> None:

@@ -17,21 +17,9 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("atn_hub", "schemas", "search_index")
-
-# Known cycles in files another change owns: reported (as expected failures, the cycle in the reason) rather
-# than failing the suite; strict, so an entry must go once its cycle is gone. Any other cycle fails.
-KNOWN_CYCLES = {
-    # The app factory registers the CLI's commands, and the CLI creates the app (its FlaskGroup; `serve`
-    # through atn_hub.wsgi): atn_hub/__init__.py, atn_hub/cli/__init__.py, atn_hub/serve.py, atn_hub/wsgi.py,
-    # every leg a function-local import but wsgi's. Gone when nothing create_app imports imports the factory
-    # back: the FlaskGroup and `serve` in a module of their own, and serve() given the factory, not wsgi.
-    frozenset({"atn_hub", "atn_hub.cli", "atn_hub.serve", "atn_hub.wsgi"}),
-}
-
 
 @dataclass(frozen=True)
 class Import:
@@ -165,13 +153,5 @@ def test_the_graph_sees_relative_absolute_and_function_local_imports_but_not_typ
 
 
 def test_no_import_cycle_between_modules():
-    unknown = [describe(GRAPH, component) for component in CYCLES if component not in KNOWN_CYCLES]
-    assert not unknown, "import cycles:\n" + "\n".join(unknown)
-
-
-@pytest.mark.parametrize("component", [
-    pytest.param(component, id=" ".join(sorted(component)), marks=pytest.mark.xfail(
-        strict=True, reason="known import cycle, outside this change: " + describe(GRAPH, component)))
-    for component in KNOWN_CYCLES])
-def test_known_cycle_is_gone(component):
-    assert component not in CYCLES
+    found = [describe(GRAPH, component) for component in CYCLES]
+    assert not found, "import cycles:\n" + "\n".join(found)

@@ -1,9 +1,9 @@
-"""The ``atn-hub`` command line: a Flask CLI group bound to ``create_app``."""
+"""The ``atn-hub`` commands, registered on every app by ``create_app`` (the entry point, a Flask CLI group that
+makes the app, is ``atn_hub.cli.main``: apart, so that making an app never imports it)."""
 from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
 
 
 def register_commands(app: Flask) -> None:
@@ -20,18 +20,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data.export_command)
     app.cli.add_command(files.files_group)
     app.cli.add_command(serve_command)
-
-
-def _create_app():
-    from .. import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False,
-             load_dotenv=False)
-def main():
-    """ATN Hub: publish and search practices, contacts and training materials against human trafficking."""
 
 
 @click.command("serve")
