@@ -17,7 +17,7 @@ from .training_material import TrainingMaterial
 DELIVERY_STATUSES = ["pending", "delivered", "failed"]
 
 # Events are "<record type>.<action>", the action being what the changes feed says a change means to its
-# reader (services.changes.ACTIONS holds the same list, and a test holds the two equal).
+# reader (services.changes classifies each change into one of these).
 ALL_EVENTS = "*"
 EVENT_ACTIONS = ["created", "updated", "published", "unpublished", "deleted"]
 EVENT_TYPES = [f"{model.record_type}.{action}" for model in (Practice, Contact, TrainingMaterial)

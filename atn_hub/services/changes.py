@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..models import RECORD_MODELS, ChangeLog
+from ..models import EVENT_ACTIONS, RECORD_MODELS, ChangeLog
 from ..principal import Principal
 from .change_log import RECORD_TYPES, from_json
 
-ACTIONS = ["created", "updated", "published", "unpublished", "deleted"]
+ACTIONS = EVENT_ACTIONS  # what a change may mean to its reader: the actions of the webhooks' events
 SCAN_LIMIT = 20_000  # log rows looked at per request at most: the cursor moves on past rows the caller cannot see
 
 
