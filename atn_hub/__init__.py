@@ -81,7 +81,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     app.extensions["atn_oauth_server"] = create_authorization_server(app, settings)
     app.register_blueprint(oauth_routes.bp)
-    from .search import NodeSearch
+    from .indexing.node import NodeSearch
 
     app.extensions["atn_search"] = NodeSearch(app)
     from .files.node import NodeFiles

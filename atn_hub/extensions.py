@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from .db import Database
     from .files.node import NodeFiles
-    from .search import NodeSearch
+    from .indexing.node import NodeSearch
 
 DATABASE, SEARCH, FILES, OAUTH_SERVER = "atn_db", "atn_search", "atn_files", "atn_oauth_server"
 

@@ -1,7 +1,8 @@
 """The narrow interface between ATN Hub and a search engine: documents in, results out.
 
-Nothing here knows Flask, SQLAlchemy or Whoosh. ``atn_hub.indexer`` turns records into ``Document``s and
-calls ``apply``; ``atn_hub.services.search`` turns a request into a ``SearchRequest`` and calls ``search``.
+Nothing here knows Flask, SQLAlchemy or Whoosh. ``atn_hub.indexing.indexer`` turns records into
+``Document``s (with ``search_index.documents``) and calls ``apply``; ``atn_hub.services.search`` turns a
+request into a ``SearchRequest`` and calls ``search``.
 """
 from __future__ import annotations
 

@@ -149,7 +149,7 @@ def test_the_graph_sees_relative_absolute_and_function_local_imports_but_not_typ
     assert ("atn_hub.services.records", "atn_hub.models", False) in edges  # from ..models import Contact, ...
     assert ("atn_hub.api.webhooks", "schemas.webhooks", False) in edges  # from schemas.webhooks import ...
     assert ("atn_hub", "atn_hub.cli", True) in edges  # from .cli import register_commands, in create_app
-    assert not any(module == "atn_hub.extensions" and target == "atn_hub.search" for module, target, _ in edges)
+    assert not any(module == "atn_hub.extensions" and target == "atn_hub.indexing.node" for module, target, _ in edges)
 
 
 def test_no_import_cycle_between_modules():

@@ -17,8 +17,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from atn_hub import indexer as indexer_module
-from atn_hub.indexer import Indexer
+from atn_hub.indexing import indexer as indexer_module
+from atn_hub.indexing.indexer import Indexer
 from atn_hub.models import ChangeLog
 from search_index.engine import SearchRequest, Visibility
 from search_index.whoosh_engine import WhooshEngine

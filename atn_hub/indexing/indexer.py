@@ -25,8 +25,8 @@ from search_index.documents import document_key, to_document
 from search_index.engine import Document
 from search_index.whoosh_engine import WhooshEngine
 
-from .db import reading
-from .models import RECORD_MODELS, ChangeLog
+from ..db import reading
+from ..models import RECORD_MODELS, ChangeLog
 
 log = logging.getLogger("atn_hub.indexer")
 # Change-log rows per Whoosh commit. Each commit adds a segment, and every search visits every segment (a

@@ -6,8 +6,8 @@ from flask import Flask
 from search_index.limits import Limits
 from search_index.whoosh_engine import WhooshEngine
 
-from .background import PerProcessThread
-from .extensions import get_db
+from ..background import PerProcessThread
+from ..extensions import get_db
 from .indexer import Indexer, IndexerThread
 
 
