@@ -15,13 +15,13 @@ scores the same ``Or`` (with the term's boost even when it stands for one word, 
 from __future__ import annotations
 
 import copy
-import re
 
 from whoosh import query as wq
 
 from .engine import QueryError
 from .limits import Deadline, Limits
 from .vocabulary import Vocabulary, words_within
+from .whoosh_internals import wildcard_pattern
 
 CHECK_EVERY = 256  # words of a term list read between two looks at the clock
 
@@ -89,8 +89,8 @@ def _pattern_words(node, reader, limits: Limits, deadline: Deadline) -> list[str
         return []
     if isinstance(node, wq.Prefix):
         prefix, pattern, shown = node.text, None, node.text + "*"
-    else:  # Whoosh's own glob translation (as PatternQuery._btexts), over the words of its literal prefix
-        prefix, pattern, shown = node._find_prefix(node.text), re.compile(node._get_pattern()), node.text
+    else:  # Whoosh's own glob translation, over the words of its literal prefix
+        (prefix, pattern), shown = wildcard_pattern(node), node.text
     found: set[str] = set()
     for leaf, _ in reader.leaf_readers():
         for steps, btext in enumerate(leaf.expand_prefix(node.fieldname, prefix), 1):

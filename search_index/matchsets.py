@@ -2,138 +2,23 @@
 
 A search needs the exact number of matches and facet counts over all of them, but scores only for the page
 it shows. Walking Whoosh's matcher tree over every match (and scoring each) is what made large result sets
-slow; here a query's match set is computed by set algebra over each term's decoded posting list (read block
-by block, cached per segment), and only the page is then scored by Whoosh itself.
+slow; here a query's match set and its scores (as Whoosh's matchers give them) are computed by set algebra
+over each term's decoded posting list, read block by block and cached per segment.
 """
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from itertools import accumulate
 from math import log
-from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.formats import Positions
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
 
 from .limits import NO_DEADLINE, Deadline
+from .whoosh_internals import bm25f_b, leaf_lengths, leaf_positions, leaf_postings, segment_key
 
 EMPTY = np.zeros(0, dtype=np.int64)
 EMPTY_F = np.zeros(0, dtype=np.float64)
-
-
-def segment_key(reader):
-    segment = getattr(reader, "segment", None)
-    if callable(segment):
-        try:
-            return segment().segment_id()
-        except Exception:  # noqa: BLE001
-            pass
-    return id(reader)
-
-
-def leaf_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The segment-local document numbers and weights (term frequencies) of a term's postings, deleted
-    documents included (callers intersect with a set of live documents)."""
-    terms = getattr(reader, "_terms", None)  # a segment's term table: no deletion filter to set up
-    try:
-        if terms is not None and hasattr(terms, "matcher"):
-            matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-        else:
-            matcher = reader.postings(fieldname, btext)
-    except Exception:  # noqa: BLE001 - TermNotFound and friends
-        return EMPTY, EMPTY_F
-    if isinstance(matcher, FilterMatcher):  # the deletion filter
-        matcher = matcher.child
-    if type(matcher) is not W3LeafMatcher:
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    id_blocks, weight_blocks = [], []
-    while not matcher._atend:  # noqa: SLF001 - block by block: decoding posting by posting is what is slow
-        if matcher._data is None:
-            matcher._read_data()
-        id_blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
-        weights = matcher._data[1]
-        if weights is None or isinstance(weights, float):
-            weight_blocks.append(np.full(matcher._blocklength, 1.0 if weights is None else weights))
-        else:
-            weight_blocks.append(np.asarray(weights, dtype=np.float64))
-        matcher._next_block()
-    if not id_blocks:
-        return EMPTY, EMPTY_F
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
-
-
-def _positions(reader, fieldname: str, btext: bytes, format_, local: np.ndarray) -> list[list[int]] | None:
-    """The positions of a term in each of the segment's documents ``local`` (sorted, each holding the term),
-    reading only the posting blocks that hold them; None where the postings are not Whoosh 3's blocks."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None or not hasattr(terms, "matcher"):
-        return None
-    try:
-        matcher = terms.matcher(fieldname, btext, format_)
-    except Exception:  # TermNotFound and friends
-        return None
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if type(matcher) is not W3LeafMatcher:
-        return None
-    decode = _decode_positions if type(format_) is Positions else format_.decode_positions
-    found: list[list[int]] = []
-    wanted = local.tolist()
-    while not matcher._atend and len(found) < len(wanted):  # block by block, as leaf_postings reads them
-        if matcher._maxid < wanted[len(found)]:  # no wanted document in this block: not read
-            matcher._next_block()
-            continue
-        if matcher._data is None:
-            matcher._read_data()
-        block_ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-        values = matcher._data[2]
-        if not isinstance(values, (list, tuple)):
-            return None
-        upto = len(found) + int(np.searchsorted(wanted[len(found):], matcher._maxid, side="right"))
-        for where in np.searchsorted(block_ids, wanted[len(found):upto]).tolist():
-            found.append(decode(values[where]))
-        matcher._next_block()
-    return found if len(found) == len(wanted) else None
-
-
-def _decode_positions(value: bytes) -> list[int]:
-    """``Positions.decode_positions`` (a count, then the pickled gaps between positions) without its Python
-    loop over the gaps."""
-    return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
-
-
-def leaf_lengths(reader, fieldname: str) -> np.ndarray:
-    """Every document's length in ``fieldname`` as the scorer sees it (quantised to a byte, 1 if none)."""
-    count = reader.doc_count_all()
-    lengths = None
-    try:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
-        if column is None:
-            return np.ones(count, dtype=np.float64)
-        if type(column).__name__ == "Reader" and column._fixedlen == 1:  # noqa: SLF001
-            raw = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
-            lengths = np.zeros(count, dtype=np.uint8)
-            lengths[:column._count] = np.frombuffer(raw, dtype=np.uint8)[:count]  # noqa: SLF001
-    except AttributeError:
-        lengths = None
-    if lengths is None:
-        return np.array([reader.doc_field_length(d, fieldname, 1) for d in range(count)], dtype=np.float64)
-    decoded = _BYTE_TO_LENGTH[lengths]
-    decoded[lengths == 0] = 1.0
-    return decoded
-
-
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 class PostingCache:
@@ -188,8 +73,8 @@ class Scored:
 class MatchSets:
     """Evaluates a query over one searcher the way Whoosh's matchers score it (BM25F per term, sums for OR
     and AND, boosts, the coordination bonus of a scaled OR), but set-at-a-time over numpy arrays instead of
-    document by document. Query kinds it does not know (phrases, prefixes, fuzzy terms, ranges...) are run
-    by Whoosh's own matchers, segment by segment, and folded in."""
+    document by document. Query kinds it does not know (phrases with a slop, prefixes and fuzzy terms not
+    expanded beforehand, ranges...) are run by Whoosh's own matchers, segment by segment, and folded in."""
 
     def __init__(self, searcher, cache: PostingCache, word_coordination: bool = False,
                  deadline: Deadline = NO_DEADLINE, within: np.ndarray | None = None):
@@ -268,7 +153,7 @@ class MatchSets:
         if not len(ids):
             return Scored(EMPTY, EMPTY_F, EMPTY, present)
         if field.scorable and isinstance(self.weighting, BM25F):
-            B = self.weighting._field_B.get(node.fieldname, self.weighting.B)  # noqa: SLF001
+            B = bm25f_b(self.weighting, node.fieldname)
             K1 = self.weighting.K1
             idf = log(self.doc_count_all / (len(ids) + 1)) + 1  # Searcher.idf: postings count deleted ones too
             avgfl = self.searcher.avg_field_length(node.fieldname) or 1
@@ -284,8 +169,8 @@ class MatchSets:
         """Words at consecutive positions, as Whoosh's ``Phrase`` (its span matcher over the intersection of
         the words' term matchers) finds and scores them: the sum of the words' term scores, times the boost,
         where the positions follow each other. Whoosh's matcher steps through every document holding all the
-        words, in Python, at about 25 us each; here the intersection comes from the posting lists, and only
-        its documents' positions are read (a few us each)."""
+        words, in Python; here the intersection comes from the posting lists, and only its documents'
+        positions are read."""
         field = self.searcher.schema[node.fieldname] if node.fieldname in self.searcher.schema else None
         btexts = [self._btext(node.fieldname, word) for word in node.words]
         if field is None or not field.format or not field.format.supports("positions") or None in btexts \
@@ -320,7 +205,7 @@ class MatchSets:
             local = ids[lo:hi] - offset
             positions = []
             for btext in btexts:
-                found = _positions(reader, fieldname, btext, format_, local)
+                found = leaf_positions(reader, fieldname, btext, format_, local)
                 if found is None:
                     return None
                 positions.append(found)
@@ -408,8 +293,8 @@ class MatchSets:
         its per-language, per-field alternatives), as Lucene's classic ``coord`` but softened: a document's
         score times the square root of the share of the query's words it matches. Whoosh's bonus counts term
         matchers, dozens a word here, so it barely told a document matching one word from one matching them
-        all. Tuned on the XQuAD-R and Cranfield collections (bench/README.md): the full share helped XQuAD-R
-        most but cost Cranfield's long queries 0.008; its square root helps the one and keeps the other."""
+        all. The square root rather than the full share: long queries rank as well as before (bench/README.md,
+        "Search quality with the coordination counted per word")."""
         words = len(children)
         if words < 2:
             return merged.scores
@@ -430,7 +315,7 @@ class MatchSets:
             for leaf in node.leaves() or [node]:
                 try:
                     expanded = list(leaf.expanded_terms(reader, phrases=True))
-                except Exception:  # noqa: BLE001 - a query kind that cannot list its terms
+                except Exception:  # a query kind that cannot list its terms
                     continue
                 for fieldname, text in expanded:
                     self.term(fieldname, text)

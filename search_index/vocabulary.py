@@ -1,13 +1,13 @@
 """Index words near a word (a fuzzy term's, a suggestion's candidates), found by comparing it with all the
 words that start like it at once, in numpy.
 
-Whoosh finds them by walking the segment's on-disk term list with a Levenshtein automaton: about 20 ms a
-word here (a binary search of the term file at each of a few hundred steps), so a query of 64 fuzzy words
-took seconds. Here each segment's words are read once per first letter, grouped by length into matrices of
-code points, and kept (segments never change); a word is then compared with the words of its first letter
-whose length is within reach, row by row of a banded edit-distance table evaluated for all of them together,
-dropping those already too far. The distance is Damerau's (optimal string alignment: a transposition is one
-edit), as Lucene's fuzzy queries count it.
+Whoosh finds them by walking the segment's on-disk term list with a Levenshtein automaton, a binary search
+of the term file at each of a few hundred steps: slow for a query of many fuzzy words (bench/README.md,
+``search_limits.py``). Here each segment's words are read once per first letter, grouped by length into
+matrices of code points, and kept (segments never change); a word is then compared with the words of its
+first letter whose length is within reach, row by row of a banded edit-distance table evaluated for all of
+them together, dropping those already too far. The distance is Damerau's (optimal string alignment: a
+transposition is one edit), as Lucene's fuzzy queries count it.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .limits import Deadline
-from .matchsets import segment_key
+from .whoosh_internals import segment_key
 
 Bucket = dict[int, np.ndarray]  # word length -> (words, length) matrix of code points
 

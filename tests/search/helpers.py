@@ -1,12 +1,14 @@
 """What search tests do again and again: publish a record and wait until it is searchable, search as a caller,
-let the indexer catch up with changes made behind the API's back."""
+let the indexer catch up with changes made behind the API's back; make documents for the engine itself."""
 from __future__ import annotations
 
 import io
+from datetime import datetime, timezone
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from search_index.engine import Document
 from tests.api.test_records import set_status
 from tests.payloads import valid
 
@@ -57,3 +59,13 @@ def attach_text(app, client, caller, material_id: str, text: str, name: str = "n
     indexer = app.extensions["atn_search"].indexer
     assert indexer.wait_for(indexer.last_logged_seq())
     return response.json
+
+
+def passage_document(n: int) -> Document:
+    """A published English practice's document, numbered ``n``: a sentence and 150 words of 5,000 numbered ones."""
+    text = f"Record {n}: victims of trafficking get legal aid and a reflection period; " + " ".join(
+        f"word{(n * 7 + i) % 5000}" for i in range(150))
+    return Document(key=f"practice:{n}", type="practice", record_id=str(n), external_id=None, society="NL",
+                    status="published", visibility="public", language="en", languages=["en"], countries=["NL"],
+                    topics=[], updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc), version=1, title=f"Record {n}",
+                    texts=[("en", "title", f"Record {n}"), ("en", "body", text)])

@@ -12,11 +12,12 @@ from whoosh.reading import IndexReader
 
 from search_index.analysis import analyzer, token_spans
 from search_index.engine import Document, SearchRequest
+from search_index.highlight import best_fragment
 from search_index.limits import NO_DEADLINE
 from search_index.matchsets import MatchSets, PostingCache
 from search_index.query import QueryBuilder
 from search_index.vocabulary import Vocabulary, words_within
-from search_index.whoosh_engine import WhooshEngine, _highlight, _present_languages
+from search_index.whoosh_engine import WhooshEngine, present_languages
 
 TEXTS = {
     "en": ["Human trafficking victims were identified by the Red Cross in the ports of Rotterdam and Antwerp.",
@@ -65,7 +66,7 @@ QUERIES = ["trafficking", "human trafficking victims", "mensenhandel", '"red cro
 @pytest.mark.parametrize("q", QUERIES)
 def test_scores_and_matches_are_whooshs(engine, q):
     searcher = engine.searcher()
-    query = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False, expand=True).build(q)
+    query = QueryBuilder(present_languages(searcher), personal=False, fuzzy=False, expand=True).build(q)
     query = wq.AndMaybe(query, wq.Term("languages", "de", boost=0.05))
     scored = MatchSets(searcher, PostingCache()).score(query)
     live = set(searcher.docs_for_query(wq.Term("kind", "record")))
@@ -109,14 +110,14 @@ def test_highlights_are_whooshs(language):
         tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, words))
         expected = reference.formatter.format(top_fragments(reference.fragmenter.fragment_tokens(text, tokens), 1,
                                                             reference.scorer, reference.order, minscore=1))
-        assert _highlight(Highlighter(), text, words, language) == expected
+        assert best_fragment(Highlighter(), text, words, language) == expected
 
 
 def test_search_totals_are_exact(engine):
     searcher = engine.searcher()
     for q in QUERIES:
         result = engine.search(SearchRequest(q=q, page_size=2))
-        query = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False, expand=True).build(q)
+        query = QueryBuilder(present_languages(searcher), personal=False, fuzzy=False, expand=True).build(q)
         public = wq.And([wq.Term("kind", "record"), wq.Term("status", "published"), wq.Term("visibility", "public")])
         assert result.total == len(set(searcher.docs_for_query(wq.And([query, public]))))
         assert sum(result.facets["language"].values()) == result.total
@@ -126,7 +127,7 @@ def test_word_coordination_scales_a_score_by_the_share_of_query_words_matched(en
     import numpy as np
 
     searcher = engine.searcher()
-    query = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False,
+    query = QueryBuilder(present_languages(searcher), personal=False, fuzzy=False,
                          expand=False).build("trafficking victims identified")
     assert isinstance(query, wq.Or) and query.scale and len(query.subqueries) == 3
     summed = MatchSets(searcher, PostingCache()).score(wq.Or(query.subqueries))  # no scale: a plain sum
@@ -145,7 +146,7 @@ PUBLIC = wq.And([wq.Term("kind", "record"), wq.Term("status", "published"), wq.T
 @pytest.mark.parametrize("sort,field,reverse", [("newest", "updated_at", True), ("title", "title_sort", False)])
 def test_sorted_results_come_in_whooshs_order(engine, sort, field, reverse):
     searcher = engine.searcher()
-    builder = QueryBuilder(_present_languages(searcher), personal=False, fuzzy=False, expand=True)
+    builder = QueryBuilder(present_languages(searcher), personal=False, fuzzy=False, expand=True)
     for q in ["", "trafficking", "victims NOT berlin", '"red cross"', "traffick*"]:
         ours = [hit.key for hit in engine.search(SearchRequest(q=q, sort=sort, page_size=0, facets=False)).hits]
         query = wq.And([builder.build(q), PUBLIC]) if q else PUBLIC

@@ -1,17 +1,18 @@
-"""Readers read the index from the map without copying it, and read exactly what a copy would give."""
+"""Readers read the index from the map without copying it, and read exactly what a copy would give; caches kept
+per segment stay right as segments change."""
 from __future__ import annotations
 
 import io
 import os
 import random
 import tracemalloc
-from datetime import datetime, timezone
 
 import pytest
 
-from search_index.engine import Document, SearchRequest, Visibility
+from search_index.engine import SearchRequest, Visibility
 from search_index.whoosh_engine import WhooshEngine
-from search_index.whoosh_io import MappedFile
+from search_index.whoosh_internals import MappedFile
+from tests.search.helpers import passage_document as doc
 
 
 def test_mapped_file_reads_as_a_bytesio_would():
@@ -39,15 +40,6 @@ def test_mapped_file_reads_as_a_bytesio_would():
         assert ours.tell() == theirs.tell()
     with pytest.raises(ValueError):
         ours.seek(-1)
-
-
-def doc(n: int) -> Document:
-    text = f"Record {n}: victims of trafficking get legal aid and a reflection period; " + " ".join(
-        f"word{(n * 7 + i) % 5000}" for i in range(150))
-    return Document(key=f"practice:{n}", type="practice", record_id=str(n), external_id=None, society="NL",
-                    status="published", visibility="public", language="en", languages=["en"], countries=["NL"],
-                    topics=[], updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc), version=1, title=f"Record {n}",
-                    texts=[("en", "title", f"Record {n}"), ("en", "body", text)])
 
 
 def test_opening_a_searcher_does_not_copy_the_index(tmp_path):
@@ -91,27 +83,3 @@ def test_filters_stay_right_as_segments_change(tmp_path):
     engine.optimize()
     merged = engine.search(SearchRequest(q="", visibility=published, page_size=100))
     assert {h.record_id for h in merged.hits} == {h.record_id for h in after.hits}
-
-
-def test_a_single_write_never_rewrites_the_large_segments(tmp_path, monkeypatch):
-    """Whoosh's default merge policy let one write's commit merge a whole index of many equal segments
-    (100,000 records imported in batches: minutes under the writer lock). Commits merge only small ones."""
-    from search_index import whoosh_engine
-
-    monkeypatch.setattr(whoosh_engine, "INLINE_MERGE_MAX_DOCS", 50)  # the bound, scaled down with the index
-    engine = WhooshEngine(tmp_path / "index")
-    for batch in range(21):  # 21 segments of 60 documents: Whoosh's policy would merge them all at once
-        with engine.writer_lock():
-            engine.apply([doc(n) for n in range(batch * 60, batch * 60 + 60)], [], batch + 1)
-    generation = engine.current_generation()
-    large = set(generation.glob("*.seg"))
-    for i in range(30):
-        with engine.writer_lock():
-            engine.apply([doc(5000 + i)], [], 100 + i)
-        assert large <= set(generation.glob("*.seg")), f"write {i} rewrote a large segment"
-    small = set(generation.glob("*.seg")) - large
-    assert len(small) < whoosh_engine.INLINE_MERGE_MIN_SEGMENTS + 3  # single writes' segments are merged
-    total = engine.search(SearchRequest(q="", visibility=Visibility(published=True), page_size=1)).total
-    assert total == 21 * 60 + 30
-    engine.optimize()  # large segments are merged by an optimize (a rebuild)
-    assert len(list(generation.glob("*.seg"))) == 1
