@@ -1,9 +1,10 @@
 """What one search may cost: the query's size, the index words a fuzzy or wildcard term may stand for, and
 its time. A query over a limit is refused (``QueryError``, a 400 naming the limit), never run slowly.
 
-The trap these close: a fuzzy term's Levenshtein automaton grows about fivefold with each edit allowed
-(``~7`` on a 21-letter word took 20 s of a worker), and a short prefix or a fuzzy term stands for as many
-index words as it matches, each of them scored over every document holding it (``co*`` was thousands).
+The trap these close: a fuzzy term's Levenshtein automaton grows about fivefold with each edit allowed (one
+``~7`` held a worker for seconds: bench/README.md, ``search_limits.py``), and a short prefix or a fuzzy term
+stands for as many index words as it matches, each of them scored over every document holding it (``co*``
+was thousands).
 """
 from __future__ import annotations
 

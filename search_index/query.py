@@ -27,7 +27,9 @@ KEYWORD_FIELDS = {"type": "type", "country": "countries", "language": "languages
 USER_FIELDS = set(TEXT_FIELDS) | set(KEYWORD_FIELDS)
 
 TITLE_BOOST = 1.5
-ALL_FIELD_BOOST = 0.3  # the language-neutral field: exact words across languages (tuned on the XQuAD-R sets)
+# The language-neutral field (exact words in any language) weighs less than each language's stemmed fields
+# (bench/README.md, "Figures that used to be in code comments").
+ALL_FIELD_BOOST = 0.3
 EXPANSION_BOOST = 0.5  # glossary equivalents weigh less than the words typed
 FUZZY_BOOST = 0.4
 OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
@@ -109,7 +111,7 @@ class QueryBuilder:
         self.limits = limits
         try:
             parsed = _PARSER.parse(q)
-        except Exception as exc:  # noqa: BLE001 - whoosh's parser raises assorted errors
+        except Exception as exc:  # whoosh's parser raises assorted errors
             raise QueryError(f"The query cannot be parsed: {exc}") from None
         built = self.convert(parsed)
         if built is wq.NullQuery:

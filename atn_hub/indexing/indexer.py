@@ -28,12 +28,12 @@ from search_index.whoosh_engine import WhooshEngine
 from ..db import reading
 from ..models import RECORD_MODELS, ChangeLog
 
-log = logging.getLogger("atn_hub.indexer")
+log = logging.getLogger("atn_hub.indexer")  # its name from before atn_hub/indexing/: log records keep it
 # Change-log rows per Whoosh commit. Each commit adds a segment, and every search visits every segment (a
-# term lookup in each): a 100,000-record import committed 5,000 rows at a time left 20 segments, and searches
-# twice as slow as on one. The records named are loaded from the database LOAD_CHUNK at a time, and a commit
-# stops loading after COMMIT_SECONDS (covering the log up to the first record it did not load), so that no
-# commit holds the writer lock, or risks its work to a worker's restart, for longer than that.
+# term lookup in each), so a backlog is committed in large batches (bench/README.md, "Where the time went:
+# segments"). The records named are loaded from the database LOAD_CHUNK at a time, and a commit stops loading
+# after COMMIT_SECONDS (covering the log up to the first record it did not load), so that no commit holds the
+# writer lock, or risks its work to a worker's restart, for longer than that.
 BATCH = 50_000  # log rows per commit unless the settings say (ATN_INDEX_BATCH)
 LOAD_CHUNK = 5000
 COMMIT_SECONDS = 120.0
@@ -212,7 +212,7 @@ class IndexerThread:
             try:
                 self.indexer.catch_up(wait=0)
                 failures = 0
-            except Exception:  # noqa: BLE001 - keep indexing; the log keeps what failed for the next round
+            except Exception:  # keep indexing; the log keeps what failed for the next round
                 failures += 1
                 delay = min(10.0, 2.0 ** failures)  # 2, 4, 8, 10 s: a damaged index is not retried 5 times a second
                 log.exception("indexing failed; retrying in %.0f s", delay, extra={"failures": failures})
