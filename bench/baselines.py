@@ -4,10 +4,10 @@ Each `run_<engine>(docs, queries, k=100, language=None)` indexes "title text" as
 query as an OR of its words and returns (run, timing), where run maps query id -> {doc id: score} and
 timing holds the index seconds and the median query milliseconds.
 
-    python bench/baselines.py /work/shared/data/cranfield [language]
+    python bench/baselines.py cranfield [language]
 
 The language defaults to the folder's suffix (xquad-r-de -> de) and to English otherwise. Analysis per engine,
-as it reproduces the reference figures in /work/shared/data/README.md:
+as it reproduces the reference figures in the shared data's README.md (``bench/shared_data.py``):
 - Whoosh: StemmingAnalyzer for English, LanguageAnalyzer(lang) where Whoosh has a stemmer, else no stemming;
 - tantivy: its default tokenizer plus the language's stemmer (`en_stem` for English);
 - FTS5: unicode61 remove_diacritics 2, with porter for English only.
@@ -32,6 +32,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import OrGroup, QueryParser
 
 from metrics import Run, evaluate, load_collection
+from shared_data import collection
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
 WHOOSH_SYNTAX = re.compile(r"[^\w.\s]+")  # quotes, colons, wildcards, brackets, boosts...
@@ -195,8 +196,8 @@ def language_of(directory: Path) -> str:
 
 def main(argv: list[str]) -> None:
     if len(argv) not in (1, 2):
-        sys.exit("usage: python bench/baselines.py COLLECTION_DIR [LANGUAGE]")
-    directory = Path(argv[0])
+        sys.exit("usage: python bench/baselines.py COLLECTION [LANGUAGE]")
+    directory = collection(argv[0])
     language = argv[1] if len(argv) == 2 else language_of(directory)
     docs, queries, qrels = load_collection(directory)
     print(f"{directory.name} ({language}): {len(docs)} docs, {len(queries)} queries, {len(qrels)} judged")

@@ -3,7 +3,7 @@ for a batch of PDFs made from real text.
 
     python bench/file_extraction.py [--files 100] [--pages 10] [--time-limit 600]
 
-1. PDFs are written from the passages of /work/shared/data (cranfield and the XQuAD-R sets in de, en, es:
+1. PDFs are written from the passages of the shared data (cranfield and the XQuAD-R sets in de, en, es:
    Latin-1 text, since the PDFs use a standard font), 40 lines of 90 characters a page.
 2. Parser alone: `extract_here` (pypdf in this process) on every PDF: MB/s, pages/s.
 3. As in production: an `Extractor` (one child process with its memory limit, a time limit per file, reused
@@ -31,8 +31,9 @@ from atn_hub.cli.database import upgrade  # noqa: E402
 from atn_hub.files.content import PDF  # noqa: E402
 from atn_hub.files.extract import Extractor, extract_here  # noqa: E402
 from tests.files.samples import pdf  # noqa: E402
+from shared_data import shared_data  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = shared_data()
 COLLECTIONS = {"cranfield": "en", "xquad-r-de": "de", "xquad-r-en": "en", "xquad-r-es": "es"}
 LINES_PER_PAGE, LINE_WIDTH = 40, 90
 

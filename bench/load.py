@@ -8,7 +8,7 @@ For each database:
 1. A fresh instance in a temporary folder (PostgreSQL: a throw-away database `atn_load_<pid>` on
    `--postgres`, dropped at the end): migrations, `atn-hub demo load` (societies, topics, contacts,
    practices, training materials, demo accounts), then `--records` published practices made from the real
-   passages of /work/shared/data (as in search_speed.py) through `atn-hub import --publish`, indexed before
+   passages of the shared data (as in search_speed.py) through `atn-hub import --publish`, indexed before
    the server starts. Personal access tokens for the demo members of six societies, the coordinator and
    the administrator are made in-process.
 2. `atn-hub serve -w 4` on a free port (rate limits left on, raised far above the load so that they count

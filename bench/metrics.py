@@ -14,6 +14,8 @@ from statistics import fmean
 
 import pytrec_eval
 
+from shared_data import collection
+
 Run = dict[str, dict[str, float]]
 Qrels = dict[str, dict[str, int]]
 
@@ -67,11 +69,12 @@ def mean_ndcg_at_10(run: Run, qrels: Qrels) -> float:
     return fmean(ndcg_at(run.get(qid, {}), judgments) for qid, judgments in qrels.items())
 
 
-def check_against_pytrec(directory: str | Path = "/work/shared/data/cranfield") -> float:
-    """Score an FTS5 run on one collection both ways; assert they agree to 1e-6 and return the value."""
+def check_against_pytrec(directory: str | Path = "cranfield") -> float:
+    """Score an FTS5 run on one collection (named in the shared data, or its folder) both ways; assert they
+    agree to 1e-6 and return the value."""
     from baselines import run_fts5  # imported here: baselines imports this module
 
-    docs, queries, qrels = load_collection(directory)
+    docs, queries, qrels = load_collection(collection(directory))
     run, _ = run_fts5(docs, queries)
     ours = mean_ndcg_at_10(run, qrels)
     theirs = evaluate(run, qrels)["ndcg@10"]

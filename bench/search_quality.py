@@ -1,7 +1,9 @@
 """nDCG@10 and recall@100 of ATN Hub's search on a test collection, next to bare Whoosh, tantivy and SQLite
 FTS5 on the same collection in the same run.
 
-    python bench/search_quality.py /work/shared/data/cranfield [LANGUAGE]
+    python bench/search_quality.py cranfield [LANGUAGE]
+
+The collection is named in the shared data (``bench/shared_data.py``), or given as a folder.
 
 The collection goes through the real path: a fresh ATN Hub (SQLite, own instance folder), its documents
 written as practices to a JSON-lines file and imported with `atn-hub import --type practice --publish`,
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from baselines import BASELINES, language_of  # noqa: E402
 from metrics import evaluate, load_collection  # noqa: E402
+from shared_data import collection  # noqa: E402
 
 from atn_hub import create_app  # noqa: E402
 from atn_hub.cli.database import upgrade  # noqa: E402
@@ -71,8 +74,8 @@ def run_atn_hub(docs: list[dict], queries: dict[str, str], language: str, expand
 
 def main(argv: list[str]) -> None:
     if len(argv) not in (1, 2):
-        sys.exit("usage: python bench/search_quality.py COLLECTION_DIR [LANGUAGE]")
-    directory = Path(argv[0])
+        sys.exit("usage: python bench/search_quality.py COLLECTION [LANGUAGE]")
+    directory = collection(argv[0])
     language = argv[1] if len(argv) == 2 else language_of(directory)
     docs, queries, qrels = load_collection(directory)
     print(f"{directory.name} ({language}): {len(docs)} docs, {len(queries)} queries")

@@ -4,7 +4,7 @@ over HTTP (gunicorn), next to a bare Whoosh searcher over the same records in th
     python bench/search_speed.py --records 10000 [--records 100000] [--queries 300] [--writes 200]
 
 For each size:
-1. Records are made from real text: the passages of /work/shared/data/*/corpus.jsonl (cranfield and the
+1. Records are made from real text: the passages of the shared data's */corpus.jsonl (cranfield and the
    XQuAD-R sets: de, el, en, es, ru, tr), cycled and combined (a passage plus one or two others of the same
    language) until the count is reached; each gets a title (the first words of its first passage), its
    language, a country among a few EU codes (its society) and visibility public.
@@ -54,8 +54,9 @@ from atn_hub.extensions import get_db  # noqa: E402
 from atn_hub.principal import ANONYMOUS, SYSTEM  # noqa: E402
 from atn_hub.services import accounts  # noqa: E402
 from atn_hub.services import search as search_service  # noqa: E402
+from shared_data import shared_data  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = shared_data()
 COLLECTIONS = {"cranfield": "en", "xquad-r-de": "de", "xquad-r-el": "el", "xquad-r-en": "en",
                "xquad-r-es": "es", "xquad-r-ru": "ru", "xquad-r-tr": "tr"}
 SOCIETIES = [  # a few EU societies; each record belongs to one and names its country
