@@ -20,7 +20,7 @@ GLOBALS_VERSION := 17.15.0
 ESLINT := node_modules/.eslint-$(ESLINT_VERSION)-$(ESLINT_JS_VERSION)-$(GLOBALS_VERSION)
 CONSOLE_JS := atn_hub/static/console/js
 
-.PHONY: run test install openapi fuzz bench clean postgres browser lint-js
+.PHONY: run test install openapi fuzz bench clean postgres browser lint lint-py lint-js
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ATN Hub needs Python 3.11 or newer"'
@@ -74,6 +74,14 @@ lint-js: $(ESLINT)
 
 test: install postgres browser
 	$(BIN)/python -m pytest
+
+# Lint and types: ruff (pyflakes, pycodestyle, import order, bugbear, pyupgrade) over the tree, mypy over the
+# services, search and schemas (settings in pyproject.toml), and the console's modules (lint-js).
+lint: lint-py lint-js
+
+lint-py: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # A long Schemathesis run (the suite runs a bounded one): every operation, four roles, both databases.
 fuzz: install postgres

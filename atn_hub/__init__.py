@@ -74,10 +74,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     app.extensions["atn_db"] = db
     api = Api(app)
     from .api import register_blueprints
-    from .openapi import document_api
-
     from .oauth import routes as oauth_routes
     from .oauth.server import create_authorization_server
+    from .openapi import document_api
 
     app.extensions["atn_oauth_server"] = create_authorization_server(app, settings)
     app.register_blueprint(oauth_routes.bp)

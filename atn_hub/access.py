@@ -7,8 +7,8 @@ The finer rules (which society, which state) stay in the services.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 ANYONE = "anyone"  # no token needed (what is public), a token may see more
 SIGNED_IN = "signed-in"  # any valid token

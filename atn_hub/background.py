@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 
 class Stoppable(Protocol):

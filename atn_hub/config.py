@@ -24,6 +24,11 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw is not None else default
 
 
+def _path(name: str) -> Path | None:
+    raw = _env(name)
+    return Path(raw).resolve() if raw else None
+
+
 def _bool(name: str, default: bool = False) -> bool:
     return _env(name, str(default)).lower() in ("1", "true", "yes")
 
@@ -34,20 +39,20 @@ class Settings:
 
     instance_dir: Path = field(default_factory=lambda: Path(_env("ATN_INSTANCE_DIR", "instance")).resolve())
     database_url: str | None = field(default_factory=lambda: _env("ATN_DATABASE_URL", _env("DATABASE_URL")))
-    index_dir: Path | None = field(default_factory=lambda: (Path(p).resolve() if (p := _env("ATN_INDEX_DIR")) else None))
+    index_dir: Path | None = field(default_factory=lambda: _path("ATN_INDEX_DIR"))
     secret_key: str | None = field(default_factory=lambda: _env("ATN_SECRET_KEY"))
     max_page_size: int = field(default_factory=lambda: _int("ATN_MAX_PAGE_SIZE", 100))
     max_content_length: int = field(default_factory=lambda: _int("ATN_MAX_BODY_BYTES", 2 * 1024 * 1024))
     log_level: str = field(default_factory=lambda: _env("ATN_LOG_LEVEL", "INFO"))
     access_token_lifetime: int = field(default_factory=lambda: _int("ATN_ACCESS_TOKEN_LIFETIME", 3600))
     refresh_token_lifetime: int = field(default_factory=lambda: _int("ATN_REFRESH_TOKEN_LIFETIME", 30 * 24 * 3600))
-    secure_cookies: bool = field(default_factory=lambda: _env("ATN_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"))
+    secure_cookies: bool = field(default_factory=lambda: _bool("ATN_SECURE_COOKIES"))
     max_query_length: int = field(default_factory=lambda: _int("ATN_MAX_QUERY_LENGTH", 500))
     indexer: str = field(default_factory=lambda: _env("ATN_INDEXER", "thread"))  # "thread" or "off"
     index_batch: int = field(default_factory=lambda: _int("ATN_INDEX_BATCH", 50000))  # log rows per index commit
     index_poll_seconds: float = field(default_factory=lambda: float(_env("ATN_INDEX_POLL_SECONDS", "0.2")))
     wait_for_timeout: float = field(default_factory=lambda: float(_env("ATN_WAIT_FOR_TIMEOUT", "5")))
-    files_dir: Path | None = field(default_factory=lambda: (Path(p).resolve() if (p := _env("ATN_FILES_DIR")) else None))
+    files_dir: Path | None = field(default_factory=lambda: _path("ATN_FILES_DIR"))
     max_upload_bytes: int = field(default_factory=lambda: _int("ATN_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
     extract_timeout: float = field(default_factory=lambda: float(_env("ATN_EXTRACT_TIMEOUT", "60")))
     extract_memory_mb: int = field(default_factory=lambda: _int("ATN_EXTRACT_MEMORY_MB", 1024))
@@ -66,7 +71,8 @@ class Settings:
     webhook_retry_hours: float = field(default_factory=lambda: _float("ATN_WEBHOOK_RETRY_HOURS", 25))
     webhook_concurrency: int = field(default_factory=lambda: _int("ATN_WEBHOOK_CONCURRENCY", 8))
     proxy_fix: int = field(default_factory=lambda: _int("ATN_PROXY_FIX", 0))  # reverse proxies in front
-    rate_limits_enabled: bool = field(default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))
+    rate_limits_enabled: bool = field(
+        default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))
     rate_limit_ip: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_IP", "1200/minute"))
     rate_limit_client: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_CLIENT", "600/minute"))
     rate_limit_storage: str = field(default_factory=lambda: _env("ATN_RATE_LIMIT_STORAGE", "memory://"))
@@ -105,7 +111,7 @@ class Settings:
             self.secure_cookies = True  # a cookie of an https hub is never sent over plain http
 
     @classmethod
-    def from_mapping(cls, overrides: dict | None) -> "Settings":
+    def from_mapping(cls, overrides: dict | None) -> Settings:
         names = {f.name for f in fields(cls)}
         unknown = set(overrides or {}) - names
         if unknown:

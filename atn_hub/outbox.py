@@ -22,10 +22,11 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -239,7 +240,7 @@ def deliver_due(session_factory: sessionmaker, channel: Channel, limit: int = CL
     with ThreadPoolExecutor(max_workers=max(1, min(channel.policy.concurrency, len(claims)))) as pool:
         outcomes = list(pool.map(channel.transport.send, claims))
     with session_factory() as session:
-        for claim, outcome in zip(claims, outcomes):
+        for claim, outcome in zip(claims, outcomes, strict=True):
             record_outcome(session, channel, claim, outcome)
         session.commit()
     return len(claims)

@@ -25,14 +25,13 @@ from pathlib import Path
 from statistics import median
 
 import tantivy
+from metrics import Run, evaluate, load_collection
+from shared_data import collection
 from whoosh import lang as whoosh_lang
 from whoosh.analysis import Analyzer, LanguageAnalyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import OrGroup, QueryParser
-
-from metrics import Run, evaluate, load_collection
-from shared_data import collection
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
 WHOOSH_SYNTAX = re.compile(r"[^\w.\s]+")  # quotes, colons, wildcards, brackets, boosts...

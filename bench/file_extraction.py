@@ -15,7 +15,6 @@ for a batch of PDFs made from real text.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import sys
@@ -26,12 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from atn_hub import create_app  # noqa: E402
-from atn_hub.cli.database import upgrade  # noqa: E402
-from atn_hub.files.content import PDF  # noqa: E402
-from atn_hub.files.extract import Extractor, extract_here  # noqa: E402
-from tests.files.samples import pdf  # noqa: E402
-from shared_data import shared_data  # noqa: E402
+from shared_data import shared_data
+
+from atn_hub import create_app
+from atn_hub.cli.database import upgrade
+from atn_hub.files.content import PDF
+from atn_hub.files.extract import Extractor, extract_here
+from tests.files.samples import pdf
 
 DATA = shared_data()
 COLLECTIONS = {"cranfield": "en", "xquad-r-de": "de", "xquad-r-en": "en", "xquad-r-es": "es"}
@@ -128,8 +128,8 @@ def end_to_end(root: Path, pdfs, megabytes: float, total_pages: int, deadline: f
     from atn_hub.principal import SYSTEM
     from atn_hub.services import files as files_service
     from atn_hub.services import search as search_service
-    from atn_hub.services.training_materials import training_materials
     from atn_hub.services.societies import create_society
+    from atn_hub.services.training_materials import training_materials
 
     url = f"sqlite:///{root / 'atn.db'}"
     upgrade(url)

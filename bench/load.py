@@ -48,17 +48,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import requests  # noqa: E402
-from sqlalchemy import create_engine, null, select, text  # noqa: E402
+import requests
+from search_speed import SOCIETIES, free_port, make_queries, make_records, percentiles, stop_group
+from sqlalchemy import create_engine, null, select, text
 
-from atn_hub import create_app  # noqa: E402
-from atn_hub.cli.database import upgrade  # noqa: E402
-from atn_hub.extensions import get_db  # noqa: E402
-from atn_hub.models import Contact, Practice, TrainingMaterial, User  # noqa: E402
-from atn_hub.principal import SYSTEM  # noqa: E402
-from atn_hub.services import accounts  # noqa: E402
-from search_speed import (SOCIETIES, free_port, make_queries, make_records, percentiles,  # noqa: E402
-                          stop_group)
+from atn_hub import create_app
+from atn_hub.cli.database import upgrade
+from atn_hub.extensions import get_db
+from atn_hub.models import Contact, Practice, TrainingMaterial, User
+from atn_hub.principal import SYSTEM
+from atn_hub.services import accounts
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "load-bench-secret-key-not-for-production"
@@ -322,7 +321,7 @@ class Client(threading.Thread):
                     self.read()
                 else:
                     self.write()
-            except Exception as exc:  # noqa: BLE001 - an unexpected answer is an error, the client goes on
+            except Exception as exc:
                 self.figures.add("client", 0.0, type(exc).__name__, False, repr(exc))
 
 

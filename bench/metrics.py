@@ -13,7 +13,6 @@ from pathlib import Path
 from statistics import fmean
 
 import pytrec_eval
-
 from shared_data import collection
 
 Run = dict[str, dict[str, float]]

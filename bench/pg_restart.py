@@ -26,9 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
-from load import ROOT, Client, Figures, Instance, Server, make_queries, report  # noqa: E402
+from load import ROOT, Client, Figures, Instance, Server, make_queries, report
+from sqlalchemy import create_engine, text
 
 
 def cluster() -> tuple[str, str]:

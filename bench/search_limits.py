@@ -26,19 +26,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from atn_hub import create_app  # noqa: E402
-from atn_hub.cli.database import upgrade  # noqa: E402
-from search_index.analysis import SNOWBALL, stopwords  # noqa: E402
-from search_index.documents import to_document  # noqa: E402
-from search_index.engine import SearchRequest  # noqa: E402
-from search_speed import make_records  # noqa: E402
+from search_speed import make_records
+
+from atn_hub import create_app
+from atn_hub.cli.database import upgrade
+from search_index.analysis import SNOWBALL, stopwords
+from search_index.documents import to_document
+from search_index.engine import SearchRequest
 
 MAX_CHARS = 500  # ATN_MAX_QUERY_LENGTH's default
 MAX_TERMS = 64
@@ -53,7 +54,7 @@ def build_index(app, count: int) -> None:
             id=f"00000000-0000-4000-8000-{n:012d}", external_id=record["external_id"],
             society=SimpleNamespace(code=record["society"]),
             status="draft" if n % DRAFT_EVERY == 0 else "published", visibility=record["visibility"],
-            updated_at=datetime(2026, 1, 1 + n % 28, tzinfo=timezone.utc), version=1, language=record["language"],
+            updated_at=datetime(2026, 1, 1 + n % 28, tzinfo=UTC), version=1, language=record["language"],
             title=record["title"], summary=record["summary"], body=record["body"], results=None, evaluation=None,
             translations={}, topics=[], target_groups=[], forms_of_exploitation=[], countries=record["countries"])
         documents.append(to_document("practice", row))
@@ -125,7 +126,7 @@ def worst_queries(app, max_expansions: int) -> list[tuple[str, dict, dict]]:
         ("fuzzy=true, 64 frequent words, 100 hits a page", {"q": fit(frequent), "fuzzy": "true", "page_size": 100},
          anonymous),
         ("phrases of frequent word pairs",
-         {"q": fit([f'"{a} {b}"' for a, b in zip(frequent[::2], frequent[1::2])], 2)}, anonymous),
+         {"q": fit([f'"{a} {b}"' for a, b in zip(frequent[::2], frequent[1::2], strict=False)], 2)}, anonymous),
         ("CSV export: the most frequent word", {"q": frequent[0]}, csv),
         ("CSV export: fuzzy=true, 64 frequent words", {"q": fit(frequent), "fuzzy": "true"}, csv),
     ]

@@ -22,14 +22,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from baselines import BASELINES, language_of  # noqa: E402
-from metrics import evaluate, load_collection  # noqa: E402
-from shared_data import collection  # noqa: E402
+from baselines import BASELINES, language_of
+from metrics import evaluate, load_collection
+from shared_data import collection
 
-from atn_hub import create_app  # noqa: E402
-from atn_hub.cli.database import upgrade  # noqa: E402
-from atn_hub.principal import ANONYMOUS  # noqa: E402
-from atn_hub.services import search as search_service  # noqa: E402
+from atn_hub import create_app
+from atn_hub.cli.database import upgrade
+from atn_hub.principal import ANONYMOUS
+from atn_hub.services import search as search_service
 
 SOCIETY = {"code": "NL", "name": "Netherlands Red Cross", "name_local": "Nederlandse Rode Kruis", "languages": ["nl"]}
 NO_TITLE = "·"  # a title without words, for collections whose documents have none

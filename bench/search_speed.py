@@ -42,19 +42,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import requests  # noqa: E402
-from whoosh import index as windex  # noqa: E402
-from whoosh.analysis import StemmingAnalyzer  # noqa: E402
-from whoosh.fields import ID, TEXT, Schema  # noqa: E402
-from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
+import requests
+from shared_data import shared_data
+from whoosh import index as windex
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import OrGroup, QueryParser
 
-from atn_hub import create_app  # noqa: E402
-from atn_hub.cli.database import upgrade  # noqa: E402
-from atn_hub.extensions import get_db  # noqa: E402
-from atn_hub.principal import ANONYMOUS, SYSTEM  # noqa: E402
-from atn_hub.services import accounts  # noqa: E402
-from atn_hub.services import search as search_service  # noqa: E402
-from shared_data import shared_data  # noqa: E402
+from atn_hub import create_app
+from atn_hub.cli.database import upgrade
+from atn_hub.extensions import get_db
+from atn_hub.principal import ANONYMOUS, SYSTEM
+from atn_hub.services import accounts
+from atn_hub.services import search as search_service
 
 DATA = shared_data()
 COLLECTIONS = {"cranfield": "en", "xquad-r-de": "de", "xquad-r-el": "el", "xquad-r-en": "en",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
 
 from atn_hub import models  # noqa: F401  (registers every table)
 from atn_hub.config import Settings

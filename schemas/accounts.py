@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 from atn_hub.models import ROLES
@@ -57,9 +59,9 @@ class NewTokenSchema(TokenSchema):
 
 
 def _ts(epoch: int | None) -> str | None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 class UserCreateSchema(Schema):

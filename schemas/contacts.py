@@ -5,8 +5,20 @@ from marshmallow import Schema, fields, validate
 from atn_hub.models import VISIBILITIES
 
 from .audit import AuditEntrySchema
-from .common import (IMPORT_ONLY_FIELDS, SORT_KEYS, ActionsMixin, CountryCode, LanguageCode, ListArgsSchema,
-                     SocietyRef, TopicCode, partial_schema, record_output_fields, text_field, unique_list)
+from .common import (
+    IMPORT_ONLY_FIELDS,
+    SORT_KEYS,
+    ActionsMixin,
+    CountryCode,
+    LanguageCode,
+    ListArgsSchema,
+    SocietyRef,
+    TopicCode,
+    partial_schema,
+    record_output_fields,
+    text_field,
+    unique_list,
+)
 from .workflow import ReviewCommentSchema, RevisionDetailSchema
 
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="'{input}' is not a phone number.")

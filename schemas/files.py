@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields
 from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
 
 from atn_hub.files.content import ACCEPTED
 from atn_hub.models import TEXT_STATUSES

@@ -4,9 +4,21 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from atn_hub.models import AREAS, KINDS, SERVICES, VISIBILITIES
 
-from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, CountryCode, LanguageCode, LinkSchema, ListArgsSchema,
-                     SocietyRef, TopicCode, TranslationSchema, partial_schema, record_output_fields, text_field,
-                     unique_list)
+from .common import (
+    IMPORT_ONLY_FIELDS,
+    ActionsMixin,
+    CountryCode,
+    LanguageCode,
+    LinkSchema,
+    ListArgsSchema,
+    SocietyRef,
+    TopicCode,
+    TranslationSchema,
+    partial_schema,
+    record_output_fields,
+    text_field,
+    unique_list,
+)
 
 
 def _translations_valid(value):
@@ -26,8 +38,8 @@ class _PracticeChecks(Schema):
 
 
 class PracticeCreateSchema(_PracticeChecks):
-    external_id = text_field(200, allow_none=True, min_length=1, metadata={"description": "Identifier in the society's own "
-                                                                            "system; unique per society"})
+    external_id = text_field(200, allow_none=True, min_length=1, metadata={
+        "description": "Identifier in the society's own system; unique per society"})
     society = SocietyRef()
     title = text_field(300, required=True)
     summary = text_field(4000, required=True)

@@ -4,8 +4,18 @@ from marshmallow import Schema, fields, validate
 
 from atn_hub.models import FORMATS, VISIBILITIES
 
-from .common import (IMPORT_ONLY_FIELDS, ActionsMixin, LanguageCode, ListArgsSchema, SocietyRef, TopicCode,
-                     partial_schema, record_output_fields, text_field, unique_list)
+from .common import (
+    IMPORT_ONLY_FIELDS,
+    ActionsMixin,
+    LanguageCode,
+    ListArgsSchema,
+    SocietyRef,
+    TopicCode,
+    partial_schema,
+    record_output_fields,
+    text_field,
+    unique_list,
+)
 
 
 class TrainingMaterialCreateSchema(Schema):

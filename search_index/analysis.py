@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
@@ -84,14 +84,14 @@ class SnowballFilter(Filter):
         self.__init__(state["language"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(language: str):
     stemmer = Stemmer.Stemmer(SNOWBALL[language])
     stemmer.maxCacheSize = 50_000
     return stemmer.stemWord
 
 
-@lru_cache(maxsize=None)
+@cache
 def stopwords(language: str) -> frozenset[str]:
     """Whoosh's stop words where it has them, else the stopwords-iso list; accent-folded (matched folded)."""
     if has_stopwords(language):
@@ -143,7 +143,7 @@ def neutral_analyzer():
     return analyzer(NEUTRAL)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cached_analyzer(language: str):
     return analyzer(language)
 

@@ -34,7 +34,7 @@ class Glossary:
         self._longest = max((len(t) for entries in self._index.values() for t in entries), default=1)
 
     @classmethod
-    def load(cls, path: Path = PATH) -> "Glossary":
+    def load(cls, path: Path = PATH) -> Glossary:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls([Concept(c["id"], {lang: tuple(terms) for lang, terms in c["terms"].items()})
                     for c in data["concepts"]])

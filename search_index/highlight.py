@@ -13,8 +13,16 @@ import re
 from collections import deque
 
 from whoosh.analysis import Token
-from whoosh.highlight import (ContextFragmenter, Highlighter, HtmlFormatter, get_text, highlight, htmlescape, mkfrag,
-                              top_fragments)
+from whoosh.highlight import (
+    ContextFragmenter,
+    Highlighter,
+    HtmlFormatter,
+    get_text,
+    highlight,
+    htmlescape,
+    mkfrag,
+    top_fragments,
+)
 
 from .analysis import NEUTRAL, field_language, neutral_analyzer, token_spans
 

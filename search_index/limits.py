@@ -28,6 +28,9 @@ class Limits:
     max_export_rows: int = 10000  # of a CSV export (its rows are made after the time-bounded search)
 
 
+DEFAULT_LIMITS = Limits()
+
+
 class SearchTimeout(QueryError):
     """The search ran out of time (a 400 saying so; what is optional, snippets and suggestions, is left out
     instead)."""

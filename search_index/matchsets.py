@@ -108,8 +108,8 @@ class MatchSets:
 
     def _postings(self, fieldname: str, btext: bytes):
         parts = [self.cache.get(segment, reader, fieldname, btext)
-                 for (reader, _), segment in zip(self.leaves, self.segments)]
-        ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves)]
+                 for (reader, _), segment in zip(self.leaves, self.segments, strict=True)]
+        ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves, strict=True)]
         present = np.array([len(p[0]) > 0 for p in parts], dtype=np.int64)
         if len(parts) == 1:
             return ids[0], parts[0][1], present
@@ -197,7 +197,7 @@ class MatchSets:
         the postings are not Whoosh 3's (the caller asks Whoosh)."""
         keep = np.zeros(len(ids), dtype=bool)
         ends = [*self.offsets[1:].tolist(), self.doc_count_all]
-        for (reader, offset), end in zip(self.leaves, ends):
+        for (reader, offset), end in zip(self.leaves, ends, strict=True):
             lo, hi = np.searchsorted(ids, [offset, end])
             if lo == hi:
                 continue

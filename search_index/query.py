@@ -19,7 +19,7 @@ from .analysis import TOKEN_PATTERN, analyse, field_language, fold, normalise_la
 from .engine import QueryError
 from .expansion import ClosestWords
 from .glossary import Glossary, default_glossary
-from .limits import Limits
+from .limits import DEFAULT_LIMITS, Limits
 
 TEXT_FIELDS = {"text": ("title", "body"), "title": ("title",), "body": ("body",)}
 KEYWORD_FIELDS = {"type": "type", "country": "countries", "language": "languages", "topic": "topics",
@@ -102,7 +102,7 @@ class QueryBuilder:
         self.stopwords = _stopwords(tuple(self.languages))
 
     # --- the whole query --------------------------------------------------------------------------------
-    def build(self, q: str, limits: Limits = Limits()) -> wq.Query:
+    def build(self, q: str, limits: Limits = DEFAULT_LIMITS) -> wq.Query:
         q = q.strip()
         if not q:
             return wq.Every()

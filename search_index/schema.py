@@ -10,7 +10,7 @@ of the log and simply catches up.
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import UTC
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
@@ -59,7 +59,7 @@ def to_fields(doc: Document) -> dict:
         "visibility": doc.visibility, "language": doc.language,
         "languages": ",".join(sorted(set(doc.languages) | {doc.language})),
         "countries": ",".join(doc.countries), "topics": ",".join(doc.topics),
-        "updated_at": doc.updated_at.astimezone(timezone.utc).replace(tzinfo=None),
+        "updated_at": doc.updated_at.astimezone(UTC).replace(tzinfo=None),
         "version": doc.version, "title": doc.title, "personal_title": doc.personal_title,
         "title_sort": fold(doc.title)[:120], "personal": doc.personal,
     }

@@ -68,7 +68,7 @@ def words_within(reader, vocabulary: Vocabulary, fieldname: str, word: str, maxd
             deadline.check()
             matrix = matrix[(matrix[:, :prefix] == query[:prefix]).all(axis=1)]
             rows, distances = _distances(query, matrix, maxdist)
-            for row, distance in zip(rows, distances.tolist()):
+            for row, distance in zip(rows, distances.tolist(), strict=True):
                 found[matrix[row].tobytes().decode("utf-32-le")] = distance
     return found
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timezone
+from collections.abc import Iterable
+from datetime import UTC
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from filelock import FileLock
@@ -20,12 +20,11 @@ from whoosh.highlight import Highlighter
 from whoosh.scoring import BM25F
 
 from .analysis import field_language
-from .engine import (Document, Hit, IndexUnavailable, QueryError, SearchEngine, SearchRequest, SearchResult,
-                     Visibility)
+from .engine import Document, Hit, IndexUnavailable, QueryError, SearchEngine, SearchRequest, SearchResult, Visibility
 from .expansion import expand
 from .generations import Generations
 from .highlight import MAX_SNIPPETS, file_of, new_highlighter, snippet_of
-from .limits import Deadline, Limits, SearchTimeout
+from .limits import DEFAULT_LIMITS, Deadline, Limits, SearchTimeout
 from .matchsets import FacetCounts, Mask, MatchSets, PostingCache
 from .merging import bounded_merge, rewrite_segments_with_deletions
 from .query import QueryBuilder
@@ -40,7 +39,7 @@ BM25_K1, BM25_B = 0.8, 0.75
 
 
 class WhooshEngine(SearchEngine):
-    def __init__(self, directory: Path | str, limits: Limits = Limits()):
+    def __init__(self, directory: Path | str, limits: Limits = DEFAULT_LIMITS):
         self.generations = Generations(directory)
         self.directory = self.generations.directory
         self.limits = limits
@@ -85,8 +84,9 @@ class WhooshEngine(SearchEngine):
             # Only keys already in the index need deleting (update_document searches every segment for each
             # document; after a bulk import nearly all keys are new).
             reader = writer.searcher().reader()  # the writer's own, reused by delete_by_term, closed on commit
-            seq = None
-            for upserts, deletes, seq in chunks:
+            seq = None  # the last chunk's: what the commit covers
+            for upserts, deletes, chunk_seq in chunks:
+                seq = chunk_seq
                 present = {key for key in [*deletes, *(doc.key for doc in upserts)] if ("key", key) in reader}
                 for key in deletes:
                     if key in present:
@@ -306,7 +306,7 @@ class WhooshEngine(SearchEngine):
         title = fields.get("title") or ""
         if request.visibility.personal and fields.get("personal_title"):
             title = fields["personal_title"]
-        updated = fields["updated_at"].replace(tzinfo=timezone.utc)
+        updated = fields["updated_at"].replace(tzinfo=UTC)
         return Hit(key=fields["key"], type=fields["type"], record_id=fields["record_id"],
                    external_id=fields.get("external_id"), title=title, score=round(score, 4),
                    snippet=snippet, snippet_field=snippet_field, language=fields.get("language", ""),
@@ -339,7 +339,7 @@ def _filter(request: SearchRequest) -> wq.Query:
         if values:
             conditions.append(wq.Or([wq.Term(field, value) for value in values]))
     if request.updated_since:
-        since = request.updated_since.astimezone(timezone.utc).replace(tzinfo=None)
+        since = request.updated_since.astimezone(UTC).replace(tzinfo=None)
         conditions.append(wq.DateRange("updated_at", since, None))
     return wq.And(conditions)
 

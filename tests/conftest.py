@@ -36,7 +36,7 @@ def _postgres_admin_url() -> str | None:
     try:
         with engine.connect():
             return url
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means no server here
+    except Exception as exc:
         if os.environ.get("CI") or os.environ.get("ATN_TEST_POSTGRES_URL"):
             raise RuntimeError(f"PostgreSQL is required here but unreachable at {url}: {exc}") from exc
         return None
@@ -243,7 +243,7 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 log.close()
-                raise RuntimeError(log_path.read_bytes().decode(errors="replace")[-2000:])
+                raise RuntimeError(log_path.read_bytes().decode(errors="replace")[-2000:]) from None
             time.sleep(0.1)
     try:
         yield base

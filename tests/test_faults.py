@@ -15,10 +15,11 @@ import time
 
 import requests
 
-from tests.api.test_records import create, url
-from tests.files.test_files_api import files_url, upload
+from tests.conftest import free_port
+from tests.files.helpers import files_url, upload
+from tests.helpers import create, url
 from tests.payloads import valid
-from tests.search.test_consistency import free_port, kill_9, server_env, start, verify
+from tests.processes import kill_9, server_env, start, verify
 
 
 def test_kill_9_of_a_worker_during_writes_loses_nothing_acknowledged(backend, app, member, tmp_path):

@@ -198,7 +198,7 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     token = expect(201, "POST", "/api/v1/me/tokens", member, json={"name": "a second token", "scope": "read"})
     expect(204, "DELETE", f"/api/v1/me/tokens/{token.json()['id']}", member)
     for resource, key, edit in (("societies", "NL", {"name": "Netherlands Red Cross (edited)"}),
-                                ("topics", None, {"labels": {lang: "edited" for lang in ("en", "nl", "fr", "de", "es")}})):
+                                ("topics", None, {"labels": dict.fromkeys(("en", "nl", "fr", "de", "es"), "edited")})):
         conditional(f"/api/v1/{resource}", admin, None)
         key = key or call("GET", f"/api/v1/{resource}", admin).json()[0]["code"]
         conditional(f"/api/v1/{resource}/{key}", admin, edit)

@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.api.test_changes_feed import listed
-from tests.api.test_revisions import publish
+from tests.helpers import listed, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,6 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("atn_hub", "schemas", "search_index")
 

@@ -11,7 +11,7 @@ import pytest
 
 from atn_hub import create_app
 from atn_hub.logs import JSONFormatter
-from tests.api.test_records import create
+from tests.helpers import create
 from tests.payloads import valid
 
 
@@ -163,8 +163,8 @@ def test_serve_runs_gunicorn_with_several_workers(backend, tmp_path):
             assert requests.get(f"{base}/api/v1/practices", timeout=10).status_code == 200
         assert requests.get(f"{base}/health/ready", timeout=10).status_code == 200
         metrics = requests.get(f"{base}/metrics", timeout=10).text
-        line = next(l for l in metrics.splitlines()
-                    if l.startswith('atn_http_requests_total{endpoint="/api/v1/practices"'))
+        line = next(row for row in metrics.splitlines()
+                    if row.startswith('atn_http_requests_total{endpoint="/api/v1/practices"'))
         assert float(line.rsplit(" ", 1)[1]) == 20  # summed over the workers
     finally:
         process.send_signal(signal.SIGTERM)

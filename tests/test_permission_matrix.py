@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.api.test_records import create, set_status, url
 from tests.conftest import ROOT
+from tests.helpers import create, set_status, url
 
 ROLES = {"anonymous": None, "member, own society": ("member", "NL"), "member, other society": ("member", "GB"),
          "coordinator, other society": ("coordinator", "GB"), "admin": ("admin", None)}
@@ -21,7 +21,7 @@ def matrix() -> list[tuple[str, str, str, int]]:
     assert header[2:] == list(ROLES)
     cells = []
     for row in body:
-        for role, status in zip(header[2:], row[2:]):
+        for role, status in zip(header[2:], row[2:], strict=True):
             cells.append((row[0], row[1], role, int(status)))
     return cells
 

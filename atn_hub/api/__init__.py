@@ -5,8 +5,22 @@ from flask_smorest import Api
 
 
 def register_blueprints(api: Api) -> None:
-    from . import (audit, changes, clients, contacts, files, me, moderation, practices, search, societies, topics,
-                   training_materials, users, webhooks)
+    from . import (
+        audit,
+        changes,
+        clients,
+        contacts,
+        files,
+        me,
+        moderation,
+        practices,
+        search,
+        societies,
+        topics,
+        training_materials,
+        users,
+        webhooks,
+    )
 
     for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
                    moderation, audit, files, webhooks):

@@ -7,15 +7,21 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize
-from schemas.workflow import (CommentCreateSchema, ReviewCommentSchema, ReviewSchema, RevisionDetailSchema,
-                              RevisionDiffArgsSchema, RevisionDiffSchema, RevisionSchema)
+from schemas.workflow import (
+    CommentCreateSchema,
+    ReviewCommentSchema,
+    ReviewSchema,
+    RevisionDetailSchema,
+    RevisionDiffArgsSchema,
+    RevisionDiffSchema,
+    RevisionSchema,
+)
 
 from ..access import ANYONE, SIGNED_IN, access
 from ..extensions import get_db
 from ..oauth.protector import current_principal
 from ..services import revisions, workflow
 from ..services.records import RecordService
-
 
 
 def paginate(blp):

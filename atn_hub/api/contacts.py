@@ -2,8 +2,13 @@ import uuid
 
 from flask.views import MethodView
 
-from schemas.contacts import (ContactCreateSchema, ContactExportSchema, ContactListArgsSchema, ContactSchema,
-                              ContactUpdateSchema)
+from schemas.contacts import (
+    ContactCreateSchema,
+    ContactExportSchema,
+    ContactListArgsSchema,
+    ContactSchema,
+    ContactUpdateSchema,
+)
 
 from ..access import access
 from ..oauth.protector import current_principal

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from schemas.files import FileSchema, UploadSchema
 
 from ..access import ANYONE, access
-from ..files.content import ACCEPTED
 from ..extensions import node_files
+from ..files.content import ACCEPTED
 from ..oauth.protector import current_principal
 from ..services import files
 from .common import searchable_write, session

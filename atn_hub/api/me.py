@@ -1,12 +1,17 @@
 import uuid
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from flask import current_app
-
-from schemas.accounts import (MeSchema, NewTokenSchema, SignedOutSchema, SignOutEverywhereSchema, TokenCreateSchema,
-                              TokenSchema)
+from schemas.accounts import (
+    MeSchema,
+    NewTokenSchema,
+    SignedOutSchema,
+    SignOutEverywhereSchema,
+    TokenCreateSchema,
+    TokenSchema,
+)
 
 from ..access import SIGNED_IN, access
 from ..oauth.protector import current_principal

@@ -6,8 +6,8 @@ from schemas.common import normalise_language
 from schemas.search import SearchArgsSchema, SearchResultSchema
 
 from ..access import ANYONE, access
-from ..oauth.protector import current_principal
 from ..extensions import node_search
+from ..oauth.protector import current_principal
 from ..services import search as search_service
 
 blp = Blueprint("search", "search", url_prefix="/api/v1/search",

@@ -1,5 +1,9 @@
-from schemas.training_materials import (TrainingMaterialCreateSchema, TrainingMaterialListArgsSchema,
-                                        TrainingMaterialSchema, TrainingMaterialUpdateSchema)
+from schemas.training_materials import (
+                                        TrainingMaterialCreateSchema,
+                                        TrainingMaterialListArgsSchema,
+                                        TrainingMaterialSchema,
+                                        TrainingMaterialUpdateSchema,
+)
 
 from ..services.training_materials import training_materials
 from .common import record_blueprint

@@ -4,8 +4,13 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from schemas.webhooks import (DeliverySchema, NewSecretWebhookSchema, WebhookCreateSchema, WebhookSchema,
-                              WebhookUpdateSchema)
+from schemas.webhooks import (
+    DeliverySchema,
+    NewSecretWebhookSchema,
+    WebhookCreateSchema,
+    WebhookSchema,
+    WebhookUpdateSchema,
+)
 
 from ..access import access
 from ..oauth.protector import current_principal

@@ -109,7 +109,8 @@ def import_command(record_type, publish, file):
     their line number and reason; the good ones are imported. Exits 1 if any line was rejected.
     """
     if publish and record_type not in transfer.RECORD_TYPES:
-        raise click.BadParameter("--publish applies to practices, contacts and training materials", param_hint="--publish")
+        raise click.BadParameter("--publish applies to practices, contacts and training materials",
+                                 param_hint="--publish")
     result = run_import(record_type, file, publish=publish)
     for error in result["errors"]:
         click.echo(f"{file}:{error['line']}: {error['reason']}", err=True)

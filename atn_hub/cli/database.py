@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from alembic import command
 from alembic.config import Config
 from flask import current_app
+from flask.cli import AppGroup
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

@@ -154,7 +154,8 @@ def _is_utf8_text(path: Path) -> bool:
         with open(path, "rb") as f:
             while chunk := f.read(1 << 20):
                 text = decoder.decode(chunk)
-                if "\x00" in text or any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text[:4096]):
+                if "\x00" in text or any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f"
+                                          for ch in text[:4096]):
                     return False
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:

@@ -39,7 +39,7 @@ def _pdf(path: Path, max_pages: int) -> list[str]:
         if reader.is_encrypted:
             try:
                 opened = reader.decrypt("")  # many PDFs are "encrypted" with an empty user password
-            except Exception:  # noqa: BLE001 - any failure to decrypt is the same to the user
+            except Exception:
                 opened = 0
             if not opened:
                 raise Failed("The PDF is encrypted with a password.")
@@ -114,7 +114,7 @@ def extract_here(path: Path, content_type: str, max_pages: int, max_chars: int) 
             return Extracted()
     except Failed:
         raise
-    except Exception as exc:  # noqa: BLE001 - a parser's failure on a hostile file is the file's problem
+    except Exception as exc:
         raise Failed(f"The file could not be read ({exc.__class__.__name__}).") from None
     total, kept = 0, []
     for page in pages:
@@ -199,7 +199,7 @@ class Extractor:
             raise Failed(result["error"])
         return Extracted(result["pages"], result.get("language"))
 
-    def __enter__(self) -> "Extractor":
+    def __enter__(self) -> Extractor:
         return self
 
     def __exit__(self, *exc) -> None:

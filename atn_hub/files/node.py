@@ -61,7 +61,7 @@ class ExtractorThread:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="atn-extractor", daemon=True)
 
-    def start(self) -> "ExtractorThread":
+    def start(self) -> ExtractorThread:
         self._thread.start()
         return self
 
@@ -77,7 +77,7 @@ class ExtractorThread:
                 try:
                     if extract_next(self.files.session_factory, self.files.store, extractor, self.files.settings):
                         continue
-                except Exception:  # noqa: BLE001 - the thread must outlive a database hiccup; the file is retried
+                except Exception:
                     log.exception("extraction loop error")
                 extractor.close()  # idle: no child kept waiting
                 self._stop.wait(self.files.interval)

@@ -8,10 +8,11 @@ import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 CHUNK = 1 << 20
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -66,7 +67,7 @@ class BlobStore(ABC):
     def local_path(self, sha256: str) -> Path:
         """A path to read the content from (a local copy for remote stores); delete with ``release``."""
 
-    def release(self, path: Path) -> None:
+    def release(self, path: Path) -> None:  # noqa: B027 - a hook: only stores that copy (S3) release anything
         """Done with a path from ``local_path``."""
 
     @abstractmethod
@@ -114,7 +115,7 @@ class LocalStore(BlobStore):
     def keys(self) -> Iterator[tuple[str, datetime]]:
         for path in self.root.glob("??/??/*"):
             if SHA256.match(path.name):
-                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def _fsync_dir(directory: Path) -> None:

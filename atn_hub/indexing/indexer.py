@@ -153,7 +153,8 @@ class Indexer:
             for record_type, model in RECORD_MODELS.items():
                 offset = 0
                 while True:
-                    records = session.scalars(select(model).order_by(model.id).offset(offset).limit(LOAD_CHUNK)).unique().all()
+                    stmt = select(model).order_by(model.id).offset(offset).limit(LOAD_CHUNK)
+                    records = session.scalars(stmt).unique().all()
                     if not records:
                         break
                     with self.engine.writer_lock():  # the lock guards every write; this generation is not live yet
@@ -198,7 +199,7 @@ class IndexerThread:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="atn-indexer", daemon=True)
 
-    def start(self) -> "IndexerThread":
+    def start(self) -> IndexerThread:
         self._thread.start()
         return self
 

@@ -11,14 +11,23 @@ from .society import Society
 from .topic import CATEGORIES, Topic
 from .training_material import FORMATS, TrainingMaterial
 from .user import ROLES, User
-from .webhook import (ALL_EVENTS, DELIVERY_STATUSES, EVENT_ACTIONS, EVENT_TYPES, WebhookAttempt,
-                      WebhookCursor, WebhookDelivery, WebhookEndpoint)
+from .webhook import (
+                      ALL_EVENTS,
+                      DELIVERY_STATUSES,
+                      EVENT_ACTIONS,
+                      EVENT_TYPES,
+                      WebhookAttempt,
+                      WebhookCursor,
+                      WebhookDelivery,
+                      WebhookEndpoint,
+)
 
 RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
 
 __all__ = [
-    "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS", "ROLES", "SERVICES",
-    "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact", "OAuthClient", "OAuthToken",
+    "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS",
+    "ROLES", "SERVICES", "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact",
+    "OAuthClient", "OAuthToken",
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
     "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import BigIntPK, Base, JSONType, timestamp
+from ..db import Base, BigIntPK, JSONType, timestamp
 
 
 class ChangeLog(Base):

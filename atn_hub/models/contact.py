@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import UTCDateTime, json_list, str200
-from ..db import Base
+from ..db import Base, UTCDateTime, json_list, str200
 from .base import RecordMixin
 
 PERSONAL_FIELDS = ("name", "email", "phone")

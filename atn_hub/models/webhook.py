@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import BigIntPK, Base, UTCDateTime, json_list, timestamp, uuid_pk
+from ..db import Base, BigIntPK, UTCDateTime, json_list, timestamp, uuid_pk
 from .base import Timestamped
 from .contact import Contact
 from .practice import Practice

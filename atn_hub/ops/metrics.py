@@ -59,7 +59,8 @@ def install(app: Flask, settings) -> None:
             gauges = {"index_lag": GaugeMetricFamily("atn_index_lag", "Change-log rows not yet in this node's index"),
                       "queue": GaugeMetricFamily("atn_queue_length", "Items waiting", labels=["queue"])}
             try:
-                gauges["index_lag"].add_metric([], max(0, search.indexer.last_logged_seq() - search.engine.applied_seq()))
+                lag = search.indexer.last_logged_seq() - search.engine.applied_seq()
+                gauges["index_lag"].add_metric([], max(0, lag))
                 session = get_db(app).session_factory()
                 try:
                     for name, count in _queue_lengths(session):

@@ -241,7 +241,7 @@ def create_client(session: Session, principal: Principal, *, name: str, society_
     else:
         raise Invalid("grant", "client_credentials or authorization_code.")
     for uri in redirect_uris or []:
-        if uri.startswith("http://") and not uri.split("/")[2].split(":")[0] in ("127.0.0.1", "localhost", "[::1]"):
+        if uri.startswith("http://") and uri.split("/")[2].split(":")[0] not in ("127.0.0.1", "localhost", "[::1]"):
             raise Invalid("redirect_uris", f"Plain http only for loopback addresses: {uri}")
     client_id = client_id or secrets.token_hex(12)  # hex: never starts with "-" (a command-line option)
     if session.scalar(select(OAuthClient.id).where(OAuthClient.client_id == client_id)) is not None:

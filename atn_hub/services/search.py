@@ -39,7 +39,8 @@ def search(engine, principal: Principal, args: dict[str, Any], caller_language: 
     request = SearchRequest(
         q=args.get("q") or "", visibility=visibility_for(principal), types=args.get("type") or [],
         countries=args.get("country") or [], languages=args.get("language") or [], topics=args.get("topic") or [],
-        societies=args.get("society") or [], updated_since=args.get("updated_since"), sort=args.get("sort", "relevance"),
+        societies=args.get("society") or [], updated_since=args.get("updated_since"),
+        sort=args.get("sort", "relevance"),
         page=1 if export else args.get("page", 1), page_size=0 if export else args.get("page_size", 20),
         fuzzy=args.get("fuzzy", False), expand=args.get("expand", True),
         caller_language=args.get("lang") or caller_language, facets=not export, snippets=True)

@@ -6,10 +6,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from atn_hub.cli.database import upgrade
-from tests.api.test_records import create, url
-from tests.api.test_workflow import post
-from tests.oauth.helpers import make_client
-from tests.oauth.helpers import basic
+from tests.helpers import create, post, url
+from tests.oauth.helpers import basic, make_client
 from tests.payloads import valid
 
 AUDIT = "/api/v1/audit"
@@ -24,7 +22,8 @@ def test_admins_see_who_did_what_from_which_client(client, db_session, member, c
                             headers=machine).json
     record = create(client, member, "practices").json
     etag = client.get(url("practices", record["id"]), headers=member.headers).headers["ETag"]
-    client.patch(url("practices", record["id"]), json={"title": "Audited"}, headers={**member.headers, "If-Match": etag})
+    client.patch(url("practices", record["id"]), json={"title": "Audited"},
+                 headers={**member.headers, "If-Match": etag})
     post(client, member, "practices", record["id"], "submit")
     post(client, coordinator, "practices", record["id"], "review", {"decision": "request_changes",
                                                                     "comment": "More detail."})

@@ -3,13 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_records import create, url
-from tests.api.test_revisions import edit, publish
-from tests.api.test_workflow import post
-from tests.payloads import RESOURCES
-
-TYPES = {"practices": "practice", "contacts": "contact", "training-materials": "training-material"}
-CALLER_SPECIFIC = ("actions", "pending_revision")
+from tests.helpers import create, edit, listed, post, publish, url
 
 
 def follow(client, caller, limit=3, since="0", state=None):
@@ -31,15 +25,6 @@ def follow(client, caller, limit=3, since="0", state=None):
         if not page.json["has_more"]:
             return state, since
     raise AssertionError("the feed did not end")
-
-
-def listed(client, caller):
-    headers = caller.headers if caller else {}
-    state = {}
-    for resource in RESOURCES:
-        for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
-            state[(TYPES[resource], record["id"])] = {k: v for k, v in record.items() if k not in CALLER_SPECIFIC}
-    return state
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_records import create, set_status, url
+from tests.helpers import create, set_status, url
 
 # name, role: the names' order (Anna, Mia, Zoë) is not the roles' order (none, A, B).
 CONTACTS = [("Zoë Visser", "A desk"), ("Anna Jansen", "B desk"), ("Mia de Vries", None)]

@@ -14,8 +14,7 @@ from sqlalchemy import make_url, select
 
 from atn_hub import db
 from atn_hub.models import ChangeLog
-from tests.api.test_records import create, url
-from tests.api.test_revisions import edit, publish
+from tests.helpers import create, edit, publish, url
 from tests.payloads import valid
 
 NAME, EMAIL, PHONE = "Anna Jansen", "anna.jansen@rodekruis-nl.example", "+31 70 123 4567"

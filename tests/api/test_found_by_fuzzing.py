@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_records import create, url
+from tests.helpers import create, url
 
 
 def test_contacts_sort_by_title_means_by_name(client, member):

@@ -8,10 +8,8 @@ from sqlalchemy import update
 
 from atn_hub.db import utcnow
 from atn_hub.models import Submission
-from tests.api.test_records import create, url
-from tests.api.test_revisions import edit, publish
-from tests.api.test_workflow import post
-from tests.files.test_files_api import files_url, upload
+from tests.files.helpers import files_url, upload
+from tests.helpers import create, edit, post, publish, url
 
 QUEUE = "/api/v1/moderation/queue"
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_records import create
-from tests.api.test_workflow import post
+from tests.helpers import create, post
 
 QUEUE = "/api/v1/moderation/queue"
 

@@ -6,24 +6,10 @@ import json
 
 import pytest
 
-from tests.api.test_records import create, url
-from tests.api.test_workflow import decide_at_once, post
+from tests.helpers import create, decide_at_once, edit, post, publish, url
 from tests.payloads import RESOURCES
 
 TITLE = {"practices": "title", "contacts": "role", "training-materials": "title"}
-
-
-def publish(client, member, coordinator, resource, **changes):
-    record = create(client, member, resource, **changes).json
-    post(client, member, resource, record["id"], "submit")
-    published = post(client, coordinator, resource, record["id"], "review", {"decision": "approve"})
-    assert published.status_code == 200, published.json
-    return published.json
-
-
-def edit(client, caller, resource, record_id, body):
-    etag = client.get(url(resource, record_id), headers=caller.headers).headers["ETag"]
-    return client.patch(url(resource, record_id), json=body, headers={**caller.headers, "If-Match": etag})
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_records import create, set_status, url
+from tests.helpers import create, set_status, url
 from tests.payloads import RESOURCES
 
 

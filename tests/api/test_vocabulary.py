@@ -1,7 +1,7 @@
 """Societies and topics: readable by everyone, managed by administrators only."""
 from __future__ import annotations
 
-from tests.api.test_records import create
+from tests.helpers import create
 
 SOCIETY = {"code": "be", "name": "Belgian Red Cross", "name_local": "Rode Kruis België / Croix-Rouge de Belgique",
            "languages": ["nl", "fr", "de"], "website": "https://www.redcross.be", "email": "info@redcross.be"}

@@ -17,7 +17,7 @@ from atn_hub import outbox, webhook_signature
 from atn_hub.models import EVENT_TYPES, ChangeLog, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from atn_hub.services import change_log, changes, personal_data, webhooks
 from atn_hub.services.webhook_targets import NOT_ALLOWED, UnsafeTarget, check_target
-from tests.api.test_records import create, url
+from tests.helpers import create, url
 from tests.payloads import EDIT, valid
 from tests.webhook_receiver import Receiver
 
@@ -307,7 +307,7 @@ def test_two_workers_never_send_a_delivery_twice(app, client, member, db_session
         try:
             for _ in range(3):
                 work(app, settings)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(3)]

@@ -1,17 +1,10 @@
 """The moderation workflow through the API: submit, review (approve, request changes, reject), archive."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-import requests
 
-from tests.api.test_records import create, url
+from tests.helpers import create, decide_at_once, post, url
 from tests.payloads import RESOURCES
-
-
-def post(client, caller, resource, record_id, action, body=None):
-    return client.post(url(resource, record_id) + f"/{action}", json=body, headers=caller.headers)
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
@@ -66,24 +59,6 @@ def test_members_cannot_review_and_decisions_are_validated(client, member, coord
     assert forbidden.status_code == 403 and 'scope="moderate"' in forbidden.headers["WWW-Authenticate"]
     bad = post(client, coordinator, "practices", record["id"], "review", {"decision": "publish"})
     assert bad.status_code == 422 and "decision" in bad.json["errors"]["json"]
-
-
-def decide_at_once(live_server, record_id, callers, decisions) -> list[int]:
-    """Each caller posts its decision on the practice at the same moment, against a real server."""
-    barrier = threading.Barrier(len(callers))
-    statuses = []
-
-    def decide(caller, body):
-        barrier.wait()
-        statuses.append(requests.post(f"{live_server}/api/v1/practices/{record_id}/review", json=body,
-                                      headers=caller.headers, timeout=30).status_code)
-
-    threads = [threading.Thread(target=decide, args=pair) for pair in zip(callers, decisions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)
 
 
 def test_two_coordinators_deciding_at_once_one_wins_the_other_gets_409(live_server, client, member, make_caller):

@@ -35,7 +35,8 @@ def test_users_clients_and_tokens_from_the_command_line(app, reference_data, cli
                                                "client_secret": details["client_secret"]})
     assert minted.status_code == 200
     assert runner.invoke(args=["clients", "revoke", details["client_id"]]).exit_code == 0
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {minted.json['access_token']}"}).status_code == 401
+    minted_headers = {"Authorization": f"Bearer {minted.json['access_token']}"}
+    assert client.get("/api/v1/me", headers=minted_headers).status_code == 401
 
     duplicate = runner.invoke(args=["users", "create", "--email", "sven@rodakorset.example", "--name", "S",
                                     "--society", "NL", "--role", "member", "--no-password"])

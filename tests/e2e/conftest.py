@@ -158,7 +158,7 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Allow").click()
-    page.get_by_text(f"Signed in as").wait_for()
+    page.get_by_text("Signed in as").wait_for()
 
 
 MEMBER = "member.nl@demo.atn-hub.example"

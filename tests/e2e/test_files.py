@@ -22,7 +22,8 @@ def test_member_downloads_a_file_of_a_draft(browsing):
             body: JSON.stringify({title: "First contact checklist", format: "other", languages: ["en"]})})).json();
         const form = new FormData();
         form.append("file", new Blob([content], {type: "text/plain"}), "checklist.txt");
-        const upload = await fetch(`/api/v1/training-materials/${material.id}/files`, {method: "POST", headers: auth, body: form});
+        const upload = await fetch(`/api/v1/training-materials/${material.id}/files`,
+                                   {method: "POST", headers: auth, body: form});
         if (upload.status !== 201) throw new Error(await upload.text());
         return material.id;
     }""", CONTENT)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import COORDINATOR, MEMBER, PASSWORD, sign_in
 
 TOKENS = "() => JSON.parse(sessionStorage.getItem('atn-hub.tokens'))"
+ME_STATUS = "async (token) => (await fetch('/api/v1/me', {headers: {Authorization: `Bearer ${token}`}})).status"
 
 
 def test_refresh_sign_out_and_another_person(browsing, screenshot):
@@ -25,8 +26,7 @@ def test_refresh_sign_out_and_another_person(browsing, screenshot):
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.locator("#sign-in")).to_be_visible()
     assert page.evaluate(TOKENS) is None
-    status = page.evaluate("async (token) => (await fetch('/api/v1/me', {headers: {Authorization: `Bearer ${token}`}})).status",
-                           after["access_token"])
+    status = page.evaluate(ME_STATUS, after["access_token"])
     assert status == 401
     refreshed = page.evaluate("""async (token) => { const r = await fetch('/oauth/token', {method: 'POST',
         body: new URLSearchParams({grant_type: 'refresh_token', refresh_token: token, client_id: 'atn-hub-web'})});
@@ -55,8 +55,7 @@ def test_sign_out_everywhere_ends_the_sessions_of_other_browsers(browsing, scree
     office.get_by_role("button", name="Sign out everywhere").click()
     expect(office.locator("#sign-in")).to_be_visible()
     expect(office.locator("#status")).to_have_text("Signed out everywhere.")
-    status = office.evaluate("async (token) => (await fetch('/api/v1/me', {headers: {Authorization: `Bearer ${token}`}})).status",
-                             at_home["access_token"])
+    status = office.evaluate(ME_STATUS, at_home["access_token"])
     assert status == 401
     home.reload()
     expect(home.locator("#sign-in")).to_be_visible()  # its refresh token was revoked too

@@ -6,37 +6,13 @@ import hashlib
 import io
 
 import pytest
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from atn_hub.files.content import safe_filename
 from atn_hub.files.node import NodeFiles
-from tests.api.test_records import create, url
 from tests.files import samples
+from tests.files.helpers import extract, fetch, files_url, upload
 from tests.files.samples import SENTENCE
-
-
-def files_url(material_id, file_id=None):
-    return url("training-materials", material_id) + "/files" + (f"/{file_id}" if file_id else "")
-
-
-def upload(client, caller, material_id, content: bytes, name: str):
-    # Encoded here, in memory: the test client spools large bodies to a temporary file it never closes.
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), filename=name)})
-    return client.post(files_url(material_id), data=body, headers=caller.headers,
-                       content_type=f"multipart/form-data; boundary={boundary}")
-
-
-def fetch(client, path, headers=None):
-    """GET a download, closing it as a server would (the test client leaves the file open otherwise)."""
-    response = client.get(path, headers=headers or {})
-    response.get_data()
-    response.close()
-    return response
-
-
-def extract(app) -> int:
-    return app.extensions["atn_files"].extract_pending()
+from tests.helpers import create, url
 
 
 @pytest.fixture
@@ -157,7 +133,8 @@ def test_hostile_files_are_stored_with_a_failed_extraction_and_a_reason(app, cli
 
 
 def test_extraction_has_time_and_memory_limits(app, tmp_path):
-    from atn_hub.files.extract import Failed, extract as run
+    from atn_hub.files.extract import Failed
+    from atn_hub.files.extract import extract as run
 
     big = tmp_path / "big.txt"
     big.write_text(SENTENCE * 200_000)

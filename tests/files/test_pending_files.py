@@ -10,11 +10,9 @@ from sqlalchemy import select
 
 from atn_hub.models import WebhookDelivery
 from atn_hub.services import webhooks
-from tests.api.test_records import create, url
-from tests.api.test_revisions import publish
-from tests.api.test_workflow import post
 from tests.files import samples
-from tests.files.test_files_api import extract, fetch, files_url, upload
+from tests.files.helpers import extract, fetch, files_url, upload
+from tests.helpers import create, post, publish, url
 
 PHRASE = "Volunteers accompany presumed victims through the residence procedure in Utrecht"
 QUEUE = "/api/v1/moderation/queue"

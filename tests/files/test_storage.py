@@ -82,9 +82,9 @@ def test_the_api_on_an_s3_bucket(s3, tmp_path, app, client, member, monkeypatch)
     settings = Settings.from_mapping({"instance_dir": tmp_path, "s3_bucket": bucket, "s3_endpoint_url": endpoint})
     monkeypatch.setattr(app.extensions["atn_files"], "store", make_store(settings))
     caller = member
-    from tests.api.test_records import create
+    from tests.files.helpers import fetch, files_url, upload
     from tests.files.samples import SENTENCE, pdf
-    from tests.files.test_files_api import fetch, files_url, upload
+    from tests.helpers import create
 
     material = create(client, caller, "training-materials").json
     content = pdf([SENTENCE])

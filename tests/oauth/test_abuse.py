@@ -13,8 +13,17 @@ import requests
 from sqlalchemy import create_engine, text
 
 from atn_hub import create_app
-from tests.oauth.helpers import (REDIRECT, authorization_code, authorize_url, basic, csrf, make_client, make_user,
-                                 redeem, sign_in)
+from tests.oauth.helpers import (
+    REDIRECT,
+    authorization_code,
+    authorize_url,
+    basic,
+    csrf,
+    make_client,
+    make_user,
+    redeem,
+    sign_in,
+)
 
 
 def at(address: str) -> dict:

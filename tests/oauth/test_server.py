@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-
 from atn_hub.principal import SYSTEM
 from atn_hub.services import accounts
 from tests.oauth.helpers import PASSWORD, REDIRECT, authorize_url, basic, csrf, make_client, make_user, sign_in

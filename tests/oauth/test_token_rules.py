@@ -4,6 +4,7 @@ reused authorization code revokes what it gave."""
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 import pytest
 
@@ -55,9 +56,9 @@ def test_personal_tokens_always_expire_within_the_configured_maximum(app, client
     default = mint(client, member.token, "read")
     assert default.status_code == 201
     expires_at = default.json["expires_at"]
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    assert abs(datetime.fromisoformat(expires_at) - (datetime.now(timezone.utc) + timedelta(days=90))) \
+    assert abs(datetime.fromisoformat(expires_at) - (datetime.now(UTC) + timedelta(days=90))) \
         < timedelta(minutes=5)
     never = mint(client, member.token, "read", expires_in_days=None)
     assert never.status_code == 422 and "expires_in_days" in never.json["errors"]["json"]

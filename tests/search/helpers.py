@@ -3,13 +3,13 @@ let the indexer catch up with changes made behind the API's back; make documents
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from search_index.engine import Document
-from tests.api.test_records import set_status
+from tests.helpers import set_status
 from tests.payloads import valid
 
 WAIT = "?refresh=wait_for"
@@ -67,5 +67,5 @@ def passage_document(n: int) -> Document:
         f"word{(n * 7 + i) % 5000}" for i in range(150))
     return Document(key=f"practice:{n}", type="practice", record_id=str(n), external_id=None, society="NL",
                     status="published", visibility="public", language="en", languages=["en"], countries=["NL"],
-                    topics=[], updated_at=datetime(2026, 1, 1, tzinfo=timezone.utc), version=1, title=f"Record {n}",
+                    topics=[], updated_at=datetime(2026, 1, 1, tzinfo=UTC), version=1, title=f"Record {n}",
                     texts=[("en", "title", f"Record {n}"), ("en", "body", text)])

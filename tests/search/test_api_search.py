@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.api.test_records import set_status
+from tests.helpers import set_status
 from tests.payloads import valid
 
 WAIT = "?refresh=wait_for"

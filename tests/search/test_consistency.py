@@ -2,12 +2,7 @@
 several nodes stay consistent, a rebuild swaps in without downtime, and verify reports drift."""
 from __future__ import annotations
 
-import json
 import math
-import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -22,45 +17,10 @@ from atn_hub.indexing.indexer import Indexer
 from atn_hub.models import ChangeLog
 from search_index.engine import SearchRequest, Visibility
 from search_index.whoosh_engine import WhooshEngine
-from tests.api.test_records import create
+from tests.conftest import free_port
+from tests.helpers import create
 from tests.payloads import valid
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(command: list[str], env: dict, base: str | None = None) -> subprocess.Popen:
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    if base:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(base + "/api/v1/topics", timeout=5)
-                return process
-            except requests.RequestException:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    kill_9(process)
-                    raise AssertionError("server did not start") from None
-                time.sleep(0.1)
-    return process
-
-
-def kill_9(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=10)
-
-
-def server_env(backend, index_dir: Path, **extra) -> dict:
-    _, url = backend
-    return {"ATN_DATABASE_URL": url, "ATN_INSTANCE_DIR": str(index_dir.parent), "ATN_INDEX_DIR": str(index_dir),
-            "ATN_SECRET_KEY": "consistency", "ATN_LOG_LEVEL": "WARNING", "ATN_INDEX_POLL_SECONDS": "0.05", **extra}
+from tests.processes import kill_9, server_env, start, verify
 
 
 def dev_server(port: int) -> list[str]:
@@ -73,12 +33,6 @@ def found(base: str, query: str, headers: dict) -> int:
                             timeout=10)
     assert response.status_code == 200, response.text
     return response.json()["total"]
-
-
-def verify(backend, index_dir: Path) -> tuple[int, dict]:
-    result = subprocess.run([sys.executable, "-m", "atn_hub.cli", "index", "verify"], capture_output=True,
-                            text=True, env={**os.environ, **server_env(backend, index_dir)}, timeout=120)
-    return result.returncode, json.loads(result.stdout)
 
 
 def test_kill_9_between_commit_and_indexing_loses_nothing(backend, app, member, tmp_path):
@@ -273,7 +227,7 @@ def test_rebuild_swaps_in_without_downtime(app, client, member):
             try:
                 response = client.get("/api/v1/search", query_string={"q": "Herbouw"}, headers=member.headers)
                 totals.add(response.json["total"]) if response.status_code == 200 else failures.append(response)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 failures.append(exc)
 
     searcher = threading.Thread(target=keep_searching)

@@ -2,12 +2,11 @@
 posting lists, and highlights from cached per-word analysis (no database needed)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from whoosh import query as wq
 from whoosh.highlight import Highlighter, set_matched_filter, top_fragments
-
 from whoosh.reading import IndexReader
 
 from search_index.analysis import analyzer, token_spans
@@ -45,7 +44,7 @@ def engine(tmp_path_factory):
                 docs.append(Document(
                     key=f"practice:{n}", type="practice", record_id=str(n), external_id=None, society="NL",
                     status="published", visibility="public", language=language, languages=[language],
-                    countries=["NL"], topics=[], updated_at=datetime(2026, 1, 1 + n % 28, tzinfo=timezone.utc),
+                    countries=["NL"], topics=[], updated_at=datetime(2026, 1, 1 + n % 28, tzinfo=UTC),
                     version=1, title=" ".join(text.split()[: 4 + round_]), texts=[
                         (language, "title", " ".join(text.split()[: 4 + round_])),
                         (language, "body", " ".join([text] * (round_ + 1)))]))
@@ -70,7 +69,7 @@ def test_scores_and_matches_are_whooshs(engine, q):
     query = wq.AndMaybe(query, wq.Term("languages", "de", boost=0.05))
     scored = MatchSets(searcher, PostingCache()).score(query)
     live = set(searcher.docs_for_query(wq.Term("kind", "record")))
-    ours = {int(d): s for d, s in zip(scored.ids, scored.scores) if int(d) in live}
+    ours = {int(d): s for d, s in zip(scored.ids, scored.scores, strict=True) if int(d) in live}
     theirs = {docnum: score for docnum, score in _whoosh_scores(searcher, query) if docnum in live}
     assert set(ours) == set(theirs)
     for docnum, score in theirs.items():

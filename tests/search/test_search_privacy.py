@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from tests.api.test_records import set_status
+from tests.helpers import set_status
 from tests.search.helpers import attach_text, draft, publish, search, settle
 
 WORD, TYPO = "zebrafinch", "zebrafinck"  # a word nothing else holds, and a typo one edit from it
