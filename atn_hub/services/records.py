@@ -70,7 +70,7 @@ class RecordService:
     title_column: ClassVar[str] = "title"
     visible_title_column: ClassVar[str] = "title"  # sorts as the title where the caller may not read that
     language_column: ClassVar[str | None] = "language"  # a column, or None when languages is a list
-    country_column: ClassVar[str | None] = None  # a single-country column (contacts)
+    country_column: ClassVar[str | None] = None  # a single-country column (contacts), or None when countries is a list
 
     # --- reading ---------------------------------------------------------------------------------------
     def present(self, principal: Principal, record: RecordMixin, pending: Any = LOOKUP) -> RecordView:
@@ -98,16 +98,12 @@ class RecordService:
     def filters(self, args: dict[str, Any]) -> list:
         m = self.model
         conditions = []
-        if country := args.get("country"):
-            if self.country_column:
-                conditions.append(getattr(m, self.country_column) == country)
-            else:
-                conditions.append(array_contains(m.countries, country))
-        if language := args.get("language"):
-            if self.language_column:
-                conditions.append(getattr(m, self.language_column) == language)
-            else:
-                conditions.append(array_contains(m.languages, language))
+        for value, single, listed in ((args.get("country"), self.country_column, "countries"),
+                                      (args.get("language"), self.language_column, "languages")):
+            if value:
+                # A single-code column or a list column, which only some models have: read by name.
+                column = getattr(m, single or listed)
+                conditions.append(column == value if single else array_contains(column, value))
         if topic := args.get("topic"):
             from sqlalchemy import or_
 
