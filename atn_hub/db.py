@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, object_session, scoped_session, sessionmaker
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Update
 from sqlalchemy.types import Boolean
 
@@ -110,6 +110,15 @@ def array_contains(column, value) -> ColumnElement[bool]:
 
 
 MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
+
+
+def session_of(instance: object) -> Session:
+    """The session an ORM object was loaded into or added to, through which a service reads what goes with it
+    (a record's pending revision, its files)."""
+    session = object_session(instance)
+    if session is None:
+        raise RuntimeError(f"{instance!r} belongs to no session: what goes with it cannot be read.")
+    return session
 
 
 def execute_update(session: Session, statement: Update) -> CursorResult:

@@ -189,7 +189,10 @@ def revoke_personal_token(session: Session, principal: Principal, token_id: uuid
 def current_user(session: Session, principal: Principal) -> User:
     if principal.user_id is None:
         raise Forbidden("This operation is for users; this caller is a client.")
-    return session.get(User, principal.user_id)
+    user = session.get(User, principal.user_id)
+    if user is None:  # read with the caller's token moments ago; users are disabled, not deleted
+        raise NotFound(f"No user with id {principal.user_id}.")
+    return user
 
 
 def list_users(session: Session, principal: Principal, page: int, page_size: int) -> tuple[list[User], int]:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import array_contains, page_offset, utcnow
+from ..db import array_contains, page_offset, session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import Principal
@@ -63,6 +63,14 @@ def society_by_code(session: Session, code: str, field: str = "society") -> Soci
     return society
 
 
+def own_society(session: Session, principal: Principal) -> Society:
+    """The society of a caller who belongs to one (``principal.society_id`` set)."""
+    society = session.get(Society, principal.society_id)
+    if society is None:  # not expected: the users' and clients' foreign keys to it restrict its deletion
+        raise NotFound(f"No society with id {principal.society_id}.")
+    return society
+
+
 class RecordService:
     model: ClassVar[type[RecordMixin]]
     topic_fields: ClassVar[dict[str, str | None]] = {"topics": None}  # field -> required topic category
@@ -77,7 +85,7 @@ class RecordService:
         """``pending``: the record's pending revision when the caller has it at hand (lists), else looked up."""
         hidden = permissions.hidden_fields(principal, record.record_type)
         if pending is LOOKUP:
-            pending = revisions.pending_of(object_session(record), record) if record.is_published else None
+            pending = revisions.pending_of(session_of(record), record) if record.is_published else None
         actions = permissions.record_actions(principal, record, pending)
         shown = pending if revisions.may_see_pending(principal, record, pending) else None
         return RecordView(record, actions, hidden, shown)
@@ -180,7 +188,7 @@ class RecordService:
         if code is None:
             if principal.society_id is None:
                 raise Invalid("society", "Required: you belong to no society, so name the owning one.")
-            society = session.get(Society, principal.society_id)
+            society = own_society(session, principal)
         else:
             society = society_by_code(session, code)
         if not permissions.can_create(principal, society.id):

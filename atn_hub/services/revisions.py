@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import utcnow
+from ..db import session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, MaterialFile, PendingRevision, RecordMixin, Submission, User
 from ..principal import Principal
@@ -74,7 +74,7 @@ def may_see_pending(principal: Principal, record: RecordMixin, pending: PendingR
 
 def pending_summary(record: RecordMixin, pending: PendingRevision, hidden: tuple[str, ...]) -> dict[str, Any]:
     return {"status": pending.status, "author_name": pending.author_name, "created_at": pending.created_at,
-            "updated_at": pending.updated_at, "changes": pending_changes(object_session(record), record, pending,
+            "updated_at": pending.updated_at, "changes": pending_changes(session_of(record), record, pending,
                                                                          hidden)}
 
 
