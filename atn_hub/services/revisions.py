@@ -233,7 +233,7 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
                    decision: str, comment: str) -> None:
     """A coordinator's decision on a submitted pending revision; approval publishes it atomically."""
     close_submission(session, record)
-    extra = {"decision": decision, "comment": comment}
+    extra: dict[str, Any] = {"decision": decision, "comment": comment}
     if decision == "approve":
         before = change_log.state_of(record)
         allowed = set(content_fields(type(record)))
@@ -273,7 +273,7 @@ class Revision:
     seq: int
     action: str
     at: datetime
-    status: str
+    status: str | None  # None in a state saved without one (as the schema allows)
     pending: bool
     author_user_id: uuid.UUID | None
     author_name: str | None
@@ -351,14 +351,17 @@ def history(session: Session, principal: Principal, record: RecordMixin) -> list
         if not _shown_to(principal, record, state):
             continue
         row = state.row
-        if row.actor_user_id and row.actor_user_id not in names:
-            user = session.get(User, row.actor_user_id)
-            names[row.actor_user_id] = user.name if user else None
+        author_name = None
+        if row.actor_user_id:
+            if row.actor_user_id not in names:
+                user = session.get(User, row.actor_user_id)
+                names[row.actor_user_id] = user.name if user else None
+            author_name = names[row.actor_user_id]
         field_changes = diff(previous, state.content, hidden)
         shown = {k: (None if k in hidden else v) for k, v in state.content.items()}
         revisions.append(Revision(number=state.number, seq=row.seq, action=row.action, at=row.at,
                                   status=state.status, pending=state.pending, author_user_id=row.actor_user_id,
-                                  author_name=names.get(row.actor_user_id), client_id=row.actor_client_id,
+                                  author_name=author_name, client_id=row.actor_client_id,
                                   content=shown, changed=[c["field"] for c in field_changes],
                                   changes=field_changes))
         previous = state.content
