@@ -16,11 +16,11 @@ from typing import Annotated, Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session, sessionmaker
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, object_session, scoped_session, sessionmaker
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Update
 from sqlalchemy.types import Boolean
 
 # Whether the current unit of work may write. GET requests set it to False, so that on SQLite they start a
@@ -110,6 +110,23 @@ def array_contains(column, value) -> ColumnElement[bool]:
 
 
 MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
+
+
+def session_of(instance: object) -> Session:
+    """The session an ORM object was loaded into or added to, through which a service reads what goes with it
+    (a record's pending revision, its files)."""
+    session = object_session(instance)
+    if session is None:
+        raise RuntimeError(f"{instance!r} belongs to no session: what goes with it cannot be read.")
+    return session
+
+
+def execute_update(session: Session, statement: Update) -> CursorResult:
+    """``session.execute`` for an UPDATE, typed as what it returns: a CursorResult, whose ``rowcount`` says how
+    many rows it matched (``Session.execute`` is typed to return a Result, which has no ``rowcount``)."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult), f"an UPDATE answered with a {type(result).__name__}"
+    return result
 
 
 def page_offset(page: int, page_size: int) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 import pycountry
 from marshmallow import Schema, ValidationError, fields, validate
@@ -10,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
 LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 _TAG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*$")
+_T = TypeVar("_T")
 
 
 def normalise_language(value: str) -> str | None:
@@ -86,11 +88,11 @@ class PageSize(validate.Range):
     def __init__(self) -> None:
         super().__init__(min=1, max=DEFAULT_MAX_PAGE_SIZE)
 
-    def __call__(self, value: int) -> int:
+    def __call__(self, value: _T) -> _T:  # generic as Range's is; the field (an Integer) gives an int
         from flask import current_app, has_app_context
 
         largest = current_app.config["ATN_SETTINGS"].max_page_size if has_app_context() else self.max
-        if not 1 <= value <= largest:
+        if not self.min <= value <= largest:  # self.min is 1
             raise ValidationError(f"Must be greater than or equal to 1 and less than or equal to {largest}.")
         return value
 

@@ -81,7 +81,8 @@ class SnowballFilter(Filter):
         return {"language": self.language}
 
     def __setstate__(self, state):
-        self.__init__(state["language"])
+        self.language = state["language"]
+        self._stem = _stemmer(self.language)
 
 
 @cache

@@ -93,7 +93,8 @@ def best_fragment(highlighter: Highlighter, text: str, words: frozenset[str], la
     matched = [i for i, span in enumerate(spans) if span[2] in words]
     if not matched:
         return ""
-    keep, last = [], -1
+    keep: list[int] = []
+    last = -1
     for i in matched:
         start = spans[i][0] - WINDOW
         lo = i
@@ -115,7 +116,9 @@ def _context_fragments(fragmenter: ContextFragmenter, text: str, spans, keep: li
     """``ContextFragmenter.fragment_tokens`` over ``spans[i]`` for ``i`` in ``keep``, step for step (its
     quirks included): its Fragments, holding Tokens for the matched words only."""
     maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
-    first, firsts, countdown, tks, endchar, currentlen = None, deque(), -1, [], None, 0
+    first: int | None = None
+    firsts: deque[int] = deque()
+    countdown, tks, endchar, currentlen = -1, [], None, 0
     for i in keep:
         startchar, endchar, term = spans[i]
         tlength = endchar - startchar

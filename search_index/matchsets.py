@@ -138,8 +138,8 @@ class MatchSets:
         btext = self._btext(fieldname, text)
         if btext is None:
             return EMPTY
-        return self.terms.get((fieldname, btext)) if (fieldname, btext) in self.terms \
-            else self._postings(fieldname, btext)[0]
+        key = (fieldname, btext)
+        return self.terms[key] if key in self.terms else self._postings(fieldname, btext)[0]
 
     def _score_term(self, node: wq.Term) -> Scored:
         self.deadline.check()
@@ -222,7 +222,10 @@ class MatchSets:
     def _score_by_whoosh(self, node: wq.Query) -> Scored:
         self._by_whoosh.append(node)
         context = self.searcher.context(needs_current=True)
-        ids, scores, matching, termcount = [], [], [], []
+        ids: list[int] = []
+        scores: list[float] = []
+        matching: list[int] = []
+        termcount: list[int] = []
         for subsearcher, offset in self.searcher.leaf_searchers():
             matcher = node.matcher(subsearcher, context)
             termcount.append(len(list(matcher.term_matchers())))
@@ -388,7 +391,7 @@ class FacetCounts:
         self._segments: dict[object, dict[str, tuple[list[str], np.ndarray, np.ndarray]]] = {}
 
     def counts(self, searcher, matched: np.ndarray) -> dict[str, dict[str, int]]:
-        totals = {name: Counter() for name in self.facets}
+        totals: dict[str, Counter[str]] = {name: Counter() for name in self.facets}
         leaves = list(searcher.reader().leaf_readers())
         live = {segment_key(reader) for reader, _ in leaves}
         for gone in set(self._segments) - live:  # merged away
@@ -414,7 +417,9 @@ class FacetCounts:
         if key not in self._segments:
             built = {}
             for name, field in self.facets.items():
-                values, docs, codes = [], [], []
+                values: list[str] = []
+                docs: list[np.ndarray] = []
+                codes: list[np.ndarray] = []
                 for term in reader.lexicon(field):
                     ids = leaf_postings(reader, field, term)[0]
                     codes.append(np.full(len(ids), len(values), dtype=np.int64))

@@ -46,6 +46,7 @@ import os
 import re
 from itertools import accumulate
 from pickle import loads
+from typing import Any
 
 import numpy as np
 from whoosh import sorting
@@ -309,7 +310,7 @@ def sorted_by_column(searcher, ids: np.ndarray, sortedby: str, reverse: bool, de
     pairs sorted, reversed for ``reverse``), read from the sortable column without running the query again."""
     categorizer = sorting.MultiFacet.from_sortedby(sortedby).categorizer(searcher)
     leaves = list(searcher.leaf_searchers())
-    items = []
+    items: list[tuple[Any, int]] = []  # (the column's key, of the column's own type; document number)
     for number, (sub, offset) in enumerate(leaves):
         end = leaves[number + 1][1] if number + 1 < len(leaves) else searcher.doc_count_all()
         lo, hi = np.searchsorted(ids, [offset, end])

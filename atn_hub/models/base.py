@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -52,6 +52,11 @@ class RecordMixin(Timestamped):
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.network.value)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     topics: Mapped[json_list]
+
+    if TYPE_CHECKING:
+        # Every record model is also a ``Base``, whose declarative constructor takes mapped attributes as keywords
+        # (the services make records through ``model: type[RecordMixin]``).
+        def __init__(self, **kwargs: Any) -> None: ...
 
     @declared_attr
     def society_id(cls) -> Mapped[uuid.UUID]:

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..db import page_offset
+from ..db import execute_update, page_offset
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import OAuthClient, OAuthToken, User, token_hash
 from ..principal import ROLE_SCOPES, Principal
@@ -144,9 +144,9 @@ def revoke_families(session: Session, family_ids: set[uuid.UUID]) -> int:
     revoked, pending = set(), set(family_ids)
     count = 0
     while pending:
-        count += session.execute(update(OAuthToken).where(OAuthToken.family_id.in_(pending),
-                                                          OAuthToken.revoked.is_(False))
-                                 .values(revoked=True)).rowcount or 0
+        count += execute_update(session, update(OAuthToken).where(OAuthToken.family_id.in_(pending),
+                                                                  OAuthToken.revoked.is_(False))
+                                .values(revoked=True)).rowcount or 0
         revoked |= pending
         children = set(session.scalars(select(OAuthToken.family_id)
                                        .where(OAuthToken.parent_family_id.in_(pending))))
@@ -189,7 +189,10 @@ def revoke_personal_token(session: Session, principal: Principal, token_id: uuid
 def current_user(session: Session, principal: Principal) -> User:
     if principal.user_id is None:
         raise Forbidden("This operation is for users; this caller is a client.")
-    return session.get(User, principal.user_id)
+    user = session.get(User, principal.user_id)
+    if user is None:  # read with the caller's token moments ago; users are disabled, not deleted
+        raise NotFound(f"No user with id {principal.user_id}.")
+    return user
 
 
 def list_users(session: Session, principal: Principal, page: int, page_size: int) -> tuple[list[User], int]:

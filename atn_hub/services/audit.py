@@ -1,6 +1,7 @@
 """The audit trail: who did what, when, through which client; read from the change log, never written here."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ DETAILS = ("external_id", "society", "before", "state", "decision", "comment", "
            "email", "role", "kind", "scope", "name", "grant_types")
 
 
-def entries(session: Session, rows: list[ChangeLog]) -> list[dict[str, Any]]:
+def entries(session: Session, rows: Sequence[ChangeLog]) -> list[dict[str, Any]]:
     """Log rows as audit entries, their actors looked up in one query."""
     ids = {row.actor_user_id for row in rows if row.actor_user_id}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import permissions
-from ..db import reading, utcnow
+from ..db import execute_update, reading, utcnow
 from ..errors import Conflict, Forbidden, NotFound, RefusedFile
 from ..files.content import WITH_TEXT, Refused, safe_filename, sniff
 from ..files.extract import Extractor, Failed
@@ -169,8 +169,8 @@ def claim(session: Session, stale_after: timedelta) -> MaterialFile | None:
                                      .order_by(MaterialFile.created_at).limit(5)).all()
     session.rollback()
     for candidate in candidates:
-        taken = session.execute(update(MaterialFile).where(MaterialFile.id == candidate, waiting)
-                                .values(text_status="extracting", claimed_at=now))
+        taken = execute_update(session, update(MaterialFile).where(MaterialFile.id == candidate, waiting)
+                               .values(text_status="extracting", claimed_at=now))
         session.commit()
         if taken.rowcount == 1:
             return session.get(MaterialFile, candidate)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import array_contains, page_offset, utcnow
+from ..db import array_contains, page_offset, session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import Principal
@@ -63,6 +63,14 @@ def society_by_code(session: Session, code: str, field: str = "society") -> Soci
     return society
 
 
+def own_society(session: Session, principal: Principal) -> Society:
+    """The society of a caller who belongs to one (``principal.society_id`` set)."""
+    society = session.get(Society, principal.society_id)
+    if society is None:  # not expected: the users' and clients' foreign keys to it restrict its deletion
+        raise NotFound(f"No society with id {principal.society_id}.")
+    return society
+
+
 class RecordService:
     model: ClassVar[type[RecordMixin]]
     topic_fields: ClassVar[dict[str, str | None]] = {"topics": None}  # field -> required topic category
@@ -70,14 +78,14 @@ class RecordService:
     title_column: ClassVar[str] = "title"
     visible_title_column: ClassVar[str] = "title"  # sorts as the title where the caller may not read that
     language_column: ClassVar[str | None] = "language"  # a column, or None when languages is a list
-    country_column: ClassVar[str | None] = None  # a single-country column (contacts)
+    country_column: ClassVar[str | None] = None  # a single-country column (contacts), or None when countries is a list
 
     # --- reading ---------------------------------------------------------------------------------------
     def present(self, principal: Principal, record: RecordMixin, pending: Any = LOOKUP) -> RecordView:
         """``pending``: the record's pending revision when the caller has it at hand (lists), else looked up."""
         hidden = permissions.hidden_fields(principal, record.record_type)
         if pending is LOOKUP:
-            pending = revisions.pending_of(object_session(record), record) if record.is_published else None
+            pending = revisions.pending_of(session_of(record), record) if record.is_published else None
         actions = permissions.record_actions(principal, record, pending)
         shown = pending if revisions.may_see_pending(principal, record, pending) else None
         return RecordView(record, actions, hidden, shown)
@@ -98,16 +106,12 @@ class RecordService:
     def filters(self, args: dict[str, Any]) -> list:
         m = self.model
         conditions = []
-        if country := args.get("country"):
-            if self.country_column:
-                conditions.append(getattr(m, self.country_column) == country)
-            else:
-                conditions.append(array_contains(m.countries, country))
-        if language := args.get("language"):
-            if self.language_column:
-                conditions.append(getattr(m, self.language_column) == language)
-            else:
-                conditions.append(array_contains(m.languages, language))
+        for value, single, listed in ((args.get("country"), self.country_column, "countries"),
+                                      (args.get("language"), self.language_column, "languages")):
+            if value:
+                # A single-code column or a list column, which only some models have: read by name.
+                column = getattr(m, single or listed)
+                conditions.append(column == value if single else array_contains(column, value))
         if topic := args.get("topic"):
             from sqlalchemy import or_
 
@@ -184,7 +188,7 @@ class RecordService:
         if code is None:
             if principal.society_id is None:
                 raise Invalid("society", "Required: you belong to no society, so name the owning one.")
-            society = session.get(Society, principal.society_id)
+            society = own_society(session, principal)
         else:
             society = society_by_code(session, code)
         if not permissions.can_create(principal, society.id):

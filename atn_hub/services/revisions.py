@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import utcnow
+from ..db import session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, MaterialFile, PendingRevision, RecordMixin, Submission, User
 from ..principal import Principal
@@ -74,7 +74,7 @@ def may_see_pending(principal: Principal, record: RecordMixin, pending: PendingR
 
 def pending_summary(record: RecordMixin, pending: PendingRevision, hidden: tuple[str, ...]) -> dict[str, Any]:
     return {"status": pending.status, "author_name": pending.author_name, "created_at": pending.created_at,
-            "updated_at": pending.updated_at, "changes": pending_changes(object_session(record), record, pending,
+            "updated_at": pending.updated_at, "changes": pending_changes(session_of(record), record, pending,
                                                                          hidden)}
 
 
@@ -233,7 +233,7 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
                    decision: str, comment: str) -> None:
     """A coordinator's decision on a submitted pending revision; approval publishes it atomically."""
     close_submission(session, record)
-    extra = {"decision": decision, "comment": comment}
+    extra: dict[str, Any] = {"decision": decision, "comment": comment}
     if decision == "approve":
         before = change_log.state_of(record)
         allowed = set(content_fields(type(record)))
@@ -273,7 +273,7 @@ class Revision:
     seq: int
     action: str
     at: datetime
-    status: str
+    status: str | None  # None in a state saved without one (as the schema allows)
     pending: bool
     author_user_id: uuid.UUID | None
     author_name: str | None
@@ -351,14 +351,17 @@ def history(session: Session, principal: Principal, record: RecordMixin) -> list
         if not _shown_to(principal, record, state):
             continue
         row = state.row
-        if row.actor_user_id and row.actor_user_id not in names:
-            user = session.get(User, row.actor_user_id)
-            names[row.actor_user_id] = user.name if user else None
+        author_name = None
+        if row.actor_user_id:
+            if row.actor_user_id not in names:
+                user = session.get(User, row.actor_user_id)
+                names[row.actor_user_id] = user.name if user else None
+            author_name = names[row.actor_user_id]
         field_changes = diff(previous, state.content, hidden)
         shown = {k: (None if k in hidden else v) for k, v in state.content.items()}
         revisions.append(Revision(number=state.number, seq=row.seq, action=row.action, at=row.at,
                                   status=state.status, pending=state.pending, author_user_id=row.actor_user_id,
-                                  author_name=names.get(row.actor_user_id), client_id=row.actor_client_id,
+                                  author_name=author_name, client_id=row.actor_client_id,
                                   content=shown, changed=[c["field"] for c in field_changes],
                                   changes=field_changes))
         previous = state.content

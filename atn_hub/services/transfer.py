@@ -22,6 +22,7 @@ from schemas.societies import SocietyCreateSchema
 from schemas.topics import TopicCreateSchema
 from schemas.training_materials import TrainingMaterialImportSchema
 
+from ..db import Base
 from ..errors import DomainError
 from ..models import Contact, Practice, Society, Topic, TrainingMaterial
 from ..principal import Principal
@@ -31,7 +32,7 @@ from .practices import practices
 from .training_materials import training_materials
 
 # Import types in dependency order: what a record refers to comes first.
-TYPES: dict[str, tuple[type[Schema], Callable, type, str]] = {
+TYPES: dict[str, tuple[type[Schema], Callable, type[Base], str]] = {
     "society": (SocietyCreateSchema, societies.upsert_society, Society, "societies.jsonl"),
     "topic": (TopicCreateSchema, topics.upsert_topic, Topic, "topics.jsonl"),
     "contact": (ContactImportSchema, contacts.upsert, Contact, "contacts.jsonl"),

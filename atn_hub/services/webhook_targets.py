@@ -43,10 +43,13 @@ class Target:
 
 
 Resolver = Callable[..., list]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _allowlist(settings: Settings) -> tuple[list[ipaddress._BaseNetwork], set[str]]:
-    networks, hosts = [], set()
+def _allowlist(settings: Settings) -> tuple[list[IPNetwork], set[str]]:
+    networks: list[IPNetwork] = []
+    hosts: set[str] = set()
     for entry in (settings.webhook_allowlist or "").split(","):
         entry = entry.strip()
         if not entry:
@@ -58,7 +61,7 @@ def _allowlist(settings: Settings) -> tuple[list[ipaddress._BaseNetwork], set[st
     return networks, hosts
 
 
-def _why_not_public(ip: ipaddress._BaseAddress) -> str | None:
+def _why_not_public(ip: IPAddress) -> str | None:
     """The kind of non-public address this is (also through IPv4-mapped, 6to4 and Teredo IPv6), or None."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = [a for a in (ip.ipv4_mapped, ip.sixtofour, ip.teredo and ip.teredo[1]) if a is not None]
@@ -72,8 +75,17 @@ def _why_not_public(ip: ipaddress._BaseAddress) -> str | None:
     return None if ip.is_global else "non-public"
 
 
-def _unwrap(ip: ipaddress._BaseAddress) -> ipaddress._BaseAddress:
+def _unwrap(ip: IPAddress) -> IPAddress:
     return ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+
+
+def _host_of(sockaddr: tuple) -> str:
+    """The address in a resolved sockaddr, as text."""
+    host = sockaddr[0]
+    # getaddrinfo is asked for stream sockets by name, so only AF_INET and AF_INET6 answers come back, and
+    # theirs start with the address as text (the int in the stubs is for AF_QIPCRTR, never resolved to here)
+    assert isinstance(host, str), f"not an IP sockaddr: {sockaddr!r}"
+    return host
 
 
 def check_target(url: str, settings: Settings, resolve: Resolver | None = None) -> Target:
@@ -94,7 +106,7 @@ def check_target(url: str, settings: Settings, resolve: Resolver | None = None) 
         found = (resolve or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
         raise UnsafeTarget(NOT_ALLOWED, f"'{host}' does not resolve ({exc})") from None
-    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
+    addresses = list(dict.fromkeys(ipaddress.ip_address(_host_of(info[4]).split("%")[0]) for info in found))
     if not addresses:
         raise UnsafeTarget(NOT_ALLOWED, f"'{host}' does not resolve")
     networks, hosts = _allowlist(settings)

@@ -26,7 +26,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ALL_EVENTS, ChangeLog, Society, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ..principal import Principal
 from . import change_log, changes
-from .records import society_by_code
+from .records import own_society, society_by_code
 from .webhook_targets import Resolver, UnsafeTarget, check_target
 from .webhook_transport import Recipient, WebhookTransport
 
@@ -52,7 +52,7 @@ def _target_society(session: Session, principal: Principal, code: str | None) ->
     if code is None:
         if principal.society_id is None:
             raise Invalid("society", "Name the society whose changes this endpoint receives.")
-        return session.get(Society, principal.society_id)
+        return own_society(session, principal)
     society = society_by_code(session, code.upper())
     if not _may_manage(principal, society.id):
         raise Forbidden("You may register webhooks for your own society only.",
