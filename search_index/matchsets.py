@@ -262,6 +262,13 @@ class MatchSets:
                 else:
                     merged.scores = self._coordinate(merged, node.scale)
             return merged
+        if kind is wq.DisjunctionMax:
+            if not node.subqueries:
+                return self._score_by_whoosh(node)
+            merged = _union_max([self.score(child) for child in node.subqueries], node.tiebreak)
+            if node.boost != 1.0:
+                merged.scores = merged.scores * node.boost
+            return merged
         if kind is wq.AndNot:
             a, b = self.score(node.a), self.score(node.b)
             keep = ~np.isin(a.ids, b.ids, assume_unique=True)
@@ -354,6 +361,20 @@ def _union(children: list[Scored]) -> Scored:
     np.add.at(scores, inverse, np.concatenate([child.scores for child in children]))
     np.add.at(matching, inverse, np.concatenate([child.matching for child in children]))
     return Scored(ids, scores, matching, termcount)
+
+
+def _union_max(children: list[Scored], tiebreak: float = 0.0) -> Scored:
+    """Whoosh's ``DisjunctionMax``: a document scores its best child's score (plus ``tiebreak`` times the
+    others'), so that it does not gain from matching several alternatives of one thing."""
+    merged = _union(children)
+    if len(merged.ids) and len(children) > 1:
+        best = np.zeros(len(merged.ids), dtype=np.float64)
+        for child in children:
+            if len(child.ids):
+                where = np.searchsorted(merged.ids, child.ids)
+                best[where] = np.maximum(best[where], child.scores)
+        merged.scores = best + tiebreak * (merged.scores - best)
+    return merged
 
 
 def _intersection(children: list[Scored]) -> Scored:

@@ -3,7 +3,10 @@
 The string is parsed once with a language-free grammar (words, "phrases", AND/OR/NOT, (groups),
 field:value, prefix*, term~), checked against limits, and each word is then analysed with every analyser of
 the languages present in the index, so a query matches records in every language, stemmed for each. Words
-that name a glossary concept add that concept's terms in the other languages (``expand``).
+that name a glossary concept add that concept's terms in the other languages (``expand``), weighed below the
+words typed: a record scores either its match of the typed word or, lower, its best match of one translation.
+A typed word that is one of the glossary's everyday words (Italian ``tratta``) is matched in its language
+as typed, not stemmed (not ``trattano``).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from .analysis import TOKEN_PATTERN, analyse, field_language, fold, normalise_language, stopwords
+from .analysis import NEUTRAL, TOKEN_PATTERN, analyse, field_language, fold, normalise_language, stopwords
 from .engine import QueryError
 from .expansion import ClosestWords
 from .glossary import Glossary, default_glossary
@@ -30,7 +33,9 @@ TITLE_BOOST = 1.5
 # The language-neutral field (exact words in any language) weighs less than each language's stemmed fields
 # (bench/README.md, "Figures that used to be in code comments").
 ALL_FIELD_BOOST = 0.3
-EXPANSION_BOOST = 0.5  # glossary equivalents weigh less than the words typed
+# A word's glossary equivalents weigh this much of the word itself, and a record scores the better of the two,
+# never both (bench/README.md, "Expansions below the query's own words (issue 16)").
+EXPANSION_BOOST = 0.5
 FUZZY_BOOST = 0.4
 OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
 
@@ -176,21 +181,27 @@ class QueryBuilder:
     def _term(self, fieldname: str, word: str, boost: float = 1.0) -> wq.Query:
         if fieldname in KEYWORD_FIELDS:
             return self._keyword(fieldname, word)
-        alternatives = self._word_in_fields(fieldname, word)
-        if fieldname == "text":
-            alternatives += self._expansions(word)
-            if self.fuzzy and len(word) > 3:
-                edits = min(1 if len(word) < 7 else 2, self.limits.max_edits)
-                alternatives.append(ClosestWords("all", fold(word), maxdist=edits, prefixlength=1, boost=FUZZY_BOOST))
-        if not alternatives:
+        # An everyday word of the glossary is matched as typed in its languages (their stems mean other things).
+        as_typed = {field_language(lang) for lang in self.glossary.everyday_languages(word)} - {NEUTRAL} \
+            if fieldname == "text" else set()
+        alternatives = self._word_in_fields(fieldname, word, as_typed)
+        if fieldname == "text" and self.fuzzy and len(word) > 3:
+            edits = min(1 if len(word) < 7 else 2, self.limits.max_edits)
+            alternatives.append(ClosestWords("all", fold(word), maxdist=edits, prefixlength=1, boost=FUZZY_BOOST))
+        expansions = self._expansions(word, typed_in=as_typed) if fieldname == "text" else []
+        if not alternatives and not expansions:
             return wq.NullQuery
-        return wq.Or(alternatives, boost=boost)
+        return _below(alternatives, expansions, boost)
 
-    def _word_in_fields(self, fieldname: str, word: str) -> list[wq.Query]:
+    def _word_in_fields(self, fieldname: str, word: str, as_typed: set[str] = frozenset()) -> list[wq.Query]:
+        """The word in each language's fields, stemmed, and in the language-neutral field as typed; in the
+        languages of ``as_typed`` only as typed (in the language-neutral field, at full weight)."""
         alternatives: list[wq.Query] = []
         for part in TEXT_FIELDS[fieldname]:
             boost = TITLE_BOOST if part == "title" else 1.0
             for language in self.languages:
+                if language in as_typed:
+                    continue
                 tokens = analyse(language, word)
                 if len(tokens) == 1:
                     alternatives.append(wq.Term(f"{part}_{language}", tokens[0], boost=boost))
@@ -198,7 +209,8 @@ class QueryBuilder:
                     alternatives.append(wq.Phrase(f"{part}_{language}", tokens, boost=boost))
         folded = [t for t in analyse("xx", word) if t not in self.stopwords]
         if fieldname == "text" and folded and ALL_FIELD_BOOST:
-            alternatives.append(_term_or_phrase("all", folded, ALL_FIELD_BOOST))
+            typed_boost = 1.0 if as_typed & set(self.languages) else ALL_FIELD_BOOST
+            alternatives.append(_term_or_phrase("all", folded, typed_boost))
             if self.personal:
                 alternatives.append(_term_or_phrase("personal", folded, 1.0))
         return alternatives
@@ -220,15 +232,20 @@ class QueryBuilder:
                 alternatives.append(_term_or_phrase("all", folded, ALL_FIELD_BOOST))
                 if self.personal:
                     alternatives.append(_term_or_phrase("personal", folded, 1.0))
-            alternatives += self._expansions(text)
+            expansions = self._expansions(text)
+            if alternatives or expansions:
+                return _below(alternatives, expansions, boost)
         return wq.Or(alternatives, boost=boost) if alternatives else wq.NullQuery
 
-    def _expansions(self, text: str, exclude: frozenset[str] = frozenset()) -> list[wq.Query]:
-        """The glossary's terms, in every language present, for the concepts ``text`` names."""
+    def _expansions(self, text: str, exclude: frozenset[str] = frozenset(),
+                    typed_in: set[str] = frozenset()) -> list[wq.Query]:
+        """The glossary's terms, in every language present, for the concepts ``text`` names: one query per
+        term, its title and body, a term of several words counting as one word (its words' mean score). Not
+        in the languages of ``typed_in``: the typed word itself, matched as typed, finds those records."""
         if not self.expand:
             return []
         queries: list[wq.Query] = []
-        present = set(self.languages)
+        present = set(self.languages) - set(typed_in)
         for concept in self.glossary.match(text):
             if concept.id in exclude:
                 continue
@@ -239,8 +256,8 @@ class QueryBuilder:
                 for term in terms:
                     tokens = analyse(analyser, term)
                     if tokens:
-                        for part in ("title", "body"):
-                            queries.append(_term_or_phrase(f"{part}_{analyser}", tokens, EXPANSION_BOOST))
+                        queries.append(wq.Or([_term_or_phrase(f"{part}_{analyser}", tokens, weight / len(tokens))
+                                              for part, weight in (("title", TITLE_BOOST), ("body", 1.0))]))
         return queries
 
     def _multiword_expansions(self, node: wq.Or) -> list[wq.Query]:
@@ -251,12 +268,24 @@ class QueryBuilder:
         if len(words) < 2 or not self.expand:
             return []
         single = frozenset(c.id for w in words for c in self.glossary.match(w))
-        return self._expansions(" ".join(words), exclude=single)
+        expansions = self._expansions(" ".join(words), exclude=single)
+        return [wq.DisjunctionMax(expansions, boost=EXPANSION_BOOST)] if expansions else []
 
 
 @lru_cache(maxsize=64)
 def _stopwords(languages: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(w) for language in languages if language != "xx" for w in stopwords(language))
+
+
+def _below(alternatives: list[wq.Query], expansions: list[wq.Query], boost: float) -> wq.Query:
+    """A word (its ``alternatives``, summed) or, weighed below it, the best of its glossary ``expansions``: a
+    record scores the better of the two, so holding both the word and a translation gains nothing."""
+    if not expansions:
+        return wq.Or(alternatives, boost=boost)
+    translated = wq.DisjunctionMax(expansions, boost=EXPANSION_BOOST)
+    if not alternatives:
+        return wq.Or([translated], boost=boost)
+    return wq.DisjunctionMax([wq.Or(alternatives), translated], boost=boost)
 
 
 def _term_or_phrase(fieldname: str, tokens: list[str], boost: float) -> wq.Query:
