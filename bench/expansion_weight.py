@@ -7,7 +7,7 @@ Each collection (default: every one in the shared data) goes through the real pa
 and its queries are answered at each weight; only queries naming a glossary concept are asked again (the
 others' answers do not depend on the weight). The queries of each collection are split in two halves with a
 fixed seed; the weight with the best mean nDCG@10 over the collections on one half is reported on the other
-half, and the other way round. Ties go to the lower weight.
+half, and the other way round. The weights tied at the best are printed (the lowest is reported).
 """
 from __future__ import annotations
 
@@ -108,9 +108,11 @@ def main() -> None:
     for chosen_on, held_out in ((0, 1), (1, 0)):
         label, other = "AB"[chosen_on], "AB"[held_out]
         # the best mean nDCG@10 over the collections on one half; ties to the lower weight
-        best = max(sorted(weights), key=lambda w: round(fmean(mean(n, w, halves[n][chosen_on], 0) for n in names),
-                                                        9))
-        print(f"\nchosen on half {label}: weight {best}; held-out half {other}, first weight {weights[0]} -> {best}:")
+        means = {w: round(fmean(mean(n, w, halves[n][chosen_on], 0) for n in names), 9) for w in weights}
+        tied = [w for w in weights if means[w] == max(means.values())]
+        best = min(tied)
+        print(f"\nchosen on half {label}: weight {best} (best mean nDCG@10 {max(means.values()):.4f}, at "
+              f"{', '.join(map(str, tied))}); held-out half {other}, first weight {weights[0]} -> {best}:")
         for name in names:
             half = halves[name][held_out]
             print(f"  {name:<12} nDCG@10 {mean(name, weights[0], half, 0):.4f} -> {mean(name, best, half, 0):.4f}"

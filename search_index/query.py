@@ -35,7 +35,7 @@ TITLE_BOOST = 1.5
 ALL_FIELD_BOOST = 0.3
 # A word's glossary equivalents weigh this much of the word itself, and a record scores the better of the two,
 # never both (bench/README.md, "Expansions below the query's own words (issue 16)").
-EXPANSION_BOOST = 0.5
+EXPANSION_BOOST = 0.3
 FUZZY_BOOST = 0.4
 OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
 
