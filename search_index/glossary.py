@@ -5,8 +5,9 @@ trafficking", "traite des êtres humains" and "Menschenhandel".
 A concept's ``terms`` are looked for in records, stemmed as each language's text is. Its ``words`` are everyday
 single words that name it when a reader types one (Italian ``tratta``), matched as typed (accents aside), never
 stemmed: their stem is shared with unrelated words (``trattano``, "they deal with"), and in running text they
-often mean something else (``si tratta di``, "it is about"), so records are not searched for them. A concept
-may hold terms in languages beyond the file's ``languages`` (those every concept covers)."""
+often mean something else (``si tratta di``, "it is about"), so they never stand in for a concept in another
+word's expansion: only the word the reader typed is looked for. A concept may hold terms in languages beyond
+the file's ``languages`` (those every concept covers)."""
 from __future__ import annotations
 
 import json

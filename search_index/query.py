@@ -193,7 +193,8 @@ class QueryBuilder:
             return wq.NullQuery
         return _below(alternatives, expansions, boost)
 
-    def _word_in_fields(self, fieldname: str, word: str, as_typed: set[str] = frozenset()) -> list[wq.Query]:
+    def _word_in_fields(self, fieldname: str, word: str,
+                        as_typed: frozenset[str] | set[str] = frozenset()) -> list[wq.Query]:
         """The word in each language's fields, stemmed, and in the language-neutral field as typed; in the
         languages of ``as_typed`` only as typed (in the language-neutral field, at full weight)."""
         alternatives: list[wq.Query] = []
@@ -208,8 +209,8 @@ class QueryBuilder:
                 elif tokens:
                     alternatives.append(wq.Phrase(f"{part}_{language}", tokens, boost=boost))
         folded = [t for t in analyse("xx", word) if t not in self.stopwords]
-        if fieldname == "text" and folded and ALL_FIELD_BOOST:
-            typed_boost = 1.0 if as_typed & set(self.languages) else ALL_FIELD_BOOST
+        typed_boost = 1.0 if as_typed & set(self.languages) else ALL_FIELD_BOOST
+        if fieldname == "text" and folded and typed_boost:
             alternatives.append(_term_or_phrase("all", folded, typed_boost))
             if self.personal:
                 alternatives.append(_term_or_phrase("personal", folded, 1.0))
@@ -238,7 +239,7 @@ class QueryBuilder:
         return wq.Or(alternatives, boost=boost) if alternatives else wq.NullQuery
 
     def _expansions(self, text: str, exclude: frozenset[str] = frozenset(),
-                    typed_in: set[str] = frozenset()) -> list[wq.Query]:
+                    typed_in: frozenset[str] | set[str] = frozenset()) -> list[wq.Query]:
         """The glossary's terms, in every language present, for the concepts ``text`` names: one query per
         term, its title and body, a term of several words counting as one word (its words' mean score). Not
         in the languages of ``typed_in``: the typed word itself, matched as typed, finds those records."""
