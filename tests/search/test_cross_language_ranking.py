@@ -12,6 +12,7 @@ from atn_hub.cli.data import DEMO_DIR
 from atn_hub.principal import SYSTEM
 from atn_hub.services import accounts
 from atn_hub.services.transfer import TYPES
+from search_index.glossary import default_glossary
 from tests.search.helpers import search, settle
 
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -97,3 +98,11 @@ def test_the_everyday_word_marks_itself_not_the_words_sharing_its_stem(client, d
     marked = {word.lower() for hit in hits for word in MARK.findall(hit["snippet"] or "")}
     assert "tratta" in marked
     assert {word for word in marked if word.startswith("tratt")} <= {"tratta", "tratte"}, marked  # not trattano
+
+
+def test_everyday_words_name_their_concept_only_as_typed():
+    glossary = default_glossary()
+    assert [c.id for c in glossary.match("tratta")] == ["human-trafficking"]
+    assert [c.id for c in glossary.match("Traite")] == ["human-trafficking"]
+    assert glossary.match("trattano") == [] and glossary.match("trattamento") == []
+    assert glossary.everyday_languages("tratta") == {"it"} and glossary.everyday_languages("trattano") == set()
