@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +24,7 @@ class Contact(RecordMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(64))
     languages: Mapped[json_list]
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)  # role in other languages, by code
     consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
