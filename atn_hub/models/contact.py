@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,6 +16,7 @@ class Contact(RecordMixin, Base):
 
     __tablename__ = "contact"
     record_type = "contact"
+    translatable = ("role",)  # the fields a translation holds
 
     name: Mapped[str200]
     role: Mapped[str | None] = mapped_column(String(200))
@@ -24,7 +24,6 @@ class Contact(RecordMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(64))
     languages: Mapped[json_list]
-    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)  # role in other languages, by code
     consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

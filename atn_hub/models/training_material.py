@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,12 +14,12 @@ class TrainingMaterial(RecordMixin, Base):
 
     __tablename__ = "training_material"
     record_type = "training-material"
+    translatable = ("title", "description")  # the fields a translation holds
 
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[text] = mapped_column(default="")
     format: Mapped[str] = mapped_column(String(32))
     languages: Mapped[json_list]
-    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)  # title, description, by code
     audience: Mapped[str | None] = mapped_column(String(300))
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     external_url: Mapped[str | None] = mapped_column(String(2000))
