@@ -19,7 +19,8 @@ FRENCH = {
     "body": "Chaque récolte, des équipes de bénévoles parlent des droits des travailleurs.",
 }
 ENGLISH = {"title": "Outreach to seasonal workers", "summary": "Volunteers meet seasonal workers in the orchards."}
-DUTCH = {"title": "Bezoeken aan seizoenarbeiders", "summary": "Vrijwilligers ontmoeten seizoenarbeiders in de boomgaarden."}
+DUTCH = {"title": "Bezoeken aan seizoenarbeiders",
+         "summary": "Vrijwilligers ontmoeten seizoenarbeiders in de boomgaarden."}
 OWN = {"title": "Buddies for survivors at the asylum centre", "summary": "Trained volunteers accompany survivors."}
 OWN_DUTCH_TITLE = "Maatjes voor overlevenden in het azc"
 EDITED_DUTCH_TITLE = "Maatjes voor slachtoffers in het aanmeldcentrum"
@@ -66,16 +67,8 @@ def sign_in_by_id(page, email: str) -> None:
 
 
 def in_dutch(page) -> None:
-    """The console speaks the browser's language. Where the shell does not load the catalogue itself (this branch
-    before the shell's i18n is merged), load it the way the shell does and render the page again."""
+    """The console speaks the browser's language: Dutch."""
     page.locator("main h1").first.wait_for()
-    if page.evaluate("() => document.documentElement.lang") != "nl":
-        page.evaluate("""async () => {
-            const i18n = await import("/static/console/js/i18n.js");
-            await i18n.initI18n();
-            history.pushState(null, "", location.pathname + "?lang=" + i18n.currentLanguage());
-            dispatchEvent(new PopStateEvent("popstate"));
-        }""")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
 
 
@@ -85,7 +78,8 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     sign_in(french, "member.fr@demo.atn-hub.example")
     practice = call(french, "POST", "practices", {
         **FRENCH, "language": "fr", "countries": ["FR"], "visibility": "network",
-        "translations": {"en": ENGLISH, "nl": {**DUTCH, "body": "Bij elke oogst vertellen vrijwilligers over rechten."}}})
+        "translations": {"en": ENGLISH,
+                         "nl": {**DUTCH, "body": "Bij elke oogst vertellen vrijwilligers over rechten."}}})
     call(french, "POST", f"practices/{practice['id']}/submit")
     coordinator = browsing.page()
     sign_in(coordinator, COORDINATOR)

@@ -226,6 +226,7 @@ export function picker({ id, label, options, multiple = false, value = multiple 
   }
 
   input.addEventListener("input", () => filter());
+  input.addEventListener("click", () => { if (listbox.hidden) filter({ announce: false }); });
   input.addEventListener("focus", () => { if (!multiple && chosen) input.select(); });
   input.addEventListener("blur", () => { close(); settle(); });
   input.addEventListener("keydown", (event) => {

@@ -303,6 +303,8 @@ function translationsEditor({ kind, schema, record, ownLanguage, lists }) {
     read() {
       const value = {};
       const errors = {};
+      const own = ownLanguage();
+      if (own && state[own]) errors.translations = [t("editor.translations.own_language", { language: languageName(own) })];
       for (const [code, translation] of Object.entries(state)) {
         const entry = {};
         let changed = !saved[code];
@@ -377,9 +379,9 @@ export async function editorPage({ api, me, navigate, signIn }, kind, id) {
       if (id ? translations.differs(value) : Object.keys(value).length) body.translations = value;
     }
     const first = showErrors(form, errors);
-    if (first) {
+    if (Object.keys(errors).length) {
       summary.textContent = t("editor.correct_fields", { count: Object.keys(errors).length });
-      first.focus();
+      (first || summary).focus();
       return;
     }
     summary.textContent = "";

@@ -4,7 +4,7 @@
 // of record text carries the `lang` of the language it is written in.
 import { ApiError, download } from "./api.js";
 import { announce, h } from "./dom.js";
-import { countryName, currentLanguage, formatDate, formatNumber, languageName, t, topicLabel } from "./i18n.js";
+import { countryName, currentLanguage, formatDate, formatNumber, initI18n, languageName, t, topicLabel } from "./i18n.js";
 
 // The translatable text of each kind (the translations contract), in the order shown.
 export const TEXT_FIELDS = {
@@ -21,11 +21,19 @@ export const FIELDS = {
     "topics"],
 };
 
-const LONG = new Set(["body", "description", "summary", "results", "evaluation"]);
+const LONG = new Set(["body", "description"]);
 const TOPIC_FIELDS = new Set(["topics", "target_groups", "forms_of_exploitation"]);
 const ENUM_FIELDS = new Set(["kind", "areas", "services", "format"]);
 // Text written by the record's author in its own language (not translated): it carries the record's `lang`.
 const OWN_TEXT = new Set(["audience", "licence", "links"]);
+
+// The shell loads the reader's catalogue before it renders a page (main.js: initI18n). Until it has done so
+// (this module may be imported first), the catalogue is loaded here, so that no label is ever a bare key.
+export async function ensureCatalogue() {
+  if (t("record.type.practices") === "record.type.practices") await initI18n();
+}
+
+await ensureCatalogue();
 
 export function recordTitle(record) {
   return record.title || record.name || t("record.untitled");
@@ -280,15 +288,26 @@ function renderSwitch(box, { record, own, preferred, language, onSwitch }) {
   return main;
 }
 
+// Translations in a diff: one line per language, its fields named ("Nederlands — Titel: …"), each in its language.
+function translationsDiff(value) {
+  const codes = Object.keys(value || {});
+  if (!codes.length) return "—";
+  return codes.map((code) => h("span", { class: "diff-translation" }, `${languageName(code)} — `,
+    Object.entries(value[code] || {}).filter(([field, text]) => text && typeof text === "string" && field !== "origin"
+      && field !== "updated_at").map(([field, text], index) => [index ? "; " : "", `${fieldName(field)}: `,
+      h("span", { lang: code }, text)]), "\n"));
+}
+
 export function diffTable(changes) {
   if (!changes?.length) return h("p", {}, t("record.diff.none"));
-  const show = (v) => (v === null || v === undefined || v === "" ? "—" : Array.isArray(v) && v.every((x) => typeof x !== "object")
-    ? v.join(", ") || "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const show = (v, field) => (field === "translations" && v && typeof v === "object" ? translationsDiff(v)
+    : v === null || v === undefined || v === "" ? "—" : Array.isArray(v) && v.every((x) => typeof x !== "object")
+      ? v.join(", ") || "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
   return h("table", { class: "diff" },
     h("caption", { class: "visually-hidden" }, t("record.diff.caption")),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("record.diff.field")), h("th", { scope: "col" }, t("record.diff.before")), h("th", { scope: "col" }, t("record.diff.after")))),
     h("tbody", {}, changes.map((change) => h("tr", {},
-      h("th", { scope: "row" }, fieldName(change.field)), h("td", { class: "before" }, show(change.from)), h("td", { class: "after" }, show(change.to))))));
+      h("th", { scope: "row" }, fieldName(change.field)), h("td", { class: "before" }, show(change.from, change.field)), h("td", { class: "after" }, show(change.to, change.field))))));
 }
 
 // A field's name for people ("Title"), its code when the catalogue has none.
