@@ -184,8 +184,24 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     assert axe_violations(member, axe_script) == []
     screenshot(member, "m03-editor-translations-side-by-side")
 
+    # What the API refuses about a translation (a 422 naming translations.fr.title; here the answer is made up,
+    # as the form lets nothing invalid through) is said next to that field, which gets the focus.
+    refusal = {"code": 422, "status": "Unprocessable Entity", "message": "The request was refused.",
+               "errors": {"json": {"translations": {"fr": {"title": ["Refused by the server."]}}}}}
+    member.route(f"**/api/v1/practices/{own['id']}",
+                 lambda route: route.fulfill(status=422, json=refusal) if route.request.method == "PATCH"
+                 else route.fallback())
+    save = member.locator("form.editor button[type=submit]")
+    save.focus()
+    member.keyboard.press("Enter")
+    expect(member.locator("#field-translations-fr-title-error")).to_have_text("Refused by the server.")
+    expect(french_title).to_have_attribute("aria-invalid", "true")
+    expect(french_title).to_be_focused()
+    screenshot(member, "m04-editor-translation-refused")
+    member.unroute(f"**/api/v1/practices/{own['id']}")
+
     # 4. Saved: the record page shows the member's Dutch, as edited, and names its origin and last change.
-    member.locator("form.editor button[type=submit]").focus()
+    save.focus()
     member.keyboard.press("Enter")
     expect(heading).to_have_text(EDITED_DUTCH_TITLE)
     expect(heading).to_have_attribute("lang", "nl")
@@ -194,7 +210,7 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     expect(member.locator("#shown-language")).to_contain_text("Demo member")
     expect(member.locator(".other-languages")).to_contain_text("Frans")
     assert axe_violations(member, axe_script) == []
-    screenshot(member, "m04-own-practice-translation-saved")
+    screenshot(member, "m05-own-practice-translation-saved")
     saved = call(member, "GET", f"practices/{own['id']}")
     assert saved["translations"]["nl"]["title"] == EDITED_DUTCH_TITLE
     assert saved["translations"]["fr"]["title"] == FRENCH_TITLE
