@@ -142,6 +142,9 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     expect(member.locator("#field-language[aria-expanded=true]")).to_have_count(1)
     listbox = member.locator(f"#{language.get_attribute('aria-controls')}")
     expect(listbox.locator("[role=option]").first).to_have_text(re.compile("^Nederlands"))
+    first_option = listbox.locator("[role=option]").first.get_attribute("id")
+    expect(language).to_have_attribute("aria-activedescendant", first_option)
+    assert axe_violations(member, axe_script) == []  # with the listbox open too
     member.keyboard.press("Control+A")
     member.keyboard.type("nl")
     expect(listbox.locator("[role=option]").first).to_have_text(re.compile("^Nederlands"))
@@ -181,6 +184,18 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     expect(french_title).to_be_focused()
     expect(french_title).to_have_attribute("lang", "fr")
     member.keyboard.type(FRENCH_TITLE)
+    # A translation added by mistake (Italian) is removed again; the Italian is no longer offered twice.
+    adder.focus()
+    member.keyboard.type("Italiaans")
+    member.keyboard.press("Enter")
+    member.keyboard.press("Tab")
+    member.keyboard.press("Enter")
+    expect(member.locator("#translation-it")).to_be_visible()
+    member.locator("#translation-it button.danger").focus()
+    member.keyboard.press("Enter")
+    expect(member.locator("#translation-it")).to_have_count(0)
+    expect(adder).to_be_focused()
+    expect(member.locator("fieldset.translation")).to_have_count(2)
     assert axe_violations(member, axe_script) == []
     screenshot(member, "m03-editor-translations-side-by-side")
 
