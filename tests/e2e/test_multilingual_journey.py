@@ -234,3 +234,46 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     member.locator(".other-languages button[data-language=fr]").click()
     expect(heading).to_have_text(FRENCH_TITLE)
     expect(heading).to_have_attribute("lang", "fr")
+
+
+def test_materials_and_contacts_are_read_in_dutch_with_their_languages_named(browsing, screenshot):
+    """A training material and a contact (their own language the first of `languages`) with Dutch translations:
+    the Dutch text, marked Dutch; the languages and country by name; the editor's pickers show names."""
+    member = dutch_page(browsing)
+    sign_in_by_id(member, "member.nl@demo.atn-hub.example")
+    material = call(member, "POST", "training-materials", {
+        "title": "Spotting the signs of exploitation", "description": "A guide for volunteers at the border.",
+        "format": "pdf", "languages": ["en", "de"], "translations": {
+            "nl": {"title": "Signalen van uitbuiting herkennen", "description": "Een gids voor vrijwilligers."}}})
+    contact = call(member, "POST", "contacts", {"name": "Anna de Vries", "role": "Anti-trafficking coordinator",
+                                                "country": "NL", "languages": ["en", "nl"],
+                                                "translations": {"nl": {"role": "Coördinator mensenhandel"}}})
+
+    member.goto(f"/training-materials/{material['id']}")
+    in_dutch(member)
+    heading = member.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Signalen van uitbuiting herkennen")
+    expect(heading).to_have_attribute("lang", "nl")
+    expect(member.locator("dd[data-field=description]")).to_have_attribute("lang", "nl")
+    expect(member.locator("dd[data-field=languages]")).to_have_text("Engels, Duits")
+    expect(member.locator("dd[data-field=format]")).to_have_text("PDF")
+    expect(member.locator("#show-original")).to_have_text("Origineel tonen (English)")
+    screenshot(member, "m06-training-material-in-dutch")
+
+    member.goto(f"/contacts/{contact['id']}")
+    in_dutch(member)
+    expect(member.get_by_role("heading", level=1)).to_have_text("Anna de Vries")
+    expect(member.locator("dd[data-field=role]")).to_have_text("Coördinator mensenhandel")
+    expect(member.locator("dd[data-field=role]")).to_have_attribute("lang", "nl")
+    expect(member.locator("dd[data-field=country]")).to_have_text("Nederland")
+    member.locator("#show-original").click()
+    expect(member.locator("dd[data-field=role]")).to_have_text("Anti-trafficking coordinator")
+    expect(member.locator("dd[data-field=role]")).to_have_attribute("lang", "en")
+
+    member.goto(f"/edit/contacts/{contact['id']}")
+    in_dutch(member)
+    expect(member.locator("#field-country")).to_have_value("Nederland")
+    expect(member.locator(".picker:has(#field-languages) .picker-chip > span")).to_have_text(["Engels", "Nederlands"])
+    expect(member.locator("#field-translations-nl-role")).to_have_value("Coördinator mensenhandel")
+    expect(member.locator("#translation-nl [data-original=role]")).to_have_attribute("lang", "en")
+    screenshot(member, "m07-contact-editor-in-dutch")
