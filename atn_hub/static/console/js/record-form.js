@@ -59,7 +59,7 @@ function widgetOf(prop, name) {
   if (types(prop).includes("array")) return prop.items?.enum ? "checkboxes" : "list";
   if (prop.enum) return "select";
   if (types(prop).includes("integer")) return "integer";
-  if (prop.maxLength && prop.maxLength > 300) return "textarea";
+  if (prop.maxLength && prop.maxLength > 300 && !prop.format) return "textarea"; // an address stays one line
   return "text";
 }
 
