@@ -415,11 +415,15 @@ export async function editorPage({ api, me, navigate, signIn }, kind, id) {
       if (["language", "languages"].includes(event.target.name)) translations.ownLanguageChanged();
     });
   }
+  // Unsaved input: the shell asks before it renders the page anew (a switch of the console's language).
+  let edited = false;
+  for (const type of ["input", "change", "picker-change"]) form.addEventListener(type, () => { edited = true; });
   form.append(h("div", { class: "actions" }, h("button", { type: "submit" }, t(id ? "editor.save" : "editor.save_draft")),
     h("a", { class: "button secondary", href: id ? `/${kind}/${id}` : "/my-society" }, t("editor.cancel"))));
   summary.setAttribute("tabindex", "-1");
   return {
     title,
+    dirty: () => edited && form.isConnected,
     nodes: [h("p", { class: "breadcrumb" }, h("a", { href: "/my-society" }, t("editor.breadcrumb.my_society")), " › ", t(`editor.types.${kind}`)),
       h("h1", { tabindex: "-1" }, id ? t("editor.heading.edit", { title: recordTitle(record) }) : title),
       record.status === "published" ? h("p", { class: "notice" }, t("editor.published_notice")) : null,
