@@ -160,6 +160,8 @@ def translation_schema(name: str, texts: dict[str, tuple[int, bool]], keep_stamp
         for key in STAMPS:
             if not keep_stamps:
                 data.pop(key, None)
+            elif data.get(key) is None:
+                data[key] = None
             elif key == "updated_at" and data.get(key) is not None:
                 data[key] = data[key].isoformat()
             elif key == "updated_by" and data.get(key) is not None:
@@ -208,8 +210,9 @@ class Translations(fields.Dict):
         if value is None:
             return None
         shown = {}
+        declared = getattr(self.value_field, "schema").fields  # every field shows, null when it has no value
         for code, item in value.items():
-            item = dict(item)
+            item = {**{name: None for name in declared}, "origin": "author", **item}
             if isinstance(item.get("updated_at"), str):
                 from datetime import datetime
 

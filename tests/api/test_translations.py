@@ -2,9 +2,14 @@
 feed, webhooks, export and import), and the reader's language; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.helpers import create, edit, publish, url
+from atn_hub.principal import SYSTEM
+from atn_hub.services import transfer
+from tests.api.test_webhooks import receiver, register, settings, work_until  # noqa: F401 (fixtures)
+from tests.helpers import create, edit, post, publish, url
 from tests.payloads import RESOURCES, valid
 
 # A translation of each type, and its own language(s) for a record that is not in Dutch.
@@ -91,3 +96,83 @@ def test_anonymous_readers_do_not_learn_who_translated(client, member, coordinat
     assert public["updated_by"] is None and public["updated_at"]
     assert client.get(url("training-materials", record["id"]),
                       headers=member.headers).json["translations"]["nl"]["updated_by"]["id"] == str(member.user.id)
+
+
+# --- translations travel as the record's own fields --------------------------------------------------------
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_translations_of_a_published_record_go_through_a_revision_and_review(client, member, other_member,
+                                                                             coordinator, resource):
+    record = publish(client, member, coordinator, resource, **french(resource, nl=DUTCH[resource]))
+    before = record["translations"]
+    english = {"practices": {"title": "Legal support"}, "contacts": {"role": "Focal point"},
+               "training-materials": {"title": "Handbook"}}[resource]
+    revised = edit(client, member, resource, record["id"], {"translations": {**before, "en": english}})
+    assert revised.status_code == 200, revised.json
+    assert [c["field"] for c in revised.json["pending_revision"]["changes"]] == ["translations"]
+    change = revised.json["pending_revision"]["changes"][0]
+    assert set(change["from"]) == {"nl"} and set(change["to"]) == {"nl", "en"}
+    assert change["to"]["nl"] == before["nl"]  # unchanged: its stamps too, so the diff shows only the new one
+    # The network keeps reading the published translations until a coordinator approves.
+    assert set(client.get(url(resource, record["id"]), headers=other_member.headers).json["translations"]) == {"nl"}
+    history = client.get(url(resource, record["id"]) + "/revisions", headers=member.headers).json
+    assert history[-1]["pending"] and history[-1]["changed"] == ["translations"]
+    diff = client.get(url(resource, record["id"]) + f"/revisions/diff?from={history[-2]['number']}"
+                      f"&to={history[-1]['number']}", headers=member.headers).json
+    assert [c["field"] for c in diff["changes"]] == ["translations"]
+
+    assert post(client, member, resource, record["id"], "submit").status_code == 200
+    assert post(client, coordinator, resource, record["id"], "review", {"decision": "approve"}).status_code == 200
+    shown = client.get(url(resource, record["id"]), headers=other_member.headers).json["translations"]
+    assert shown["en"][TEXT[resource]] == english[TEXT[resource]] and shown["nl"] == before["nl"]
+
+    feed = client.get("/api/v1/changes?limit=1000", headers=other_member.headers).json["changes"]
+    last = [c for c in feed if c["record_id"] == record["id"]][-1]
+    assert last["action"] == "updated"
+    assert last["record"]["translations"]["en"][TEXT[resource]] == english[TEXT[resource]]
+    anonymous = client.get("/api/v1/changes?limit=1000").json["changes"]
+    for change in anonymous:  # who translated is for signed-in callers only, in the feed too
+        for translation in (change["record"] or {}).get("translations", {}).values():
+            assert translation["updated_by"] is None
+
+
+def test_a_translation_change_reaches_webhooks(app, client, member, other_member, coordinator, settings,
+                                               receiver):
+    hook = register(client, other_member, receiver.url, events=["practice.updated"])
+    assert hook["events"] == ["practice.updated"]
+    receiver.start()
+    record = publish(client, member, coordinator, "practices", **french("practices", nl=DUTCH["practices"]))
+    changed = {**record["translations"], "en": {"title": "Legal support", "summary": "Support in the procedure."}}
+    assert edit(client, member, "practices", record["id"], {"translations": changed}).status_code == 200
+    post(client, member, "practices", record["id"], "submit")
+    post(client, coordinator, "practices", record["id"], "review", {"decision": "approve"})
+    work_until(app, settings, lambda: len(receiver.received) >= 1)
+    body = json.loads(receiver.received[-1][1])
+    assert body["event"] == "practice.updated"
+    translations = body["change"]["record"]["translations"]
+    assert translations["en"]["title"] == "Legal support"
+    assert translations["en"]["updated_by"]["id"] == str(member.user.id)
+
+
+def test_export_and_import_carry_translations_with_who_changed_them(client, member, db_session):
+    created = create(client, member, "practices", **french("practices", nl=DUTCH["practices"])).json
+    line = next(line for line in transfer.export_records(db_session, "practice")
+                if json.loads(line)["id"] == created["id"])
+    exported = json.loads(line)["translations"]
+    assert exported == created["translations"]
+    db_session.rollback()
+    # An import keeps what its export said of each translation; one it says nothing of is unknown (null).
+    data = json.loads(line)
+    data["translations"]["de"] = {"title": "Rechtshilfe"}
+    data["translations"]["nl"]["title"] = "Juridische bijstand"
+    report = transfer.import_lines(db_session, SYSTEM, "practice", [json.dumps(data)])
+    assert report.as_dict()["updated"] == 1, report.as_dict()
+    shown = client.get(url("practices", created["id"]), headers=member.headers).json["translations"]
+    assert shown["nl"]["title"] == "Juridische bijstand"
+    assert shown["nl"]["updated_by"] == exported["nl"]["updated_by"]
+    assert shown["nl"]["updated_at"] == exported["nl"]["updated_at"]
+    assert shown["de"] == {"title": "Rechtshilfe", "summary": None, "body": None, "results": None,
+                           "evaluation": None, "origin": "author", "updated_by": None, "updated_at": None}
+    # A line translating into the record's own language is refused, naming the field.
+    data["translations"]["fr"] = {"title": "Soutien"}
+    refused = transfer.import_lines(db_session, SYSTEM, "practice", [json.dumps(data)]).as_dict()
+    assert refused["rejected"] == 1 and "translations" in refused["errors"][0]["reason"]
