@@ -210,7 +210,8 @@ class Translations(fields.Dict):
         if value is None:
             return None
         shown = {}
-        declared = getattr(self.value_field, "schema").fields  # every field shows, null when it has no value
+        assert isinstance(self.value_field, fields.Nested)
+        declared = self.value_field.schema.fields  # every field shows, null when it has no value
         for code, item in value.items():
             item = {**{name: None for name in declared}, "origin": "author", **item}
             if isinstance(item.get("updated_at"), str):
