@@ -224,13 +224,13 @@ class Translations(fields.Dict):
 
 def display_field(texts: tuple[str, ...]) -> fields.Field:
     """``display``: the record's text in the reader's language (see ``atn_hub.services.translations``)."""
-    properties = {"language": {"type": "string", "nullable": True, "description": "The language shown"},
+    properties = {"language": {"type": ["string", "null"], "description": "The language shown (ISO 639-1)"},
                   "translated": {"type": "boolean", "description": "true: a translation is shown"},
-                  "origin": {"type": "string", "nullable": True, "enum": [*ORIGINS, None],
+                  "origin": {"type": ["string", "null"], "enum": [*ORIGINS, None],
                              "description": "The shown translation's origin; null for the record's own text"},
-                  **{name: {"type": "string", "nullable": True} for name in texts}}
+                  **{name: {"type": ["string", "null"]} for name in texts}}
     return fields.Raw(dump_only=True, metadata={
-        "type": "object", "properties": properties,
+        "type": "object", "properties": properties, "required": ["language", "translated", "origin", *texts],
         "description": "The record's text in the reader's language (lang, or Accept-Language), field by field "
                        "falling back to its own text; else the working language's, else its own"})
 
