@@ -160,6 +160,8 @@ def translation_schema(name: str, texts: dict[str, tuple[int, bool]], keep_stamp
         for key in STAMPS:
             if not keep_stamps:
                 data.pop(key, None)
+            elif data.get(key) is None:
+                data[key] = None
             elif key == "updated_at" and data.get(key) is not None:
                 data[key] = data[key].isoformat()
             elif key == "updated_by" and data.get(key) is not None:
@@ -208,8 +210,10 @@ class Translations(fields.Dict):
         if value is None:
             return None
         shown = {}
+        assert isinstance(self.value_field, fields.Nested)
+        declared = self.value_field.schema.fields  # every field shows, null when it has no value
         for code, item in value.items():
-            item = dict(item)
+            item = {**{name: None for name in declared}, "origin": "author", **item}
             if isinstance(item.get("updated_at"), str):
                 from datetime import datetime
 
@@ -220,13 +224,13 @@ class Translations(fields.Dict):
 
 def display_field(texts: tuple[str, ...]) -> fields.Field:
     """``display``: the record's text in the reader's language (see ``atn_hub.services.translations``)."""
-    properties = {"language": {"type": "string", "nullable": True, "description": "The language shown"},
+    properties = {"language": {"type": ["string", "null"], "description": "The language shown (ISO 639-1)"},
                   "translated": {"type": "boolean", "description": "true: a translation is shown"},
-                  "origin": {"type": "string", "nullable": True, "enum": [*ORIGINS, None],
+                  "origin": {"type": ["string", "null"], "enum": [*ORIGINS, None],
                              "description": "The shown translation's origin; null for the record's own text"},
-                  **{name: {"type": "string", "nullable": True} for name in texts}}
+                  **{name: {"type": ["string", "null"]} for name in texts}}
     return fields.Raw(dump_only=True, metadata={
-        "type": "object", "properties": properties,
+        "type": "object", "properties": properties, "required": ["language", "translated", "origin", *texts],
         "description": "The record's text in the reader's language (lang, or Accept-Language), field by field "
                        "falling back to its own text; else the working language's, else its own"})
 
