@@ -5,7 +5,7 @@
 // (then restores the text), Backspace in an empty field removes the last chip. A polite status says how many
 // options match and what was added or removed.
 import { h } from "./dom.js";
-import { compareNames, countryName, currentLanguage, languageName, t, topicLabel } from "./i18n.js";
+import { compareNames, countryName, currentLanguage, LANGUAGES, languageName, t, topicLabel } from "./i18n.js";
 
 // The codes the API accepts (schemas/common.py: COUNTRY_CODES, ISO 3166-1 alpha-2 plus XK; LANGUAGE_CODES, ISO
 // 639-1); tests/test_console_codes.py checks that these lists and the API's agree.
@@ -62,8 +62,9 @@ function makeLanguageOptions(codes) {
     const native = nativeName(code);
     const label = languageName(code);
     return { value: code, label, terms: [code, englishName("language", code), native],
-      note: native && native.toLocaleLowerCase() !== label.toLocaleLowerCase() ? native : "", noteLang: code };
-  }).sort(byLabel);
+      note: native && native.toLocaleLowerCase() !== label.toLocaleLowerCase() ? native : "", noteLang: code,
+      network: LANGUAGES.includes(code) };
+  }).sort((a, b) => Number(b.network) - Number(a.network) || byLabel(a, b)); // the network's languages first
 }
 
 export function countryOptions(codes = COUNTRY_CODES) {
