@@ -102,7 +102,7 @@ function value(name, v, topics) {
   if (name === "countries" || name === "country") return list.map(countryName).join(", ");
   if (name === "language" || name === "languages") return list.map(languageName).join(", ");
   if (TOPIC_FIELDS.has(name)) return list.map((code) => topicLabel(topics.get(code)) || code).join(", ");
-  if (ENUM_FIELDS.has(name)) return list.map((x) => valueLabel(name, x)).join(", ");
+  if (ENUM_FIELDS.has(name) || name === "visibility") return list.map((x) => valueLabel(name, x)).join(", ");
   if (name === "duration_minutes") return formatNumber(v);
   return list.map(String).join(", ");
 }
@@ -203,7 +203,7 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
     const pending = record.pending_revision;
     sections.push(h("section", { "aria-labelledby": "pending-heading" },
       h("h2", { id: "pending-heading" }, t("record.pending.heading", { status: statusLabel(pending.status) })),
-      diffTable(pending.changes)));
+      diffTable(pending.changes, { language: own })));
   }
   if (me && (actions.length || record.status !== "published")) {
     try {
@@ -288,6 +288,12 @@ function renderSwitch(box, { record, own, preferred, language, onSwitch }) {
   return main;
 }
 
+// Fields of a diff written in the record's own language.
+const DIFF_TEXT = new Set([...Object.values(TEXT_FIELDS).flat(), "audience", "licence"]);
+
+// Values a diff names rather than shows as codes.
+const NAMED = new Set(["countries", "country", "language", "languages", "visibility", ...ENUM_FIELDS]);
+
 // Translations in a diff: one line per language, its fields named ("Nederlands — Titel: …"), each in its language.
 function translationsDiff(value) {
   const codes = Object.keys(value || {});
@@ -298,16 +304,20 @@ function translationsDiff(value) {
       h("span", { lang: code }, text)]), "\n"));
 }
 
-export function diffTable(changes) {
+// A revision's changes. `language`: the record's own, which its text fields carry as `lang`.
+export function diffTable(changes, { language = null } = {}) {
   if (!changes?.length) return h("p", {}, t("record.diff.none"));
   const show = (v, field) => (field === "translations" && v && typeof v === "object" ? translationsDiff(v)
+    : NAMED.has(field) && v !== null && v !== undefined && v !== "" ? value(field, v, new Map()) ?? "—"
     : v === null || v === undefined || v === "" ? "—" : Array.isArray(v) && v.every((x) => typeof x !== "object")
       ? v.join(", ") || "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
   return h("table", { class: "diff" },
     h("caption", { class: "visually-hidden" }, t("record.diff.caption")),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("record.diff.field")), h("th", { scope: "col" }, t("record.diff.before")), h("th", { scope: "col" }, t("record.diff.after")))),
     h("tbody", {}, changes.map((change) => h("tr", {},
-      h("th", { scope: "row" }, fieldName(change.field)), h("td", { class: "before" }, show(change.from, change.field)), h("td", { class: "after" }, show(change.to, change.field))))));
+      h("th", { scope: "row" }, fieldName(change.field)),
+      ["from", "to"].map((side) => h("td", { class: side === "from" ? "before" : "after",
+        lang: language && DIFF_TEXT.has(change.field) && change[side] ? language : null }, show(change[side], change.field)))))));
 }
 
 // A field's name for people ("Title"), its code when the catalogue has none.
