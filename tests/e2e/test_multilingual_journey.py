@@ -159,9 +159,12 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     member.keyboard.type("Belg")
     member.keyboard.press("Enter")
     chips = member.locator(".picker:has(#field-countries) .picker-chip > span")
+    said = member.locator(".picker:has(#field-countries) [role=status]")  # what a screen reader hears
     expect(chips).to_have_text(["Nederland", "België"])
+    expect(said).to_have_text("België toegevoegd, 2 gekozen.")
     member.keyboard.press("Backspace")
     expect(chips).to_have_text(["Nederland"])
+    expect(said).to_have_text("België verwijderd, 1 gekozen.")
     member.keyboard.type("BE")
     member.keyboard.press("ArrowDown")
     member.keyboard.press("ArrowUp")
