@@ -201,6 +201,10 @@ def test_dutch_member_reads_a_french_practice_in_dutch_and_edits_a_translation(b
     expect(member.locator("fieldset.translation")).to_have_count(2)
     assert axe_violations(member, axe_script) == []
     screenshot(member, "m03-editor-translations-side-by-side")
+    member.set_viewport_size({"width": 390, "height": 844})  # on a phone, original above translation
+    assert member.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(member, "m03-phone-editor-translations")
+    member.set_viewport_size({"width": 1280, "height": 900})
 
     # What the API refuses about a translation (a 422 naming translations.fr.title; here the answer is made up,
     # as the form lets nothing invalid through) is said next to that field, which gets the focus.
