@@ -169,6 +169,7 @@ def test_a_translation_change_reaches_webhooks(app, client, member, other_member
     translations = body["change"]["record"]["translations"]
     assert translations["en"]["title"] == "Legal support"
     assert translations["en"]["updated_by"]["id"] == str(member.user.id)
+    assert body["change"]["record"]["display"]["language"] == "en"  # the working language: it has English now
 
 
 def test_export_and_import_carry_translations_with_who_changed_them(client, member, db_session):
@@ -317,3 +318,13 @@ def test_missing_translation_lists_published_records_lacking_one(client, member,
         # The own language is the first of a list: a record in French (and English) still lacks the English.
         assert {r["id"] for r in found.json} == {lacking["id"], second["id"]}
     assert client.get(url(resource) + "?missing_translation=zz", headers=member.headers).status_code == 422
+
+
+def test_the_changes_feed_shows_records_in_the_readers_language(client, french_practice):
+    feed = client.get("/api/v1/changes?lang=nl").json["changes"]
+    [last] = [c for c in feed if c["record_id"] == french_practice["id"]][-1:]
+    assert last["record"]["display"]["language"] == "nl"
+    assert last["record"]["display"]["title"] == DUTCH["practices"]["title"]
+    feed = client.get("/api/v1/changes", headers={"Accept-Language": "de"}).json["changes"]
+    assert [c for c in feed if c["record_id"] == french_practice["id"]][-1]["record"]["display"]["language"] == "en"
+    assert client.get("/api/v1/changes?lang=xx").status_code == 422
