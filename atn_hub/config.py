@@ -91,6 +91,9 @@ class Settings:
     search_max_expansions: int = field(default_factory=lambda: _int("ATN_SEARCH_MAX_EXPANSIONS", 64))
     search_timeout_seconds: float = field(default_factory=lambda: _float("ATN_SEARCH_TIMEOUT_SECONDS", 2))
     search_max_export_rows: int = field(default_factory=lambda: _int("ATN_SEARCH_MAX_EXPORT_ROWS", 10000))
+    # The network's working language (ISO 639-1): what records are shown in when the reader's languages are not
+    # available, and what coordinators ask translations into (lists' missing_translation).
+    working_language: str = field(default_factory=lambda: _env("ATN_WORKING_LANGUAGE", "en"))
     testing: bool = False
 
     def __post_init__(self) -> None:
@@ -104,6 +107,13 @@ class Settings:
         self.index_dir = Path(self.index_dir).resolve() if self.index_dir else self.instance_dir / "index"
         self.files_dir = Path(self.files_dir).resolve() if self.files_dir else self.instance_dir / "files"
         self.public_url = self.public_url.rstrip("/")
+        from schemas.common import normalise_language
+
+        working = normalise_language(self.working_language or "")
+        if working is None or working != self.working_language.strip().lower():
+            raise ValueError(f"ATN_WORKING_LANGUAGE must be an ISO 639-1 language code such as en: "
+                             f"{self.working_language!r}")
+        self.working_language = working
         if not is_secure_transport(self.public_url) or urlsplit(self.public_url).query:
             raise ValueError(f"ATN_PUBLIC_URL must be an https:// address (plain http only on a loopback address), "
                              f"without query: {self.public_url!r}")

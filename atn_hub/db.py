@@ -109,6 +109,47 @@ def array_contains(column, value) -> ColumnElement[bool]:
     return json_array_contains(column, value)
 
 
+class json_has_key(FunctionElement):
+    """``column`` (a JSON object) has the key ``value``."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_has_key"
+
+
+@compiles(json_has_key, "postgresql")
+def _has_key_pg(element, compiler, **kw):
+    column, value = list(element.clauses)
+    return f"jsonb_exists({compiler.process(column, **kw)}, CAST({compiler.process(value, **kw)} AS TEXT))"
+
+
+@compiles(json_has_key)
+def _has_key_sqlite(element, compiler, **kw):
+    column, value = list(element.clauses)
+    return (f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
+            f"WHERE json_each.key = {compiler.process(value, **kw)})")
+
+
+class json_first(FunctionElement):
+    """The first element of ``column`` (a JSON array of strings), as text; NULL when it is empty."""
+
+    type = String()
+    inherit_cache = True
+    name = "json_first"
+
+
+@compiles(json_first, "postgresql")
+def _first_pg(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"({compiler.process(column, **kw)} ->> 0)"
+
+
+@compiles(json_first)
+def _first_sqlite(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"json_extract({compiler.process(column, **kw)}, '$[0]')"
+
+
 MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
 
 

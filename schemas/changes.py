@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from .common import LanguageCode
 from .contacts import ContactSchema
 from .files import FilesChangeSchema
 from .practices import PracticeSchema
@@ -37,6 +38,8 @@ class ChangesArgsSchema(Schema):
                            metadata={"description": "Changes per page (1 to 1000)"})
     type = fields.List(fields.String(validate=validate.OneOf(RECORD_TYPES)),
                        metadata={"description": "Only these record types (repeat the parameter for several)"})
+    lang = LanguageCode(metadata={"description": "The reader's language (ISO 639-1) for each record's display; "
+                                                 "without it, Accept-Language (quality values honoured) decides"})
 
 
 class ChangeSchema(Schema):

@@ -118,6 +118,11 @@ class ListArgsSchema(Schema):
     sort = fields.String(load_default="-updated_at", validate=validate.OneOf(SORT_KEYS),
                          metadata={"description": "Sort key; '-' for descending. Ties are broken by id, so "
                                                   "pages are stable."})
+    missing_translation = LanguageCode(metadata={
+        "description": "Only published records that lack a translation into this language (and are not written "
+                       "in it): what the network still has to translate, e.g. into the working language"})
+    lang = LanguageCode(metadata={"description": "The reader's language (ISO 639-1) for each record's display; "
+                                                 "without it, Accept-Language (quality values honoured) decides"})
 
 
 class LinkSchema(Schema):
@@ -125,9 +130,115 @@ class LinkSchema(Schema):
     title = text_field(300, allow_none=True)
 
 
-class TranslationSchema(Schema):
-    title = text_field(300, required=True)
-    summary = text_field(4000, allow_none=True)
+ORIGINS = ["author", "machine"]
+MAX_TRANSLATIONS = 30
+STAMPS = ("updated_by", "updated_at")
+
+
+class UpdatedBySchema(Schema):
+    id = fields.UUID(metadata={"description": "The user's id"})
+    name = fields.String(allow_none=True, metadata={"description": "The user's display name"})
+
+
+def translation_schema(name: str, texts: dict[str, tuple[int, bool]], keep_stamps: bool = False) -> type[Schema]:
+    """The schema of one translation of a record type: its text fields (``texts``: field -> (longest, required)),
+    its origin, and who changed it when. Those two are the server's: what a client sends of them is ignored,
+    except in an import (``keep_stamps``), which keeps what its export said."""
+    from marshmallow import post_load
+
+    attrs: dict = {field: text_field(longest, required=required, allow_none=not required)
+                   for field, (longest, required) in texts.items()}
+    attrs["origin"] = fields.String(load_default="author", validate=validate.OneOf(ORIGINS), metadata={
+        "description": "author: written by people; machine: a machine translation"})
+    attrs["updated_by"] = fields.Nested(UpdatedBySchema, allow_none=True, metadata={
+        "readOnly": True, "description": "Who last changed this translation (null when unknown, e.g. imported; "
+                                         "null for callers who are not signed in)"})
+    attrs["updated_at"] = fields.AwareDateTime(allow_none=True, default_timezone=None, metadata={
+        "readOnly": True, "description": "When this translation last changed (null when unknown)"})
+
+    def _stamps(self, data, **kwargs):
+        for key in STAMPS:
+            if not keep_stamps:
+                data.pop(key, None)
+            elif data.get(key) is None:
+                data[key] = None
+            elif key == "updated_at" and data.get(key) is not None:
+                data[key] = data[key].isoformat()
+            elif key == "updated_by" and data.get(key) is not None:
+                data[key] = {"id": str(data[key]["id"]), "name": data[key].get("name")} \
+                    if data[key].get("id") else None
+        return data
+
+    attrs["_stamps"] = post_load(_stamps)
+    return type(name, (Schema,), attrs)
+
+
+class Translations(fields.Dict):
+    """A record's translations: an object keyed by ISO 639-1 code (``FR``, ``pt-BR`` are read as ``fr``,
+    ``pt``), at most 30; each error names its translation and field (``translations.fr.title``)."""
+
+    def __init__(self, schema: type[Schema], **kwargs):
+        metadata = {"description": "The record's text in other languages, by ISO 639-1 code (never the record's "
+                                   "own language; at most 30). Sending translations replaces them all.",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(keys=fields.String(), values=fields.Nested(schema), metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError("Not an object of translations by language code.")
+        if len(value) > MAX_TRANSLATIONS:
+            raise ValidationError(f"At most {MAX_TRANSLATIONS} translations.")
+        loaded: dict = {}
+        errors: dict = {}
+        assert self.value_field is not None
+        for key, item in value.items():
+            code = normalise_language(key)
+            if code is None:
+                errors[key] = [f"'{key}' is not an ISO 639-1 language code."]
+            elif code in loaded:
+                errors[key] = [f"A second translation into '{code}'."]
+            else:
+                try:
+                    loaded[code] = self.value_field.deserialize(item, key, value, **kwargs)
+                except ValidationError as exc:
+                    errors[code] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return loaded
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        shown = {}
+        assert isinstance(self.value_field, fields.Nested)
+        declared = self.value_field.schema.fields  # every field shows, null when it has no value
+        for code, item in value.items():
+            item = {**{name: None for name in declared}, "origin": "author", **item}
+            if isinstance(item.get("updated_at"), str):
+                from datetime import datetime
+
+                item["updated_at"] = datetime.fromisoformat(item["updated_at"])
+            shown[code] = item
+        return super()._serialize(shown, attr, obj, **kwargs)
+
+
+def display_field(texts: tuple[str, ...]) -> fields.Field:
+    """``display``: the record's text in the reader's language (see ``atn_hub.services.translations``)."""
+    properties = {"language": {"type": ["string", "null"], "description": "The language shown (ISO 639-1)"},
+                  "translated": {"type": "boolean", "description": "true: a translation is shown"},
+                  "origin": {"type": ["string", "null"], "enum": [*ORIGINS, None],
+                             "description": "The shown translation's origin; null for the record's own text"},
+                  **{name: {"type": ["string", "null"]} for name in texts}}
+    return fields.Raw(dump_only=True, metadata={
+        "type": "object", "properties": properties, "required": ["language", "translated", "origin", *texts],
+        "description": "The record's text in the reader's language (lang, or Accept-Language), field by field "
+                       "falling back to its own text; else the working language's, else its own"})
+
+
+class ReaderArgsSchema(Schema):
+    lang = LanguageCode(metadata={"description": "The reader's language (ISO 639-1): the record's display is in "
+                                                 "it where a translation exists. Without it, Accept-Language "
+                                                 "(quality values honoured) decides."})
 
 
 def record_output_fields() -> dict[str, fields.Field]:

@@ -14,13 +14,19 @@ from .common import (
     ListArgsSchema,
     SocietyRef,
     TopicCode,
+    Translations,
+    display_field,
     partial_schema,
     record_output_fields,
     text_field,
+    translation_schema,
     unique_list,
 )
 from .workflow import ReviewCommentSchema, RevisionDetailSchema
 
+TEXTS = {"role": (200, True)}
+ContactTranslationSchema = translation_schema("ContactTranslationSchema", TEXTS)
+ContactTranslationImportSchema = translation_schema("ContactTranslationImportSchema", TEXTS, keep_stamps=True)
 PHONE = validate.Regexp(r"^\+?[0-9 ()./-]{3,40}$", error="'{input}' is not a phone number.")
 
 
@@ -36,6 +42,9 @@ class ContactCreateSchema(Schema):
     languages = unique_list(LanguageCode(), load_default=list, max_items=20)
     topics = unique_list(TopicCode(), load_default=list,
                          metadata={"description": "Topics of expertise (topic codes)"})
+    translations = Translations(ContactTranslationSchema, load_default=dict, metadata={
+        "description": "The role in other languages, by ISO 639-1 code (never the contact's own language, the "
+                       "first of languages; at most 30). Sending translations replaces them all."})
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
     consent_recorded_at = fields.AwareDateTime(allow_none=True, default_timezone=None,
                                                metadata={"description": "When the person's consent to be listed "
@@ -50,12 +59,15 @@ ContactUpdateSchema = partial_schema(ContactCreateSchema, "ContactUpdateSchema",
 class ContactSchema(ContactCreateSchema, ActionsMixin):
     name = fields.String(allow_none=True, metadata={"description": "A person's or a desk's name; null without "
                                                                   "the contacts:read scope"})
+    display = display_field(tuple(TEXTS))
 
     class Meta:
         include = record_output_fields()
 
 
 class ContactImportSchema(ContactCreateSchema):
+    translations = Translations(ContactTranslationImportSchema, load_default=dict)
+
     class Meta:
         include = IMPORT_ONLY_FIELDS
 

@@ -13,20 +13,19 @@ from .common import (
     ListArgsSchema,
     SocietyRef,
     TopicCode,
-    TranslationSchema,
+    Translations,
+    display_field,
     partial_schema,
     record_output_fields,
     text_field,
+    translation_schema,
     unique_list,
 )
 
-
-def _translations_valid(value):
-    from .common import normalise_language
-
-    for code in value:
-        if normalise_language(code) != code:
-            raise ValidationError(f"'{code}' is not an ISO 639-1 language code.")
+TEXTS = {"title": (300, True), "summary": (4000, False), "body": (100_000, False), "results": (20_000, False),
+         "evaluation": (20_000, False)}
+PracticeTranslationSchema = translation_schema("PracticeTranslationSchema", TEXTS)
+PracticeTranslationImportSchema = translation_schema("PracticeTranslationImportSchema", TEXTS, keep_stamps=True)
 
 
 class _PracticeChecks(Schema):
@@ -45,9 +44,7 @@ class PracticeCreateSchema(_PracticeChecks):
     summary = text_field(4000, required=True)
     body = text_field(100_000, load_default="")
     language = LanguageCode(required=True)
-    translations = fields.Dict(keys=fields.String(), values=fields.Nested(TranslationSchema),
-                               validate=[validate.Length(max=30), _translations_valid], load_default=dict,
-                               metadata={"description": "Title and summary in other languages, by language code"})
+    translations = Translations(PracticeTranslationSchema, load_default=dict)
     countries = unique_list(CountryCode(), required=True, min_items=1)
     kind = fields.String(validate=validate.OneOf(KINDS), load_default="good_practice")
     topics = unique_list(TopicCode(), load_default=list)
@@ -70,12 +67,17 @@ PracticeUpdateSchema = partial_schema(PracticeCreateSchema, "PracticeUpdateSchem
 
 
 class PracticeSchema(PracticeCreateSchema, ActionsMixin):
+    display = display_field(tuple(TEXTS))
+
     class Meta:
         include = record_output_fields()
 
 
 class PracticeImportSchema(PracticeCreateSchema):
-    """One line of an import file: the create shape, plus what an export carries (id, status, timestamps)."""
+    """One line of an import file: the create shape, plus what an export carries (id, status, timestamps, who
+    changed each translation when)."""
+
+    translations = Translations(PracticeTranslationImportSchema, load_default=dict)
 
     class Meta:
         include = IMPORT_ONLY_FIELDS

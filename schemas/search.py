@@ -50,7 +50,9 @@ class SearchHitSchema(Schema):
                                                                             "text of an attached file)"})
     file = fields.Nested(MatchedFileSchema, allow_none=True,
                          metadata={"description": "The attached file (and page) the snippet comes from"})
-    language = fields.String()
+    language = fields.String(metadata={"description": "The language of the title and snippet shown: the one the "
+                                                      "words matched in, else the reader's (lang, Accept-Language) "
+                                                      "where the record has it, else the record's own"})
     countries = fields.List(fields.String())
     society = fields.String()
     updated_at = fields.AwareDateTime()

@@ -11,11 +11,19 @@ from .common import (
     ListArgsSchema,
     SocietyRef,
     TopicCode,
+    Translations,
+    display_field,
     partial_schema,
     record_output_fields,
     text_field,
+    translation_schema,
     unique_list,
 )
+
+TEXTS = {"title": (300, True), "description": (20_000, False)}
+TrainingMaterialTranslationSchema = translation_schema("TrainingMaterialTranslationSchema", TEXTS)
+TrainingMaterialTranslationImportSchema = translation_schema("TrainingMaterialTranslationImportSchema", TEXTS,
+                                                             keep_stamps=True)
 
 
 class TrainingMaterialCreateSchema(Schema):
@@ -31,6 +39,7 @@ class TrainingMaterialCreateSchema(Schema):
     external_url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
     licence = text_field(200, allow_none=True)
     topics = unique_list(TopicCode(), load_default=list)
+    translations = Translations(TrainingMaterialTranslationSchema, load_default=dict)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
 
 
@@ -39,11 +48,15 @@ TrainingMaterialUpdateSchema = partial_schema(TrainingMaterialCreateSchema, "Tra
 
 
 class TrainingMaterialSchema(TrainingMaterialCreateSchema, ActionsMixin):
+    display = display_field(tuple(TEXTS))
+
     class Meta:
         include = record_output_fields()
 
 
 class TrainingMaterialImportSchema(TrainingMaterialCreateSchema):
+    translations = Translations(TrainingMaterialTranslationImportSchema, load_default=dict)
+
     class Meta:
         include = IMPORT_ONLY_FIELDS
 

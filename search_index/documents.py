@@ -24,30 +24,50 @@ def _common(record_type: str, record: Any, language: str, languages: list[str], 
         topics=topics, updated_at=record.updated_at, version=record.version, title=title, texts=texts, **extra)
 
 
+def _translations(record: Any, own: str) -> list[tuple[str, dict]]:
+    """The record's translations by normalised code, never its own language (the API refuses that already)."""
+    found = []
+    for code, translation in (getattr(record, "translations", None) or {}).items():
+        code = normalise_language(code) or code
+        if code != own and isinstance(translation, dict):
+            found.append((code, translation))
+    return found
+
+
 def practice_document(record: Any) -> Document:
     language = normalise_language(record.language) or "en"
     texts = [(language, "title", record.title), (language, "body", record.summary), (language, "body", record.body),
              (language, "body", record.results or ""), (language, "body", record.evaluation or "")]
     languages = [language]
-    for code, translation in (record.translations or {}).items():
-        code = normalise_language(code) or code
+    titles = {language: record.title}
+    for code, translation in _translations(record, language):
         languages.append(code)
         texts.append((code, "title", translation.get("title") or ""))
-        texts.append((code, "body", translation.get("summary") or ""))
+        texts += [(code, "body", translation.get(name) or "") for name in ("summary", "body", "results", "evaluation")]
+        if translation.get("title"):
+            titles[code] = translation["title"]
     topics = list(record.topics or []) + list(record.target_groups or []) + list(record.forms_of_exploitation or [])
-    return _common("practice", record, language, languages, record.title, texts, list(record.countries), topics)
+    return _common("practice", record, language, languages, record.title, texts, list(record.countries), topics,
+                   titles=titles)
 
 
 def contact_document(record: Any) -> Document:
     """A contact's role, country and topics are searchable by everyone who sees it; its name, email and
-    phone only by callers allowed to read personal data (the ``personal`` part)."""
+    phone only by callers allowed to read personal data (the ``personal`` part). Its role is in its own
+    language (the first of its languages), its translations in theirs."""
     languages = [normalise_language(code) or code for code in (record.languages or [])] or ["en"]
     role = record.role or "Contact"
     title = f"{role} ({record.society.code})"
-    texts = [("en", "title", role)]
-    return _common("contact", record, languages[0], languages, title, texts, [record.country],
+    texts = [(languages[0], "title", role)]
+    titles = {languages[0]: title}
+    for code, translation in _translations(record, languages[0]):
+        if translation.get("role"):
+            languages.append(code)
+            texts.append((code, "title", translation["role"]))
+            titles[code] = f"{translation['role']} ({record.society.code})"
+    return _common("contact", record, languages[0], list(dict.fromkeys(languages)), title, texts, [record.country],
                    list(record.topics or []), personal_title=record.name,
-                   personal=" ".join(filter(None, [record.name, record.email, record.phone])))
+                   personal=" ".join(filter(None, [record.name, record.email, record.phone])), titles=titles)
 
 
 def training_material_document(record: Any) -> Document:
@@ -55,6 +75,12 @@ def training_material_document(record: Any) -> Document:
     language = languages[0]
     texts = [(language, "title", record.title), (language, "body", record.description or ""),
              ("en", "body", record.audience or "")]
+    titles = {language: record.title}
+    for code, translation in _translations(record, language):
+        languages.append(code)
+        texts += [(code, "title", translation.get("title") or ""), (code, "body", translation.get("description") or "")]
+        if translation.get("title"):
+            titles[code] = translation["title"]
     files = []
     for file in getattr(record, "files", None) or []:
         if file.text_status != "done" or getattr(file, "pending_change", None) == "added":
@@ -65,8 +91,8 @@ def training_material_document(record: Any) -> Document:
                 files.append({"id": str(file.id), "filename": file.filename, "page": page.page,
                               "language": file_language, "text": page.text})
                 texts.append((file_language, "body", page.text))
-    return _common("training-material", record, language, languages, record.title, texts,
-                   [record.society.code], list(record.topics or []), files=files)
+    return _common("training-material", record, language, list(dict.fromkeys(languages)), record.title, texts,
+                   [record.society.code], list(record.topics or []), files=files, titles=titles)
 
 
 BUILDERS = {"practice": practice_document, "contact": contact_document,

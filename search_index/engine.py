@@ -37,6 +37,8 @@ class Document:
     # Text of attached files, one entry per page: {"id", "filename", "page", "language", "text"}; searched
     # with the record's body, and a hit in one says which file and page.
     files: list[dict] = field(default_factory=list)
+    # The title shown in hits, per language of the record's text (its own first, then its translations').
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class SearchRequest:
     fuzzy: bool = False
     expand: bool = True
     caller_language: str | None = None
+    # The reader's languages, best first (then the working language): a hit matched in no particular language
+    # is shown in the first of them the record has.
+    reader_languages: list[str] = field(default_factory=list)
     facets: bool = True
     snippets: bool = True
 

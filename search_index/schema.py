@@ -45,6 +45,7 @@ def build_schema() -> Schema:
         personal=TEXT(analyzer=neutral_analyzer(), stored=True),
         meta_seq=NUMERIC(stored=True, bits=64),
         file_pages=STORED(),  # JSON: the pages of attached files, to tell which one a snippet came from
+        titles=STORED(),  # JSON: the title shown in hits, by language code (its own, its translations')
     )
     for language in FIELD_LANGUAGES:
         fields[f"title_{language}"] = TEXT(analyzer=analyzer(language), stored=True)
@@ -71,6 +72,8 @@ def to_fields(doc: Document) -> dict:
     fields["all"] = "\n".join(text for _, _, text in doc.texts if text)
     if doc.files:
         fields["file_pages"] = json.dumps(doc.files, ensure_ascii=False)
+    if doc.titles:
+        fields["titles"] = json.dumps(doc.titles, ensure_ascii=False)
     return fields
 
 

@@ -24,6 +24,7 @@ from .engine import Document, Hit, IndexUnavailable, QueryError, SearchEngine, S
 from .expansion import expand
 from .generations import Generations
 from .highlight import MAX_SNIPPETS, file_of, new_highlighter, snippet_of
+from .hit_language import codes_of, in_language, matched_field_language, shown_language, titles_of
 from .limits import DEFAULT_LIMITS, Deadline, Limits, SearchTimeout
 from .matchsets import FacetCounts, Mask, MatchSets, PostingCache
 from .merging import bounded_merge, rewrite_segments_with_deletions
@@ -297,19 +298,30 @@ class WhooshEngine(SearchEngine):
              highlighter: Highlighter) -> Hit:
         """``matched_terms``: the query's terms this document holds, to highlight; None for no snippet."""
         snippet = snippet_field = file = None
+        # Shown in the language the words matched in, else in the reader's: its title and its snippet.
+        titles = titles_of(fields)
+        readers = request.reader_languages or ([request.caller_language] if request.caller_language else [])
+        language = shown_language(fields, titles, matched_field_language(fields, matched_terms), readers)
         if matched_terms is not None:
-            snippet, snippet_field = snippet_of(fields, matched_terms, request.visibility.personal, highlighter)
+            personal = request.visibility.personal
+            for code in dict.fromkeys([language, *codes_of(fields, titles)]):
+                snippet, snippet_field = snippet_of(in_language(fields, code), matched_terms, personal, highlighter)
+                if snippet:  # the words are in this language's text: the hit shows this language
+                    language = code
+                    break
+            else:
+                snippet, snippet_field = snippet_of(fields, matched_terms, personal, highlighter)
             if snippet and snippet_field == "body" and fields.get("file_pages"):
                 file = file_of(snippet, fields["file_pages"])
                 if file is not None:
                     snippet_field = "file"
-        title = fields.get("title") or ""
+        title = titles.get(language) or fields.get("title") or ""
         if request.visibility.personal and fields.get("personal_title"):
             title = fields["personal_title"]
         updated = fields["updated_at"].replace(tzinfo=UTC)
         return Hit(key=fields["key"], type=fields["type"], record_id=fields["record_id"],
                    external_id=fields.get("external_id"), title=title, score=round(score, 4),
-                   snippet=snippet, snippet_field=snippet_field, language=fields.get("language", ""),
+                   snippet=snippet, snippet_field=snippet_field, language=language,
                    countries=[c for c in (fields.get("countries") or "").split(",") if c],
                    society=fields.get("society", ""), updated_at=updated, file=file)
 

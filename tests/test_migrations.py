@@ -35,3 +35,58 @@ def test_downgrade_and_upgrade_again(tmp_path):
     engine.dispose()
     upgrade(url)
     assert _diff(url) == []
+
+
+def test_translations_written_before_0009_become_their_authors_and_go_back(tmp_path):
+    """0009 marks the practices' translations so far as the authors' own, who and when unknown; going down
+    keeps their text."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from atn_hub.db import JSONType, UTCDateTime
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0008")
+    json_columns = ("languages", "translations", "countries", "target_groups", "forms_of_exploitation", "areas",
+                    "services", "links", "topics")
+    society = sa.table("society", *(sa.column(n) for n in ("code", "name", "name_local")),
+                       sa.column("id", sa.Uuid()), sa.column("languages", JSONType),
+                       sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()),
+                       sa.column("version"))
+    practice = sa.table("practice", *(sa.column(n) for n in ("title", "summary", "body", "language", "kind",
+                                                              "status", "visibility", "version")),
+                        *(sa.column(n, JSONType) for n in json_columns if n != "languages"),
+                        sa.column("id", sa.Uuid()), sa.column("society_id", sa.Uuid()),
+                        sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
+    now, society_id, practice_id = datetime.now(UTC), uuid.uuid4(), uuid.uuid4()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(society.insert().values(id=society_id, code="FR", name="French Red Cross",
+                                             name_local="Croix-Rouge française", languages=["fr"],
+                                             created_at=now, updated_at=now, version=1))
+        conn.execute(practice.insert().values(
+            id=practice_id, society_id=society_id, title="Soutien", summary="Résumé", body="", language="fr",
+            kind="good_practice", status="published", visibility="public", version=1, created_at=now,
+            updated_at=now, translations={"en": {"title": "Support", "summary": "Summary"}}, countries=["FR"],
+            target_groups=[], forms_of_exploitation=[], areas=[], services=[], links=[], topics=[]))
+    engine.dispose()
+
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(practice.c.translations)) == {
+            "en": {"title": "Support", "summary": "Summary", "origin": "author", "updated_by": None,
+                   "updated_at": None}}
+        contact = sa.table("contact", sa.column("translations", JSONType))
+        assert conn.execute(sa.select(contact.c.translations)).all() == []
+    engine.dispose()
+
+    command.downgrade(config, "0008")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(practice.c.translations)) == {"en": {"title": "Support", "summary": "Summary"}}
+        assert "translations" not in {c["name"] for c in inspect(engine).get_columns("contact")}
+    engine.dispose()

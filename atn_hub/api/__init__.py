@@ -9,6 +9,7 @@ def register_blueprints(api: Api) -> None:
         audit,
         changes,
         clients,
+        config,
         contacts,
         files,
         me,
@@ -23,5 +24,5 @@ def register_blueprints(api: Api) -> None:
     )
 
     for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
-                   moderation, audit, files, webhooks):
+                   moderation, audit, files, webhooks, config):
         api.register_blueprint(module.blp)

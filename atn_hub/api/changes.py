@@ -6,11 +6,12 @@ from schemas.changes import ChangesArgsSchema, ChangesPageSchema
 from ..access import ANYONE, access
 from ..oauth.protector import current_principal
 from ..services import changes
-from .common import session
+from .common import in_reader_language, session
 
 blp = Blueprint("changes", "changes", url_prefix="/api/v1/changes",
                 description="The changes feed: every change you may see, in commit order, for keeping a copy "
                             "in sync.")
+in_reader_language(blp)
 
 
 @blp.route("")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import uuid
 
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize
+from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize, ReaderArgsSchema, normalise_language
 from schemas.workflow import (
     CommentCreateSchema,
     ReviewCommentSchema,
@@ -18,9 +19,10 @@ from schemas.workflow import (
 )
 
 from ..access import ANYONE, SIGNED_IN, access
+from ..errors import Invalid
 from ..extensions import get_db
 from ..oauth.protector import current_principal
-from ..services import revisions, workflow
+from ..services import revisions, translations, workflow
 from ..services.records import RecordService
 
 
@@ -49,6 +51,48 @@ def etag_of(obj) -> dict:
     return {"id": str(key), "version": obj.version, "pending": pending.version if pending else None}
 
 
+def reader_languages() -> list[str]:
+    """The reader's languages, best first: ``?lang=``, else Accept-Language by quality (q=0: not wanted)."""
+    lang = request.args.get("lang")
+    if lang is not None:
+        code = normalise_language(lang)
+        if code is None:
+            raise Invalid("lang", f"'{lang}' is not an ISO 639-1 language code.", location="query")
+        return [code]
+    ranked = sorted(((quality, -n, value) for n, (value, quality) in enumerate(request.accept_languages)
+                     if quality > 0 and value != "*"), reverse=True)
+    languages: list[str] = []
+    for _, _, value in ranked:
+        code = normalise_language(value)
+        if code and code not in languages:
+            languages.append(code)
+    return languages
+
+
+def in_reader_language(blp: Blueprint) -> None:
+    """The blueprint's requests know the reader's languages (records' ``display``, search hits)."""
+
+    @blp.before_request
+    def _reader():
+        g.reader_tokens = translations.set_reader(reader_languages(),
+                                                  current_app.config["ATN_SETTINGS"].working_language)
+
+    @blp.teardown_request
+    def _forget(exc):
+        tokens = g.pop("reader_tokens", None)
+        if tokens is not None:
+            translations.reset_reader(tokens)
+
+
+def language_headers(view) -> dict[str, str]:
+    """A single record's response: the language its ``display`` is in, and that Accept-Language decided it."""
+    headers = {"Vary": "Accept-Language"}
+    language = view.display.get("language")
+    if language:
+        headers["Content-Language"] = language
+    return headers
+
+
 REFRESH = {"in": "query", "name": "refresh", "required": False,
            "schema": {"type": "string", "enum": ["wait_for"]},
            "description": "wait_for: answer only once the change is searchable on this node (header "
@@ -60,12 +104,20 @@ def searchable_write(blp):
     return blp.doc(parameters=[REFRESH])
 
 
+LANGUAGE_HEADERS = {
+    "Content-Language": {"description": "The language of the record's display", "schema": {"type": "string"}},
+    "Vary": {"description": "Accept-Language: the reader's languages decide the display",
+             "schema": {"type": "string"}},
+}
+
+
 def record_blueprint(*, name: str, url: str, service: RecordService, description: str, schema, create_schema,
                      update_schema, list_args_schema) -> Blueprint:
     """The list/get/create/update/delete resource of one record type (practices, contacts, training
     materials): identical rules, so one definition."""
     blp = Blueprint(name, name, url_prefix=f"/api/v1/{url}", description=description)
     label = service.model.record_type.replace("-", " ")
+    in_reader_language(blp)
 
     @blp.route("")
     class Collection(MethodView):
@@ -88,17 +140,18 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         def post(self, data):
             view = service.create(session(), current_principal(), data)
             blp.set_etag(etag_of(view))
-            return view
+            return view, language_headers(view)
 
     @blp.route("/<uuid:record_id>")
     class Item(MethodView):
         @access(blp, ANYONE)
         @blp.etag
-        @blp.response(200, schema)
-        def get(self, record_id: uuid.UUID):
+        @blp.arguments(ReaderArgsSchema, location="query")
+        @blp.response(200, schema, headers=LANGUAGE_HEADERS)
+        def get(self, _args, record_id: uuid.UUID):
             view = service.get(session(), current_principal(), record_id)
             blp.set_etag(etag_of(view))
-            return view
+            return view, language_headers(view)
 
         @access(blp, "write")
         @searchable_write(blp)
@@ -111,7 +164,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             blp.check_etag(etag_of(current))
             view = service.update(session(), principal, current.record, data)
             blp.set_etag(etag_of(view))
-            return view
+            return view, language_headers(view)
 
         if service.personal_fields:
             @access(blp, "write")
@@ -135,7 +188,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         def post(self, record_id: uuid.UUID):
             view = workflow.submit(session(), current_principal(), service, record_id)
             blp.set_etag(etag_of(view))
-            return view
+            return view, language_headers(view)
 
     @blp.route("/<uuid:record_id>/review")
     class Review(MethodView):
@@ -147,7 +200,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             view = workflow.review(session(), current_principal(), service, record_id, data["decision"],
                                    data.get("comment"))
             blp.set_etag(etag_of(view))
-            return view
+            return view, language_headers(view)
 
     @blp.route("/<uuid:record_id>/comments")
     class Comments(MethodView):
@@ -199,7 +252,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             def post(self, record_id: uuid.UUID):
                 view = workflow.set_archived(session(), current_principal(), service, record_id, archived)
                 blp.set_etag(etag_of(view))
-                return view
+                return view, language_headers(view)
 
         Archive.post.__doc__ = (f"Archive a published {label}" if archived
                                 else f"Publish an archived {label} again")

@@ -9,10 +9,12 @@ from ..access import ANYONE, access
 from ..extensions import node_search
 from ..oauth.protector import current_principal
 from ..services import search as search_service
+from .common import in_reader_language
 
 blp = Blueprint("search", "search", url_prefix="/api/v1/search",
                 description="Full-text search across practices, contacts and training materials, in every "
                             "language of the network.")
+in_reader_language(blp)
 
 
 def _caller_language() -> str | None:

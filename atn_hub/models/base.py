@@ -45,6 +45,7 @@ class RecordMixin(Timestamped):
     """A society's publishable record."""
 
     record_type: str = ""  # "practice", "contact", "training-material": the name in URLs and the change log
+    translatable: tuple[str, ...] = ()  # the text fields a translation holds (see ``translations``)
 
     id: Mapped[uuid_pk]
     external_id: Mapped[str | None] = mapped_column(String(200))
@@ -52,6 +53,9 @@ class RecordMixin(Timestamped):
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.network.value)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     topics: Mapped[json_list]
+    # By ISO 639-1 code (never the record's own language): {"title": ..., the other translatable fields,
+    # "origin": "author"|"machine", "updated_by": {"id", "name"}|None, "updated_at": ISO time|None}.
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     if TYPE_CHECKING:
         # Every record model is also a ``Base``, whose declarative constructor takes mapped attributes as keywords

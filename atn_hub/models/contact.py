@@ -16,6 +16,7 @@ class Contact(RecordMixin, Base):
 
     __tablename__ = "contact"
     record_type = "contact"
+    translatable = ("role",)  # the fields a translation holds
 
     name: Mapped[str200]
     role: Mapped[str | None] = mapped_column(String(200))

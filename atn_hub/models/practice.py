@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,12 +20,12 @@ class Practice(RecordMixin, Base):
 
     __tablename__ = "practice"
     record_type = "practice"
+    translatable = ("title", "summary", "body", "results", "evaluation")  # the fields a translation holds
 
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[text]
     body: Mapped[text] = mapped_column(default="")
     language: Mapped[str] = mapped_column(String(8), index=True)
-    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     countries: Mapped[json_list]
     kind: Mapped[str] = mapped_column(String(32), default="good_practice")
     target_groups: Mapped[json_list]

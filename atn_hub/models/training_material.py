@@ -14,6 +14,7 @@ class TrainingMaterial(RecordMixin, Base):
 
     __tablename__ = "training_material"
     record_type = "training-material"
+    translatable = ("title", "description")  # the fields a translation holds
 
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[text] = mapped_column(default="")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .. import permissions
 from ..models import EVENT_ACTIONS, RECORD_MODELS, ChangeLog
 from ..principal import Principal
+from . import translations
 from .change_log import RECORD_TYPES, from_json
 
 ACTIONS = EVENT_ACTIONS  # what a change may mean to its reader: the actions of the webhooks' events
@@ -71,7 +72,10 @@ def restore(principal: Principal, row: ChangeLog) -> SimpleNamespace | None:
     values = from_json(model, {k: v for k, v in data.items() if k != "society"})
     for name in permissions.hidden_fields(principal, row.record_type):
         values[name] = None
-    return SimpleNamespace(**values, society=SimpleNamespace(code=data.get("society")))
+    values["translations"] = translations.shown_translations(values.get("translations"), principal)
+    record = SimpleNamespace(**values, society=SimpleNamespace(code=data.get("society")))
+    record.display = translations.display(record, model.translatable)
+    return record
 
 
 def to_event(principal: Principal, row: ChangeLog, action: str) -> Event:

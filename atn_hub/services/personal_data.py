@@ -30,11 +30,8 @@ def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tupl
         payload = copy.deepcopy(row.payload or {})
         touched = False
         for part in (payload, *(payload.get(key) for key in SCRUBBED_PARTS)):
-            if isinstance(part, dict):
-                for field in fields:
-                    if part.get(field) is not None:
-                        part[field] = None
-                        touched = True
+            if isinstance(part, dict) and _blank(part, fields):
+                touched = True
         if touched:
             row.payload = payload
             scrubbed += 1
@@ -42,6 +39,23 @@ def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tupl
     scrub_delivery_bodies(session, record_type, record_id, fields)
     erase_on_commit(session)  # and out of the database's files (SQLite)
     return scrubbed
+
+
+def _blank(record: dict[str, Any], fields: list[str] | tuple[str, ...]) -> bool:
+    """Blank ``fields`` in a record's JSON: its own, its display's, and its translations' (a field in another
+    language is the same data); whether anything was there."""
+    parts = [record, record.get("display")]
+    translations = record.get("translations")
+    if isinstance(translations, dict):
+        parts += list(translations.values())
+    touched = False
+    for part in parts:
+        if isinstance(part, dict):
+            for name in fields:
+                if part.get(name) is not None:
+                    part[name] = None
+                    touched = True
+    return touched
 
 
 def scrub_delivery_bodies(session: Session, record_type: str, record_id: Any,
@@ -55,11 +69,8 @@ def scrub_delivery_bodies(session: Session, record_type: str, record_id: Any,
     for delivery in session.scalars(select(WebhookDelivery).where(WebhookDelivery.seq.in_(seqs))):
         body = json.loads(delivery.body)  # the record is in the change the body carries (webhooks.delivery_body)
         record = (body.get("change") or {}).get("record")
-        if not record or not any(record.get(name) is not None for name in fields):
+        if not record or not _blank(record, fields):
             continue
-        for name in fields:
-            if name in record:
-                record[name] = None
         delivery.body = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         scrubbed += 1
     session.flush()

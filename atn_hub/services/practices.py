@@ -1,7 +1,6 @@
 """Practices: what a society shares of its work, with topics, years, a contact and translations."""
 from __future__ import annotations
 
-from ..errors import Invalid
 from ..models import Practice
 from .records import RecordService, check_contact, check_years
 
@@ -17,9 +16,6 @@ class PracticeService(RecordService):
         start = data["start_year"] if "start_year" in data else getattr(record, "start_year", None)
         end = data["end_year"] if "end_year" in data else getattr(record, "end_year", None)
         check_years(start, end)
-        language = data.get("language") or getattr(record, "language", None)
-        if language and language in (data.get("translations") or {}):
-            raise Invalid("translations", f"'{language}' is the practice's own language, not a translation.")
 
 
 practices = PracticeService()

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import array_contains, page_offset, session_of, utcnow
+from ..db import array_contains, json_first, json_has_key, page_offset, session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
-from ..principal import Principal
-from . import change_log, personal_data, revisions
+from ..principal import ANONYMOUS, Principal
+from . import change_log, personal_data, revisions, translations
 from .change_log import assign_changes
 
 # Fields a client never sets through the API: the workflow and the bookkeeping own them.
@@ -26,8 +26,9 @@ class RecordView:
     them. Wraps the ORM object read-only, so nothing hidden can be flushed back by mistake."""
 
     def __init__(self, record: RecordMixin, actions: list[str], hidden: tuple[str, ...] = (),
-                 pending: PendingRevision | None = None):
+                 pending: PendingRevision | None = None, principal: Principal | None = None):
         self._record = record
+        self._principal = principal or ANONYMOUS
         self.actions = actions
         self._hidden = hidden
         self.pending = pending  # the pending revision, when the caller may see it
@@ -41,6 +42,15 @@ class RecordView:
     @property
     def record(self) -> RecordMixin:
         return self._record
+
+    @property
+    def translations(self) -> dict[str, Any]:
+        return translations.shown_translations(self._record.translations, self._principal)
+
+    @property
+    def display(self) -> dict[str, Any]:
+        """The record's text in the reader's language (``services.translations``)."""
+        return translations.display(self._record, self._record.translatable)
 
 
 LOOKUP = object()
@@ -78,6 +88,7 @@ class RecordService:
     title_column: ClassVar[str] = "title"
     visible_title_column: ClassVar[str] = "title"  # sorts as the title where the caller may not read that
     language_column: ClassVar[str | None] = "language"  # a column, or None when languages is a list
+    languages_column: ClassVar[str] = "languages"  # the list whose first is the own language, without that column
     country_column: ClassVar[str | None] = None  # a single-country column (contacts), or None when countries is a list
 
     # --- reading ---------------------------------------------------------------------------------------
@@ -88,7 +99,7 @@ class RecordService:
             pending = revisions.pending_of(session_of(record), record) if record.is_published else None
         actions = permissions.record_actions(principal, record, pending)
         shown = pending if revisions.may_see_pending(principal, record, pending) else None
-        return RecordView(record, actions, hidden, shown)
+        return RecordView(record, actions, hidden, shown, principal)
 
     def _load(self, session: Session, record_id: uuid.UUID) -> RecordMixin | None:
         return session.get(self.model, record_id)
@@ -126,6 +137,12 @@ class RecordService:
             conditions.append(m.external_id == external_id)
         if since := args.get("updated_since"):
             conditions.append(m.updated_at >= since)
+        if code := args.get("missing_translation"):
+            # What the network still has to translate into ``code``: published, not written in it, no translation.
+            own = (getattr(m, self.language_column) if self.language_column
+                   else json_first(getattr(m, self.languages_column)))
+            conditions += [m.status == Status.published.value, func.coalesce(own, "") != code,
+                           ~json_has_key(m.translations, code)]
         return conditions
 
     def sort_key(self, principal: Principal, name: str):
@@ -172,6 +189,7 @@ class RecordService:
         """Checks that need the database or the record's other fields; subclasses add theirs.
         ``external_id_free``: the caller has just looked the external id up and found it unused."""
         self.validate_topics(session, data)
+        translations.check_own_language(self.model, data, record)
         external_id = data.get("external_id")
         if external_id and not external_id_free and external_id != getattr(record, "external_id", None):
             clash = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
@@ -194,6 +212,7 @@ class RecordService:
         if not permissions.can_create(principal, society.id):
             raise Forbidden("You may create records for your own society only.",
                             {"json": {"society": ["Not your society."]}})
+        data = translations.prepare(principal, data, None)
         self.validate(session, data, None, society)
         record = self.model(id=uuid.uuid4(), society=society, society_id=society.id, status=Status.draft.value,
                             **data)
@@ -224,6 +243,7 @@ class RecordService:
         if record.is_published:
             revisions.save_pending(session, principal, self, record, data)
             return self.present(principal, record)
+        data = translations.prepare(principal, data, record.translations)
         self.validate(session, data, record, record.society)
         before = change_log.state_of(record)
         changed = assign_changes(record, data)

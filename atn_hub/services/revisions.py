@@ -28,7 +28,7 @@ from ..db import session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, MaterialFile, PendingRevision, RecordMixin, Submission, User
 from ..principal import Principal
-from . import change_log
+from . import change_log, translations
 from .change_log import from_json, json_safe
 
 BOOKKEEPING = {"id", "status", "published_at", "created_at", "updated_at", "version", "society_id"}
@@ -174,6 +174,7 @@ def save_pending(session: Session, principal: Principal, service, record: Record
     if pending is not None and pending.status not in EDITABLE:
         raise Conflict(AWAITS_REVIEW)
     base = dict(pending.data) if pending is not None else content_of(record)
+    data = translations.prepare(principal, data, base.get("translations"))
     service.validate(session, data, WorkingCopy(record, from_json(type(record), base)), record.society)
     changed = {key: value for key, value in json_safe(data).items() if base.get(key) != value}
     if not changed:

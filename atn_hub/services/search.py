@@ -10,6 +10,7 @@ from search_index.engine import IndexUnavailable, QueryError, SearchRequest, Sea
 from .. import permissions
 from ..errors import DomainError, ServiceUnavailable
 from ..principal import Principal
+from . import translations
 
 API_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials"}
 CSV_COLUMNS = ["type", "id", "external_id", "title", "score", "language", "countries", "society", "updated_at",
@@ -43,7 +44,8 @@ def search(engine, principal: Principal, args: dict[str, Any], caller_language: 
         sort=args.get("sort", "relevance"),
         page=1 if export else args.get("page", 1), page_size=0 if export else args.get("page_size", 20),
         fuzzy=args.get("fuzzy", False), expand=args.get("expand", True),
-        caller_language=args.get("lang") or caller_language, facets=not export, snippets=True)
+        caller_language=args.get("lang") or caller_language, facets=not export, snippets=True,
+        reader_languages=list(translations.reader_languages()))
     try:
         return engine.search(request)
     except QueryError as exc:

@@ -25,7 +25,7 @@ from ..config import Settings
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ALL_EVENTS, ChangeLog, Society, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ..principal import Principal
-from . import change_log, changes
+from . import change_log, changes, translations
 from .records import own_society, society_by_code
 from .webhook_targets import Resolver, UnsafeTarget, check_target
 from .webhook_transport import Recipient, WebhookTransport
@@ -110,13 +110,16 @@ def channel(settings: Settings, resolve: Resolver | None = None) -> outbox.Chann
 
 def fan_out(session: Session, settings: Settings) -> int:
     """Turn the next batch of change-log rows into deliveries; returns how many rows it consumed. The caller
-    commits (one transaction per batch)."""
-    return outbox.fan_out(session, channel(settings))
+    commits (one transaction per batch). Bodies show records' display in the working language."""
+    with translations.reading_in((), settings.working_language):
+        return outbox.fan_out(session, channel(settings))
 
 
 def run_once(session_factory: sessionmaker, settings: Settings) -> dict[str, int]:
-    """One pass of the worker for webhooks: fan out everything new, then deliver what is due."""
-    return outbox.run_once(session_factory, channel(settings))
+    """One pass of the worker for webhooks: fan out everything new, then deliver what is due (bodies show
+    records' display in the working language)."""
+    with translations.reading_in((), settings.working_language):
+        return outbox.run_once(session_factory, channel(settings))
 
 
 # --- endpoints, for the API -----------------------------------------------------------------------------

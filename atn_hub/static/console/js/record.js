@@ -1,47 +1,134 @@
-// A record page (practice, contact, training material): its fields, its files, its pending revision, the
-// review discussion, and the actions the API says the caller may take now.
+// A record page (practice, contact, training material): its text in the reader's language when a translation
+// exists (with a switch to the original), its fields by name (countries, languages, topics), its files, its
+// pending revision, the review discussion, and the actions the API says the caller may take now. Every piece
+// of record text carries the `lang` of the language it is written in.
 import { ApiError, download } from "./api.js";
-import { announce, formatDate, h, PATH_TYPES, TYPE_LABELS } from "./dom.js";
+import { announce, h } from "./dom.js";
+import { countryName, currentLanguage, formatDate, formatNumber, initI18n, languageName, t, topicLabel } from "./i18n.js";
 
-export const FIELDS = {
-  practices: [["summary", "Summary"], ["body", "Description"], ["kind", "Kind"], ["countries", "Countries"], ["language", "Language"],
-    ["topics", "Topics"], ["target_groups", "Target groups"], ["forms_of_exploitation", "Forms of exploitation"],
-    ["areas", "Areas (4P)"], ["services", "Services"], ["results", "Results"], ["evaluation", "Evaluation"],
-    ["start_year", "Since"], ["end_year", "Until"], ["links", "Links"]],
-  contacts: [["role", "Role"], ["country", "Country"], ["email", "Email"], ["phone", "Phone"], ["languages", "Languages"],
-    ["topics", "Topics"]],
-  "training-materials": [["description", "Description"], ["format", "Format"], ["languages", "Languages"], ["audience", "Audience"],
-    ["duration_minutes", "Duration (minutes)"], ["external_url", "Link"], ["licence", "Licence"], ["topics", "Topics"]],
+// The translatable text of each kind (the translations contract), in the order shown.
+export const TEXT_FIELDS = {
+  practices: ["title", "summary", "body", "results", "evaluation"],
+  contacts: ["role"],
+  "training-materials": ["title", "description"],
 };
 
-export function recordTitle(record) {
-  return record.title || record.name || "(untitled)";
+export const FIELDS = {
+  practices: ["summary", "body", "kind", "countries", "language", "topics", "target_groups", "forms_of_exploitation",
+    "areas", "services", "results", "evaluation", "start_year", "end_year", "links"],
+  contacts: ["role", "country", "email", "phone", "languages", "topics"],
+  "training-materials": ["description", "format", "languages", "audience", "duration_minutes", "external_url", "licence",
+    "topics"],
+};
+
+const LONG = new Set(["body", "description"]);
+const TOPIC_FIELDS = new Set(["topics", "target_groups", "forms_of_exploitation"]);
+const ENUM_FIELDS = new Set(["kind", "areas", "services", "format"]);
+// Text written by the record's author in its own language (not translated): it carries the record's `lang`.
+const OWN_TEXT = new Set(["audience", "licence", "links"]);
+
+// The shell loads the reader's catalogue before it renders a page (main.js: initI18n). Until it has done so
+// (this module may be imported first), the catalogue is loaded here, so that no label is ever a bare key.
+export async function ensureCatalogue() {
+  if (t("record.type.practices") === "record.type.practices") await initI18n();
 }
 
-function value(name, v) {
+await ensureCatalogue();
+
+export function recordTitle(record) {
+  return record.title || record.name || t("record.untitled");
+}
+
+// The record's own language: a practice's `language`, the first of a contact's or material's `languages`.
+export function ownLanguage(kind, record) {
+  return kind === "practices" ? record.language || null : (record.languages || [])[0] || null;
+}
+
+const base = (tag) => String(tag || "").toLowerCase().split(/[-_]/)[0];
+
+// The reader's languages, in order: the console's, then the browser's.
+export function readerLanguages() {
+  return [...new Set([currentLanguage(), ...(navigator.languages || [navigator.language])].map(base).filter(Boolean))];
+}
+
+// The language to show a record in: the first of the reader's languages among the record's own and its
+// translations; the record's own language otherwise.
+export function chooseLanguage(kind, record, preferred = readerLanguages()) {
+  const own = ownLanguage(kind, record);
+  const available = new Set([own, ...Object.keys(record.translations || {})].filter(Boolean));
+  return preferred.find((code) => available.has(code)) || own;
+}
+
+// A text field of the record in `language`, field by field falling back to the record's own text: {text, lang}.
+export function textIn(kind, record, field, language) {
+  const own = ownLanguage(kind, record);
+  const translation = language && language !== own ? record.translations?.[language] : null;
+  if (translation && translation[field]) return { text: translation[field], lang: language };
+  return { text: record[field], lang: own };
+}
+
+// The topic vocabulary (GET /api/v1/topics), fetched once per page load.
+let topicsLoaded = null;
+
+export function loadTopics(api) {
+  topicsLoaded ||= (async () => {
+    const topics = [];
+    for (let page = 1; page < 50; page += 1) {
+      const answer = await api("topics", { query: { page, page_size: 100 } });
+      topics.push(...answer.data);
+      if (!answer.pagination?.next_page) break;
+    }
+    return topics;
+  })().catch(() => {
+    topicsLoaded = null;
+    return [];
+  });
+  return topicsLoaded;
+}
+
+// An enumerated value's name ("good_practice" → "Good practice"), or the value itself made readable.
+export function valueLabel(field, value) {
+  const key = `record.value.${field}.${value}`;
+  const label = t(key);
+  return label === key ? String(value).replace(/_/g, " ") : label;
+}
+
+function value(name, v, topics) {
   if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) return null;
   if (name === "links") return h("ul", {}, v.map((link) => h("li", {}, h("a", { href: link.url, rel: "noopener noreferrer" }, link.title || link.url))));
   if (name === "external_url") return h("a", { href: v, rel: "noopener noreferrer" }, v);
   if (name === "email") return h("a", { href: `mailto:${v}` }, v);
-  const words = (x) => (["kind", "areas", "services", "format"].includes(name) ? String(x).replace(/_/g, " ") : String(x));
-  if (Array.isArray(v)) return v.map(words).join(", ");
-  return words(v);
+  const list = [].concat(v);
+  if (name === "countries" || name === "country") return list.map(countryName).join(", ");
+  if (name === "language" || name === "languages") return list.map(languageName).join(", ");
+  if (TOPIC_FIELDS.has(name)) return list.map((code) => topicLabel(topics.get(code)) || code).join(", ");
+  if (ENUM_FIELDS.has(name) || name === "visibility") return list.map((x) => valueLabel(name, x)).join(", ");
+  if (name === "duration_minutes") return formatNumber(v);
+  return list.map(String).join(", ");
 }
 
-export function fieldList(kind, record) {
-  return h("dl", { class: "fields" }, FIELDS[kind].map(([name, label]) => {
-    const shown = value(name, record[name]);
-    return shown === null ? null : [h("dt", {}, label), h("dd", { class: name === "body" || name === "description" ? "long" : null }, shown)];
+export function fieldList(kind, record, { language = ownLanguage(kind, record), topics = new Map() } = {}) {
+  const own = ownLanguage(kind, record);
+  return h("dl", { class: "fields" }, FIELDS[kind].map((name) => {
+    const text = TEXT_FIELDS[kind].includes(name) ? textIn(kind, record, name, language) : null;
+    const shown = value(name, text ? text.text : record[name], topics);
+    if (shown === null) return null;
+    const lang = text ? text.lang : OWN_TEXT.has(name) ? own : null;
+    return [h("dt", {}, t(`record.field.${name}`)),
+      h("dd", { class: LONG.has(name) ? "long" : null, lang, "data-field": name }, shown)];
   }));
 }
 
 export function discussion(comments) {
-  if (!comments.length) return h("p", {}, "No review comments yet.");
+  if (!comments.length) return h("p", {}, t("record.discussion.none"));
   return h("ol", { class: "discussion" }, comments.map((c) => h("li", {},
-    h("p", { class: "meta" }, [c.author_name || "Someone", c.decision && `decision: ${c.decision.replace("_", " ")}`,
+    h("p", { class: "meta" }, [c.author_name || t("record.discussion.someone"),
+      c.decision && t("record.discussion.decision", { decision: t(`record.decision.${c.decision}`) }),
       formatDate(c.created_at)].filter(Boolean).join(" · ")),
     h("p", {}, c.comment))));
 }
+
+const statusLabel = (status) => t(`record.status.${status}`);
 
 export async function recordPage({ api, me, navigate, signIn }, kind, id) {
   let answer;
@@ -49,13 +136,14 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
     answer = await api(`${kind}/${id}`);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404 && !me) {
-      return { title: "Not found", nodes: [h("h1", { tabindex: "-1" }, "Not found"),
-        h("p", {}, "This record does not exist, or it is shared within the network only. "),
-        h("button", { type: "button", onclick: signIn }, "Sign in to see it")] };
+      return { title: t("record.not_found"), nodes: [h("h1", { tabindex: "-1" }, t("record.not_found")),
+        h("p", {}, t("record.not_found_hint")),
+        h("button", { type: "button", onclick: signIn }, t("record.sign_in_to_see"))] };
     }
     throw error;
   }
   const record = answer.data;
+  const topics = new Map((await loadTopics(api)).map((topic) => [topic.code, topic]));
   const actions = record.actions || [];
   const message = h("p", { role: "status", class: "notice", id: "record-message" });
   const act = async (label, path, body) => {
@@ -70,48 +158,71 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
     }
   };
   const buttons = [];
-  if (actions.includes("edit")) buttons.push(h("a", { class: "button", href: `/edit/${kind}/${id}` }, record.status === "published" ? "Propose changes" : "Edit"));
-  if (actions.includes("submit")) buttons.push(h("button", { type: "button", id: "submit-record", onclick: () => act("Submitted for review.", "submit") }, "Submit for review"));
-  if (actions.includes("review")) buttons.push(h("a", { class: "button", href: "/moderation" }, "Review in the moderation queue"));
-  if (actions.includes("archive")) buttons.push(h("button", { type: "button", class: "secondary", onclick: () => act("Archived.", "archive") }, "Archive"));
-  if (actions.includes("unarchive")) buttons.push(h("button", { type: "button", class: "secondary", onclick: () => act("Published again.", "unarchive") }, "Publish again"));
+  if (actions.includes("edit")) buttons.push(h("a", { class: "button", href: `/edit/${kind}/${id}` }, t(record.status === "published" ? "record.action.propose" : "record.action.edit")));
+  if (actions.includes("submit")) buttons.push(h("button", { type: "button", id: "submit-record", onclick: () => act(t("record.done.submitted"), "submit") }, t("record.action.submit")));
+  if (actions.includes("review")) buttons.push(h("a", { class: "button", href: "/moderation" }, t("record.action.review")));
+  if (actions.includes("archive")) buttons.push(h("button", { type: "button", class: "secondary", onclick: () => act(t("record.done.archived"), "archive") }, t("record.action.archive")));
+  if (actions.includes("unarchive")) buttons.push(h("button", { type: "button", class: "secondary", onclick: () => act(t("record.done.unarchived"), "unarchive") }, t("record.action.unarchive")));
   if (actions.includes("delete")) {
     buttons.push(h("button", { type: "button", class: "danger", onclick: async () => {
-      if (!window.confirm(`Delete “${recordTitle(record)}”?`)) return;
+      if (!window.confirm(t("record.delete_confirm", { title: recordTitle(record) }))) return;
       try {
         await api(`${kind}/${id}`, { method: "DELETE" });
         await navigate("/my-society");
-        announce("Deleted.");
+        announce(t("record.done.deleted"));
       } catch (error) {
         message.replaceChildren(error.message);
       }
-    } }, "Delete"));
+    } }, t("record.action.delete")));
   }
 
-  const sections = [fieldList(kind, record)];
+  // The text in the chosen language; the switch to the original and back re-renders it in place.
+  const own = ownLanguage(kind, record);
+  const preferred = chooseLanguage(kind, record);
+  const heading = h("h1", { tabindex: "-1" });
+  const switcher = h("div", { class: "language-switch", id: "language-switch" });
+  const fieldsBox = h("div", { class: "record-text" });
+  const show = (language, { focus = false } = {}) => {
+    const title = kind === "contacts" ? { text: recordTitle(record), lang: null } : textIn(kind, record, "title", language);
+    heading.replaceChildren(title.text || recordTitle(record));
+    if (title.lang) heading.setAttribute("lang", title.lang);
+    else heading.removeAttribute("lang");
+    fieldsBox.replaceChildren(fieldList(kind, record, { language, topics }));
+    const toggle = renderSwitch(switcher, { record, own, preferred, language, onSwitch: (next) => {
+      show(next, { focus: true });
+      announce(t("record.language.now_shown", { language: languageName(next) }));
+    } });
+    if (focus) (toggle || heading).focus();
+    return title;
+  };
+  const first = show(preferred);
+
+  const sections = [fieldsBox];
   if (kind === "training-materials") sections.push(await filesSection(api, id));
   if (record.pending_revision) {
     const pending = record.pending_revision;
     sections.push(h("section", { "aria-labelledby": "pending-heading" },
-      h("h2", { id: "pending-heading" }, `Pending changes (${pending.status.replace("_", " ")})`),
-      diffTable(pending.changes)));
+      h("h2", { id: "pending-heading" }, t("record.pending.heading", { status: statusLabel(pending.status) })),
+      diffTable(pending.changes, { language: own })));
   }
   if (me && (actions.length || record.status !== "published")) {
     try {
       const comments = (await api(`${kind}/${id}/comments`)).data;
-      sections.push(h("section", { "aria-labelledby": "comments-heading" }, h("h2", { id: "comments-heading" }, "Review discussion"), discussion(comments)));
+      sections.push(h("section", { "aria-labelledby": "comments-heading" }, h("h2", { id: "comments-heading" }, t("record.discussion.heading")), discussion(comments)));
     } catch {
       // not part of the discussion: nothing to show
     }
   }
-  const type = PATH_TYPES[kind];
+  const typeLabel = t(`record.type.${kind}`);
   return {
-    title: recordTitle(record),
+    title: first.text || recordTitle(record),
     nodes: [
-      h("p", { class: "breadcrumb" }, h("a", { href: "/" }, "Search"), " › ", TYPE_LABELS[type]),
-      h("h1", { tabindex: "-1" }, recordTitle(record)),
-      h("p", { class: "meta" }, h("span", { class: `badge status-${record.status}`, id: "record-status" }, record.status.replace("_", " ")), " ",
-        `${TYPE_LABELS[type]} of society ${record.society} · ${record.visibility} · updated ${formatDate(record.updated_at)}`),
+      h("p", { class: "breadcrumb" }, h("a", { href: "/" }, t("record.breadcrumb.search")), " › ", typeLabel),
+      heading,
+      h("p", { class: "meta" }, h("span", { class: `badge status-${record.status}`, id: "record-status" }, statusLabel(record.status)), " ",
+        t("record.meta", { type: typeLabel, society: countryName(record.society), visibility: valueLabel("visibility", record.visibility),
+          date: formatDate(record.updated_at) })),
+      switcher,
       message,
       buttons.length ? h("div", { class: "actions" }, buttons) : null,
       ...sections,
@@ -119,22 +230,102 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
   };
 }
 
-export function diffTable(changes) {
-  if (!changes?.length) return h("p", {}, "No field changes.");
-  const show = (v) => (v === null || v === undefined || v === "" ? "—" : Array.isArray(v) && v.every((x) => typeof x !== "object")
-    ? v.join(", ") || "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
-  return h("table", { class: "diff" },
-    h("caption", { class: "visually-hidden" }, "Changed fields"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Before"), h("th", { scope: "col" }, "After"))),
-    h("tbody", {}, changes.map((change) => h("tr", {},
-      h("th", { scope: "row" }, change.field), h("td", { class: "before" }, show(change.from)), h("td", { class: "after" }, show(change.to))))));
+// A language's name in itself, capitalised ("Français"), for the switch to the original.
+function selfName(code) {
+  try {
+    const name = new Intl.DisplayNames([code], { type: "language", fallback: "code" }).of(code) || code;
+    return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+  } catch {
+    return code;
+  }
 }
 
-// A published material's file in its pending revision: what the network will see once it is approved.
-const PENDING_FILE = {
-  added: " (added in the pending revision: the network sees it once approved)",
-  removed: " (removed in the pending revision: the network still sees it until approved)",
-};
+// A message with an element where its {placeholder} was (the message was filled with U+0000 there).
+function withNode(message, node) {
+  const [before, after = ""] = message.split("\u0000");
+  return [before, node, after];
+}
+
+// What language the text is in (and, for a translation, whose and when), and the switches: to the original,
+// back to the reader's language, or to any other translation. Returns the main switch button, if any.
+function renderSwitch(box, { record, own, preferred, language, onSwitch }) {
+  const translations = record.translations || {};
+  const others = Object.keys(translations).filter((code) => code !== own);
+  box.hidden = !others.length;
+  if (!others.length) {
+    box.replaceChildren();
+    return null;
+  }
+  const said = [];
+  if (language === own) {
+    said.push(t("record.language.original", { language: languageName(own) }));
+  } else {
+    const translation = translations[language] || {};
+    said.push(t("record.language.translation", { language: languageName(language), original: languageName(own) }));
+    if (translation.origin) said.push(t(`record.language.origin.${translation.origin}`));
+    if (translation.updated_at) {
+      said.push(translation.updated_by?.name
+        ? t("record.language.updated_by", { date: formatDate(translation.updated_at), name: translation.updated_by.name })
+        : t("record.language.updated", { date: formatDate(translation.updated_at) }));
+    }
+  }
+  let main = null;
+  if (language !== own) {
+    main = h("button", { type: "button", class: "secondary", id: "show-original", onclick: () => onSwitch(own) },
+      withNode(t("record.language.show_original", { language: "\u0000" }), h("span", { lang: own }, selfName(own))));
+  } else if (preferred !== own) {
+    main = h("button", { type: "button", class: "secondary", id: "show-translation", onclick: () => onSwitch(preferred) },
+      t("record.language.show_translation", { language: languageName(preferred) }));
+  }
+  const rest = others.filter((code) => code !== language && code !== preferred);
+  box.replaceChildren(
+    h("p", { id: "shown-language", "data-language": language }, said.join(" · ")),
+    main,
+    rest.length ? h("p", { class: "other-languages" }, t("record.language.also"), " ",
+      rest.map((code, index) => [index ? ", " : "", h("button", { type: "button", class: "link-button", "data-language": code,
+        onclick: () => onSwitch(code) }, languageName(code))])) : null,
+  );
+  return main;
+}
+
+// Fields of a diff written in the record's own language.
+const DIFF_TEXT = new Set([...Object.values(TEXT_FIELDS).flat(), "audience", "licence"]);
+
+// Values a diff names rather than shows as codes.
+const NAMED = new Set(["countries", "country", "language", "languages", "visibility", ...ENUM_FIELDS]);
+
+// Translations in a diff: one line per language, its fields named ("Nederlands — Titel: …"), each in its language.
+function translationsDiff(value) {
+  const codes = Object.keys(value || {});
+  if (!codes.length) return "—";
+  return codes.map((code) => h("span", { class: "diff-translation" }, `${languageName(code)} — `,
+    Object.entries(value[code] || {}).filter(([field, text]) => text && typeof text === "string" && field !== "origin"
+      && field !== "updated_at").map(([field, text], index) => [index ? "; " : "", `${fieldName(field)}: `,
+      h("span", { lang: code }, text)]), "\n"));
+}
+
+// A revision's changes. `language`: the record's own, which its text fields carry as `lang`.
+export function diffTable(changes, { language = null } = {}) {
+  if (!changes?.length) return h("p", {}, t("record.diff.none"));
+  const show = (v, field) => (field === "translations" && v && typeof v === "object" ? translationsDiff(v)
+    : NAMED.has(field) && v !== null && v !== undefined && v !== "" ? value(field, v, new Map()) ?? "—"
+    : v === null || v === undefined || v === "" ? "—" : Array.isArray(v) && v.every((x) => typeof x !== "object")
+      ? v.join(", ") || "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  return h("table", { class: "diff" },
+    h("caption", { class: "visually-hidden" }, t("record.diff.caption")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("record.diff.field")), h("th", { scope: "col" }, t("record.diff.before")), h("th", { scope: "col" }, t("record.diff.after")))),
+    h("tbody", {}, changes.map((change) => h("tr", {},
+      h("th", { scope: "row" }, fieldName(change.field)),
+      ["from", "to"].map((side) => h("td", { class: side === "from" ? "before" : "after",
+        lang: language && DIFF_TEXT.has(change.field) && change[side] ? language : null }, show(change[side], change.field)))))));
+}
+
+// A field's name for people ("Title"), its code when the catalogue has none.
+function fieldName(field) {
+  const key = `record.field.${field}`;
+  const label = t(key);
+  return label === key ? field : label;
+}
 
 async function filesSection(api, id) {
   let files;
@@ -143,14 +334,14 @@ async function filesSection(api, id) {
   } catch {
     files = [];
   }
-  return h("section", { "aria-labelledby": "files-heading" }, h("h2", { id: "files-heading" }, "Files"),
+  return h("section", { "aria-labelledby": "files-heading" }, h("h2", { id: "files-heading" }, t("record.files.heading")),
     files.length ? h("ul", { class: "files" }, files.map((file) => {
       const path = `/api/v1/training-materials/${id}/files/${file.id}`;
       const name = file.filename || file.name || "file";
       return h("li", {}, h("a", { href: path, onclick: (event) => {
         event.preventDefault();
         download(path, name).catch((error) => announce(error.message));
-      } }, `Download ${name}`), file.size ? ` (${Math.ceil(file.size / 1024)} KB)` : "",
-      file.pending_change ? h("span", { class: "pending-file" }, PENDING_FILE[file.pending_change]) : "");
-    })) : h("p", {}, "No files."));
+      } }, t("record.files.download", { name })), file.size ? ` (${t("record.files.size", { size: formatNumber(Math.ceil(file.size / 1024)) })})` : "",
+      file.pending_change ? h("span", { class: "pending-file" }, ` (${t(`record.files.pending.${file.pending_change}`)})`) : "");
+    })) : h("p", {}, t("record.files.none")));
 }
