@@ -101,6 +101,17 @@ export function languageName(code) {
   return name ? name.charAt(0).toLocaleUpperCase(language) + name.slice(1) : name;
 }
 
+// A language named in itself ("Nederlands", "Deutsch"), as a language switcher lists them.
+export function nativeLanguageName(code) {
+  let name = code;
+  try {
+    name = new Intl.DisplayNames([code], { type: "language", fallback: "code" }).of(code) || code;
+  } catch {
+    // not a code Intl knows: the code itself
+  }
+  return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+}
+
 export function countryName(code) {
   return displayName("region", String(code || "").toUpperCase());
 }
