@@ -17,7 +17,7 @@ const listeners = [];
 
 async function loadCatalogue(code) {
   const response = await fetch(CATALOGUE_URL(code), { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`No catalogue for ${code}`);
+  if (!response.ok) throw new Error(`${CATALOGUE_URL(code)}: ${response.status}`);
   return response.json();
 }
 
