@@ -105,9 +105,11 @@ class Browsing:
         self.contexts = []
         self.problems: list[str] = []
 
-    def page(self, viewport=(1280, 900), bypass_csp: bool = False):
+    def page(self, viewport=(1280, 900), bypass_csp: bool = False, locale: str = "en-US"):
+        """A page in a fresh context; `locale` is the browser's language (navigator.languages and
+        Accept-Language), English unless a test speaks another."""
         context = self.browser.new_context(base_url=self.base, viewport={"width": viewport[0], "height": viewport[1]},
-                                           bypass_csp=bypass_csp)
+                                           bypass_csp=bypass_csp, locale=locale)
         context.set_default_timeout(30_000)  # generous: the machine may be busy; a pass is usually far quicker
         context.set_default_navigation_timeout(30_000)
         self.contexts.append(context)

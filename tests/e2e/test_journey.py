@@ -43,7 +43,7 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     member.get_by_label("Summary").fill(f"{WORD}: volunteers tell seasonal workers in the orchards where to get help.")
     member.get_by_label("Description").fill(f"Every harvest, {WORD} {MARKUP} teams visit orchards with leaflets in "
                                             "eight languages about labour exploitation and the rights of workers.")
-    member.get_by_label("Language").fill("xx")
+    member.locator("#main").get_by_label("Language").fill("xx")
     member.get_by_label("Countries").fill("NL, BE")
     member.get_by_label("Visibility").select_option("public")
     member.get_by_role("group", name="Areas (4P)").get_by_label("prevention").check()
@@ -53,7 +53,7 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     screenshot(member, "03-practice-form-api-error")
 
     # 4. Corrected, saved as a draft, then submitted for review.
-    member.get_by_label("Language").fill("en")
+    member.locator("#main").get_by_label("Language").fill("en")
     member.get_by_role("button", name="Save draft").click()
     expect(member.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(member.locator("#record-status")).to_have_text("draft")
