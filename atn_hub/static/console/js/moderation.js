@@ -56,7 +56,8 @@ export async function moderationPage({ api, me, navigate, signIn, query }) {
     const id = `item-${item.id}`;
     const who = item.submitted_by?.name || item.submitted_by?.client_id || t("moderation.someone");
     return h("article", { class: "queue-item", "aria-labelledby": id },
-      h("h2", { id }, h("a", { href: `/${TYPE_PATHS[item.type]}/${item.record_id}` }, item.title)),
+      h("h2", { id, lang: item.languages?.[0] || null },
+        h("a", { href: `/${TYPE_PATHS[item.type]}/${item.record_id}` }, item.title)),
       h("p", { class: "meta" }, [typeLabel(item.type),
         item.kind === "revision" ? t("moderation.kind.revision") : t("moderation.kind.new"),
         t("moderation.society", { society: item.society }),

@@ -54,7 +54,7 @@ function facetLabel(name, value) {
 function hitMeta(hit) {
   return [
     typeLabel(hit.type),
-    hit.society && t("search.hit_society", { society: societyName(societies[hit.society], hit.society) }),
+    hit.society && societyName(societies[hit.society], hit.society),
     (hit.countries || []).map(countryName).join(", "),
     hit.language && languageName(hit.language),
     hit.updated_at && t("search.hit_updated", { date: formatDate(hit.updated_at) }),
