@@ -77,6 +77,11 @@ export function typeLabel(type, { plural = false } = {}) {
   return t(`types.${type}${plural ? ".plural" : ""}`);
 }
 
+// A record's status by name ("changes requested", "wijzigingen gevraagd"), never its code.
+export function statusLabel(status) {
+  return status ? t(`status.${status}`) : "";
+}
+
 // The same names as an object (TYPE_LABELS[type]): each read follows the language chosen at that moment.
 export const TYPE_LABELS = Object.freeze(Object.defineProperties({}, Object.fromEntries(
   ["practice", "contact", "training-material"].map((type) => [type, { enumerable: true, get: () => typeLabel(type) }]))));

@@ -1,5 +1,5 @@
 // My society: its records in every state, with links to create and edit them (the editor is in record-form.js).
-import { formatDate, h, PATH_TYPES, typeLabel } from "./dom.js";
+import { formatDate, h, PATH_TYPES, statusLabel, typeLabel } from "./dom.js";
 import { formatNumber, t } from "./i18n.js";
 import { recordTitle } from "./record.js";
 
@@ -12,11 +12,6 @@ function kind(path) {
   return Object.freeze(entry);
 }
 export const KINDS = [kind("practices"), kind("contacts"), kind("training-materials")];
-
-// A record's status by name ("changes requested" in the reader's language).
-export function statusLabel(status) {
-  return t(`status.${status}`);
-}
 
 export async function mySocietyPage({ api, me, signIn }) {
   const heading = h("h1", { tabindex: "-1" }, t("society.heading"));
