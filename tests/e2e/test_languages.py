@@ -41,6 +41,10 @@ def test_a_dutch_browser_gets_the_console_in_dutch(browsing, axe_script, screens
         "Goede praktijk")
     expect(page.locator(".facet", has=page.get_by_role("heading", name="Taal", exact=True))).to_contain_text(
         "Nederlands")
+    # Societies by their own name when it is Dutch; by their English name otherwise, marked as English.
+    societies = page.locator(".facet", has=page.get_by_role("heading", name="Vereniging", exact=True))
+    expect(societies.get_by_role("link", name=re.compile(r"^Nederlandse Rode Kruis \(\d+\)$"))).to_be_visible()
+    assert societies.locator('span[lang="en"]').count() == societies.get_by_role("link").count() - 1
     first = page.locator("li.hit").first
     expect(first.locator(".meta")).to_contain_text("Nederland")
     expect(first.locator(".meta")).to_contain_text("bijgewerkt op")

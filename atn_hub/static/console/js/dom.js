@@ -64,6 +64,14 @@ export function announce(message) {
   window.setTimeout(() => { region.textContent = message; }, 50);
 }
 
+// A message whose placeholders may be elements (a link, a name marked with its language): the text around them
+// comes from the catalogue, so each language places them where its word order needs. Returns nodes for h().
+export function tNodes(key, params = {}) {
+  const plain = {};
+  for (const [name, value] of Object.entries(params)) plain[name] = value instanceof Node ? `\uE000${name}\uE000` : value;
+  return t(key, plain).split(/\uE000(\w+)\uE000/).map((part, i) => (i % 2 ? params[part] : part)).filter((part) => part !== "");
+}
+
 // A date in the reader's format ("5 dec. 2026" in Dutch, "Dec 5, 2026" in English).
 export function formatDate(value) {
   return formatInLanguage(value);

@@ -24,6 +24,7 @@ const ROUTES = [
 const main = document.getElementById("main");
 let renderCount = 0;
 let rendered = null; // the path and query shown: a move within the page (#main) is no navigation
+let shown = null; // the view on the page: { title, nodes, focus?, announce?, dirty? }
 
 export function navigate(url, { replace = false, keepFocus = false } = {}) {
   const target = new URL(url, window.location.href);
@@ -50,6 +51,7 @@ async function render({ keepFocus = false } = {}) {
   if (count !== renderCount) return; // a newer navigation won
   main.replaceChildren();
   append(main, [view.nodes]);
+  shown = view;
   main.removeAttribute("aria-busy");
   document.title = t("shell.page_title", { page: view.title });
   for (const link of document.querySelectorAll("#nav a")) {
@@ -139,7 +141,15 @@ function translateDocument() {
 // finds theirs whatever the page speaks now. Switching re-renders the page where it is, focus staying here.
 function languageSwitcher() {
   const area = document.getElementById("language");
-  const select = h("select", { id: "language-select", onchange: () => setLanguage(select.value) },
+  // A page with unsaved input (its view's dirty() says so) asks first: switching renders the page anew.
+  const change = ({ target }) => {
+    if (shown?.dirty?.() && !window.confirm(t("language.unsaved"))) {
+      target.value = currentLanguage();
+      return;
+    }
+    setLanguage(target.value);
+  };
+  const select = h("select", { id: "language-select", onchange: change },
     LANGUAGES.map((code) => h("option", { value: code, lang: code, selected: code === currentLanguage() },
       nativeLanguageName(code))));
   area.replaceChildren(h("label", { for: "language-select", "data-i18n": "language.label" }, t("language.label")), " ", select);

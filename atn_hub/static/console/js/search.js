@@ -3,7 +3,7 @@
 // Names, never codes: countries and languages by their names in the reader's language, topics by their
 // labels, record types by name; each hit's title and snippet carry the hit's own language (lang).
 import { ApiError } from "./api.js";
-import { formatDate, h, snippetNodes, TYPE_PATHS, typeLabel } from "./dom.js";
+import { formatDate, h, snippetNodes, tNodes, TYPE_PATHS, typeLabel } from "./dom.js";
 import { compareNames, countryName, currentLanguage, formatNumber, languageName, t, topicLabel } from "./i18n.js";
 
 const FACETS = ["type", "country", "language", "topic", "society"];
@@ -22,10 +22,27 @@ async function byCode(api, path) {
   return found;
 }
 
+// A name and the language it is written in (null: a code, or the reader's own language).
+const named = (text, lang = null) => ({ text, lang });
+
 // A society by its own name when it speaks the reader's language, by its English name otherwise.
 function societyName(society, code) {
-  if (!society) return code;
-  return (society.languages || []).includes(currentLanguage()) && society.name_local ? society.name_local : society.name || code;
+  if (!society) return named(code);
+  if ((society.languages || []).includes(currentLanguage()) && society.name_local) return named(society.name_local);
+  return society.name ? named(society.name, "en") : named(code);
+}
+
+// A topic by its label in the reader's language, else in English, else its code.
+function topicName(code) {
+  const topic = topics[code];
+  if (!topic) return named(code);
+  const labels = topic.labels || {};
+  return named(topicLabel(topic), labels[currentLanguage()] ? null : labels.en ? "en" : null);
+}
+
+// A name as page content: marked with its language when that is not the page's (screen readers switch voice).
+function nameNode({ text, lang }) {
+  return lang && lang !== currentLanguage() ? h("span", { lang }, text) : text;
 }
 
 function urlWith(query, changes) {
@@ -43,22 +60,23 @@ function urlWith(query, changes) {
 }
 
 function facetLabel(name, value) {
-  if (name === "type") return typeLabel(value);
-  if (name === "country") return countryName(value);
-  if (name === "language") return languageName(value);
-  if (name === "topic") return topics[value] ? topicLabel(topics[value]) : value;
+  if (name === "type") return named(typeLabel(value));
+  if (name === "country") return named(countryName(value));
+  if (name === "language") return named(languageName(value));
+  if (name === "topic") return topicName(value);
   if (name === "society") return societyName(societies[value], value);
-  return value;
+  return named(value);
 }
 
 function hitMeta(hit) {
-  return [
+  const parts = [
     typeLabel(hit.type),
-    hit.society && societyName(societies[hit.society], hit.society),
+    hit.society && nameNode(societyName(societies[hit.society], hit.society)),
     (hit.countries || []).map(countryName).join(", "),
     hit.language && languageName(hit.language),
     hit.updated_at && t("search.hit_updated", { date: formatDate(hit.updated_at) }),
-  ].filter(Boolean).join(" · ");
+  ].filter(Boolean);
+  return parts.flatMap((part, i) => (i ? [" · ", part] : [part]));
 }
 
 export async function searchPage({ api, query, navigate }) {
@@ -103,26 +121,26 @@ export async function searchPage({ api, query, navigate }) {
     q ? t("search.results_for", { count, query: q }) : t("search.results", { count }));
   const active = FACETS.flatMap((name) => filters[name].map((value) =>
     h("li", {}, h("a", { class: "chip", href: urlWith(query, { [name]: filters[name].filter((v) => v !== value) }) },
-      t("search.active_filter", { facet: t(`search.facet.${name}`), value: facetLabel(name, value) }),
+      tNodes("search.active_filter", { facet: t(`search.facet.${name}`), value: h("span", {}, nameNode(facetLabel(name, value))) }),
       h("span", { class: "visually-hidden" }, ` ${t("search.remove_filter")}`), " ×"))));
   const facets = h("aside", { class: "facets", "aria-label": t("search.filters") },
     h("h2", {}, t("search.filter")),
     FACETS.map((name) => {
       const counts = Object.entries(result.facets?.[name] || {})
         .map(([value, n]) => [value, n, facetLabel(name, value)])
-        .sort((a, b) => b[1] - a[1] || compareNames(a[2], b[2]));
+        .sort((a, b) => b[1] - a[1] || compareNames(a[2].text, b[2].text));
       if (!counts.length) return null;
       return h("section", { class: "facet" }, h("h3", {}, t(`search.facet.${name}`)), h("ul", {}, counts.slice(0, 12).map(([value, n, label]) => {
         const selected = filters[name].includes(value);
         const values = selected ? filters[name].filter((v) => v !== value) : [...filters[name], value];
         return h("li", {}, h("a", { href: urlWith(query, { [name]: values }), "aria-current": selected ? "true" : null },
-          label, " ", h("span", { class: "count" }, `(${formatNumber(n)})`)));
+          nameNode(label), " ", h("span", { class: "count" }, `(${formatNumber(n)})`)));
       })));
     }));
   // "Did you mean {suggestion}?": the sentence around the link comes from the catalogue, in any word order.
   const suggestion = result.suggestion
-    ? h("p", { class: "suggestion" }, t("search.did_you_mean", { suggestion: "\u0000" }).split("\u0000").flatMap((part, i) =>
-      i ? [h("a", { href: urlWith(query, { q: result.suggestion }) }, result.suggestion), part] : [part]))
+    ? h("p", { class: "suggestion" }, tNodes("search.did_you_mean", {
+      suggestion: h("a", { href: urlWith(query, { q: result.suggestion }) }, result.suggestion) }))
     : null;
   const hits = h("ol", { class: "hits", start: (page - 1) * PAGE_SIZE + 1 }, result.hits.map((hit) =>
     h("li", { class: "hit" },
