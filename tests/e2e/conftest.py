@@ -163,5 +163,14 @@ def sign_in(page, email: str) -> None:
     page.get_by_text("Signed in as").wait_for()
 
 
+def axe_violations(page, axe_script) -> list[str]:
+    """What axe-core (run in the page; the page must bypass the CSP) finds wrong, one line per rule."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in result["violations"]]
+
+
 MEMBER = "member.nl@demo.atn-hub.example"
 COORDINATOR = "coordinator@demo.atn-hub.example"

@@ -11,8 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from atn_hub.console import CONSOLE_DIR
-from tests.e2e.conftest import MEMBER, PASSWORD
-from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.conftest import MEMBER, PASSWORD, axe_violations
 
 CATALOGUES = CONSOLE_DIR / "i18n"
 DUTCH = json.loads((CATALOGUES / "nl.json").read_text(encoding="utf-8"))
