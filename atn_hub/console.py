@@ -4,11 +4,14 @@ document; its scripts read the path and the query (which hold the search state, 
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
+from markupsafe import Markup
 
 from .access import public
+from .i18n import negotiate, translator
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "static" / "console"
 
@@ -25,9 +28,25 @@ PAGES = ["/", "/practices/<uuid:record_id>", "/contacts/<uuid:record_id>", "/tra
 bp = Blueprint("console", __name__)
 
 
+_NOSCRIPT = re.compile(r"<noscript>.*?</noscript>", re.S)
+
+
+def _document(language: str) -> str:
+    """index.html in the reader's language as far as a server can tell (Accept-Language): <html lang> and the
+    <noscript> text, which no script can translate. The console's scripts then apply the remembered choice."""
+    t = translator(language)
+    noscript = t("shell.noscript", link=Markup('<a href="/docs">/docs</a>'))
+    text = (CONSOLE_DIR / "index.html").read_text(encoding="utf-8")
+    text = text.replace('<html lang="en">', f'<html lang="{language}">', 1)
+    return _NOSCRIPT.sub(lambda _: f"<noscript><p>{noscript}</p></noscript>", text, count=1)
+
+
 @public
 def page(**_):
-    response = Response((CONSOLE_DIR / "index.html").read_bytes(), mimetype="text/html")
+    language = negotiate(None, request.headers.get("Accept-Language"))
+    response = Response(_document(language), mimetype="text/html")
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"

@@ -20,6 +20,7 @@ from ..access import public
 from ..db import utcnow
 from ..errors import TooManyRequests
 from ..extensions import get_db, oauth_server
+from ..i18n import message, negotiate, translator
 from ..models import User
 from ..principal import SCOPES
 from ..services import accounts, throttle
@@ -57,9 +58,23 @@ def _signed_in_user() -> User | None:
     return user if user is not None and not user.disabled else None
 
 
+def _language() -> str:
+    """The page's language: the client's ui_locales (the console sends its own), else Accept-Language. The
+    form posts back to the same address, so the choice holds through sign-in and consent."""
+    return negotiate(request.args.get("ui_locales"), request.headers.get("Accept-Language"))
+
+
+def _text(key: str, **params) -> str:
+    return message(_language(), key, **params)
+
+
 def _page(template: str, status: int = 200, **context) -> Response:
-    response = Response(render_template(template, csrf_token=_csrf_token(), scopes_text=SCOPES, **context),
+    language = _language()
+    response = Response(render_template(template, csrf_token=_csrf_token(), lang=language,
+                                        t=translator(language), **context),
                         status=status, mimetype="text/html")
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Content-Security-Policy"] = (
@@ -92,7 +107,7 @@ def authorize():
         return _page("oauth_error.html", status=400, error=error.error, description=error.get_error_description())
     except ValueError:  # Authlib refuses to echo a parameter holding '"' or '\\' into its error description
         return _page("oauth_error.html", status=400, error="invalid_request",
-                     description="A parameter holds characters no valid request has (such as a quotation mark).")
+                     description=_text("oauth.error.bad_characters"))
     user = _signed_in_user()
 
     def page(status=200, error=None):
@@ -102,7 +117,7 @@ def authorize():
     if request.method == "GET":
         return page()
     if not _csrf_valid():
-        return page(400, "The form expired; please try again.")
+        return page(400, _text("oauth.error.form_expired"))
     action = request.form.get("action")
     if action == "sign-in":
         return _sign_in(page)
@@ -110,7 +125,7 @@ def authorize():
         session.clear()
         return redirect(request.url, code=303)
     if user is None:
-        return page(401, "Please sign in.")
+        return page(401, _text("oauth.error.sign_in_first"))
     if action == "allow":
         return srv.create_authorization_response(grant=grant, grant_user=user)
     return srv.create_authorization_response(grant=grant, grant_user=None)  # denied: access_denied
@@ -122,14 +137,14 @@ def _sign_in(page) -> Response:
     try:
         throttle.check(_db(), *budgets)
     except TooManyRequests as exc:
-        response = page(429, exc.message)
+        response = page(429, _text("oauth.error.too_many"))
         response.headers.update(exc.headers)
         return response
     user = accounts.authenticate(_db(), email, request.form.get("password", ""))
     if user is None:
         _db().rollback()
         throttle.record_failure(_db(), *budgets)
-        return page(401, "Wrong email or password.")
+        return page(401, _text("oauth.error.wrong_password"))
     throttle.record_success(_db(), budgets[0])
     user.last_login_at = utcnow()
     session.clear()  # a fresh session on sign-in: no fixation

@@ -105,9 +105,11 @@ class Browsing:
         self.contexts = []
         self.problems: list[str] = []
 
-    def page(self, viewport=(1280, 900), bypass_csp: bool = False):
+    def page(self, viewport=(1280, 900), bypass_csp: bool = False, locale: str = "en-US"):
+        """A page in a fresh context; `locale` is the browser's language (navigator.languages and
+        Accept-Language), English unless a test speaks another."""
         context = self.browser.new_context(base_url=self.base, viewport={"width": viewport[0], "height": viewport[1]},
-                                           bypass_csp=bypass_csp)
+                                           bypass_csp=bypass_csp, locale=locale)
         context.set_default_timeout(30_000)  # generous: the machine may be busy; a pass is usually far quicker
         context.set_default_navigation_timeout(30_000)
         self.contexts.append(context)
@@ -159,6 +161,15 @@ def sign_in(page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Allow").click()
     page.get_by_text("Signed in as").wait_for()
+
+
+def axe_violations(page, axe_script) -> list[str]:
+    """What axe-core (run in the page; the page must bypass the CSP) finds wrong, one line per rule."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in result["violations"]]
 
 
 MEMBER = "member.nl@demo.atn-hub.example"

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import COORDINATOR, MEMBER, sign_in
+from tests.e2e.conftest import COORDINATOR, MEMBER, axe_violations, sign_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def axe_violations(page, axe_script) -> list[str]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(axe_script))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
-            for v in result["violations"]]
 
 
 def check_page(page, axe_script, screenshot, name: str) -> None:

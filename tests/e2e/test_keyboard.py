@@ -5,7 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 FOCUSED = """() => { const el = document.activeElement;
-    return el.id === "q" ? "#q" : (el.getAttribute("aria-label") || el.textContent || el.tagName).trim(); }"""
+    return el.id === "q" || el.tagName === "SELECT" ? `#${el.id}`
+      : (el.getAttribute("aria-label") || el.textContent || el.tagName).trim(); }"""
 
 
 def tab_until(page, predicate, limit=80) -> list[str]:
@@ -23,7 +24,7 @@ def test_search_by_keyboard(browsing):
     page.goto("/")
     expect(page.get_by_role("heading", name="Search ATN Hub")).to_be_visible()
     order = tab_until(page, lambda name: name == "#q")
-    assert order == ["Skip to content", "ATN Hub", "Search", "My society", "API", "Sign in", "#q"]
+    assert order == ["Skip to content", "ATN Hub", "Search", "My society", "API", "#language-select", "Sign in", "#q"]
 
     page.keyboard.type("trafficking")
     page.keyboard.press("Enter")

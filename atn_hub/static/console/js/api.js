@@ -1,10 +1,11 @@
 // The public API, as any client uses it: bearer token, JSON, ETags, X-Pagination, one error shape.
 import { accessToken, refresh, signedIn } from "./auth.js";
+import { currentLanguage, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message || (status === 422 ? "Some fields were refused: see the messages next to them."
-      : `The request failed (${status}${body?.status ? ` ${body.status}` : ""}).`));
+    super(body?.message || (status === 422 ? t("api.fields_refused")
+      : t("api.failed", { status: `${status}${body?.status ? ` ${body.status}` : ""}` })));
     this.status = status;
     this.fields = fieldMessages(body?.errors);
   }
@@ -18,7 +19,7 @@ export function fieldMessages(errors) {
       (result[field] ||= []).push(...value.map((message) => prefix + message));
     } else if (value && typeof value === "object") {
       for (const [key, inner] of Object.entries(value)) {
-        const label = /^\d+$/.test(key) ? `item ${Number(key) + 1}: ` : `${key}: `;
+        const label = /^\d+$/.test(key) ? `${t("api.item", { number: Number(key) + 1 })}: ` : `${key}: `;
         walk(field, inner, prefix + label);
       }
     }
@@ -37,7 +38,8 @@ export async function api(path, { method = "GET", body, query, headers = {} } = 
     }
   }
   const send = async (token) => {
-    const allHeaders = { Accept: "application/json", ...headers };
+    // The reader's language: records answer with `display` in it, search hits too (the API's contract).
+    const allHeaders = { Accept: "application/json", "Accept-Language": currentLanguage(), ...headers };
     if (token) allHeaders.Authorization = `Bearer ${token}`;
     if (body !== undefined) allHeaders["Content-Type"] = "application/json";
     return fetch(url, { method, headers: allHeaders, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,5 +1,6 @@
 // Signing in as the public client atn-hub-web: authorization code + PKCE (S256), tokens kept in this tab's
 // sessionStorage only, the refresh token rotated at each use, both revoked on sign-out.
+import { currentLanguage, t } from "./i18n.js";
 
 export const CLIENT_ID = "atn-hub-web";
 const SCOPE = "read write contacts:read moderate"; // the server grants only what the person's role allows
@@ -52,7 +53,7 @@ async function tokenRequest(params) {
     body: new URLSearchParams({ ...params, client_id: CLIENT_ID }),
   });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error_description || body.error || `Sign-in failed (${response.status})`);
+  if (!response.ok) throw new Error(body.error_description || body.error || t("auth.failed", { status: response.status }));
   return body;
 }
 
@@ -64,6 +65,7 @@ export async function signIn(returnTo) {
   const query = new URLSearchParams({
     response_type: "code", client_id: CLIENT_ID, redirect_uri: redirectUri(), scope: SCOPE, state,
     code_challenge: base64url(digest), code_challenge_method: "S256",
+    ui_locales: currentLanguage(), // OpenID Connect's parameter: the sign-in page speaks the console's language
   });
   window.location.assign(`/oauth/authorize?${query}`);
 }
@@ -76,11 +78,11 @@ export async function completeSignIn() {
   window.sessionStorage.removeItem(PENDING);
   const returnTo = pending?.returnTo || "/";
   if (!pending || pending.state !== params.get("state")) {
-    return { returnTo, error: "The sign-in answer did not match a sign-in started here; please sign in again." };
+    return { returnTo, error: t("auth.state_mismatch") };
   }
   if (params.has("error")) {
     const denied = params.get("error") === "access_denied";
-    return { returnTo, error: denied ? "Sign-in cancelled." : params.get("error_description") || params.get("error") };
+    return { returnTo, error: denied ? t("auth.cancelled") : params.get("error_description") || params.get("error") };
   }
   try {
     saveTokens(await tokenRequest({

@@ -1,5 +1,6 @@
 // Building the page without ever parsing HTML strings: elements and text nodes only (the page's CSP
 // enforces Trusted Types, so assigning an HTML string to an element would throw).
+import { formatDate as formatInLanguage, t } from "./i18n.js";
 
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -63,12 +64,33 @@ export function announce(message) {
   window.setTimeout(() => { region.textContent = message; }, 50);
 }
 
-export function formatDate(value) {
-  if (!value) return "";
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date.toISOString().slice(0, 10);
+// A message whose placeholders may be elements (a link, a name marked with its language): the text around them
+// comes from the catalogue, so each language places them where its word order needs. Returns nodes for h().
+export function tNodes(key, params = {}) {
+  const plain = {};
+  for (const [name, value] of Object.entries(params)) plain[name] = value instanceof Node ? `\uE000${name}\uE000` : value;
+  return t(key, plain).split(/\uE000(\w+)\uE000/).map((part, i) => (i % 2 ? params[part] : part)).filter((part) => part !== "");
 }
 
-export const TYPE_LABELS = { practice: "Practice", contact: "Contact", "training-material": "Training material" };
+// A date in the reader's format ("5 dec. 2026" in Dutch, "Dec 5, 2026" in English).
+export function formatDate(value) {
+  return formatInLanguage(value);
+}
+
 export const TYPE_PATHS = { practice: "practices", contact: "contacts", "training-material": "training-materials" };
+
+// A record type's name in the reader's language ("Goede praktijk"); `plural` for the name of many.
+export function typeLabel(type, { plural = false } = {}) {
+  if (!(type in TYPE_PATHS)) return type;
+  return t(`types.${type}${plural ? ".plural" : ""}`);
+}
+
+// A record's status by name ("changes requested", "wijzigingen gevraagd"), never its code.
+export function statusLabel(status) {
+  return status ? t(`status.${status}`) : "";
+}
+
+// The same names as an object (TYPE_LABELS[type]): each read follows the language chosen at that moment.
+export const TYPE_LABELS = Object.freeze(Object.defineProperties({}, Object.fromEntries(
+  ["practice", "contact", "training-material"].map((type) => [type, { enumerable: true, get: () => typeLabel(type) }]))));
 export const PATH_TYPES = { practices: "practice", contacts: "contact", "training-materials": "training-material" };

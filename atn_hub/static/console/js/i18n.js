@@ -17,7 +17,7 @@ const listeners = [];
 
 async function loadCatalogue(code) {
   const response = await fetch(CATALOGUE_URL(code), { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`No catalogue for ${code}`);
+  if (!response.ok) throw new Error(`${CATALOGUE_URL(code)}: ${response.status}`);
   return response.json();
 }
 
@@ -99,6 +99,17 @@ function displayName(type, code) {
 export function languageName(code) {
   const name = displayName("language", code);
   return name ? name.charAt(0).toLocaleUpperCase(language) + name.slice(1) : name;
+}
+
+// A language named in itself ("Nederlands", "Deutsch"), as a language switcher lists them.
+export function nativeLanguageName(code) {
+  let name = code;
+  try {
+    name = new Intl.DisplayNames([code], { type: "language", fallback: "code" }).of(code) || code;
+  } catch {
+    // not a code Intl knows: the code itself
+  }
+  return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
 }
 
 export function countryName(code) {

@@ -1,8 +1,9 @@
 // The console's shell: routes (the path and query are the state, so every page is a deep link), the
-// account area, focus management after each navigation.
+// account area, the language switcher, focus management after each navigation.
 import { api } from "./api.js";
 import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
 import { announce, append, h } from "./dom.js";
+import { currentLanguage, initI18n, LANGUAGES, nativeLanguageName, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { moderationPage } from "./moderation.js";
 import { editorPage } from "./record-form.js";
 import { recordPage } from "./record.js";
@@ -23,6 +24,7 @@ const ROUTES = [
 const main = document.getElementById("main");
 let renderCount = 0;
 let rendered = null; // the path and query shown: a move within the page (#main) is no navigation
+let shown = null; // the view on the page: { title, nodes, focus?, announce?, dirty? }
 
 export function navigate(url, { replace = false, keepFocus = false } = {}) {
   const target = new URL(url, window.location.href);
@@ -49,8 +51,9 @@ async function render({ keepFocus = false } = {}) {
   if (count !== renderCount) return; // a newer navigation won
   main.replaceChildren();
   append(main, [view.nodes]);
+  shown = view;
   main.removeAttribute("aria-busy");
-  document.title = `${view.title} · ATN Hub`;
+  document.title = t("shell.page_title", { page: view.title });
   for (const link of document.querySelectorAll("#nav a")) {
     const current = new URL(link.href).pathname === path;
     if (current) link.setAttribute("aria-current", "page");
@@ -65,12 +68,13 @@ function here() {
 }
 
 function notFound() {
-  return { title: "Not found", nodes: [h("h1", { tabindex: "-1" }, "Page not found"), h("p", {}, h("a", { href: "/" }, "Search ATN Hub"))] };
+  return { title: t("shell.not_found"), nodes: [h("h1", { tabindex: "-1" }, t("shell.page_not_found")),
+    h("p", {}, h("a", { href: "/" }, t("shell.search_hub")))] };
 }
 
 export function failure(error) {
-  const title = error.status === 404 ? "Not found" : "Something went wrong";
-  const message = error.status === 404 ? "This record does not exist, or you may not see it." : error.message;
+  const title = error.status === 404 ? t("shell.not_found") : t("shell.went_wrong");
+  const message = error.status === 404 ? t("shell.record_not_found") : error.message;
   return { title, nodes: [h("h1", { tabindex: "-1" }, title), h("p", { class: "error", role: "alert" }, message)] };
 }
 
@@ -78,15 +82,15 @@ function renderAccount(me) {
   const area = document.getElementById("account");
   document.getElementById("nav-moderation").hidden = !(me && me.scopes.includes("moderate"));
   if (me) {
-    const who = [me.role, me.society].filter(Boolean).join(", ");
+    const who = [me.role && t(`roles.${me.role}`), me.society].filter(Boolean).join(", ");
     area.replaceChildren(
-      h("span", { class: "who" }, `Signed in as ${me.name || me.email}`, who ? ` (${who})` : ""),
-      h("button", { type: "button", class: "secondary", id: "sign-out", onclick: onSignOut }, "Sign out"),
+      h("span", { class: "who" }, t("account.signed_in_as", { name: me.name || me.email }), who ? ` (${who})` : ""),
+      h("button", { type: "button", class: "secondary", id: "sign-out", onclick: onSignOut }, t("account.sign_out")),
       h("button", { type: "button", class: "secondary", id: "sign-out-everywhere", onclick: onSignOutEverywhere },
-        "Sign out everywhere"),
+        t("account.sign_out_everywhere")),
     );
   } else {
-    area.replaceChildren(h("button", { type: "button", id: "sign-in", onclick: () => signIn(here()) }, "Sign in"));
+    area.replaceChildren(h("button", { type: "button", id: "sign-in", onclick: () => signIn(here()) }, t("common.sign_in")));
   }
 }
 
@@ -94,7 +98,7 @@ async function onSignOut() {
   await signOut();
   forgetMe();
   await render();
-  announce("Signed out.");
+  announce(t("account.signed_out"));
 }
 
 // Ends the person's sessions in every browser and app (their grants), then this one's.
@@ -108,7 +112,7 @@ async function onSignOutEverywhere() {
   await signOut();
   forgetMe();
   await render();
-  announce("Signed out everywhere.");
+  announce(t("account.signed_out_everywhere"));
 }
 
 document.addEventListener("click", (event) => {
@@ -126,12 +130,47 @@ document.addEventListener("click", (event) => {
 // and must leave the page, and the focus it moved, alone.
 window.addEventListener("popstate", () => { if (here() !== rendered) render(); });
 
+// The document's own text (skip link, navigation, tagline), marked data-i18n="key" (its text) and
+// data-i18n-aria-label="key" (its accessible name).
+function translateDocument() {
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
+}
+
+// The language switcher, in the header of every page: each language named in itself, so that a reader
+// finds theirs whatever the page speaks now. Switching re-renders the page where it is, focus staying here.
+function languageSwitcher() {
+  const area = document.getElementById("language");
+  // A page with unsaved input (its view's dirty() says so) asks first: switching renders the page anew.
+  const change = ({ target }) => {
+    if (shown?.dirty?.() && !window.confirm(t("language.unsaved"))) {
+      target.value = currentLanguage();
+      return;
+    }
+    setLanguage(target.value);
+  };
+  const select = h("select", { id: "language-select", onchange: change },
+    LANGUAGES.map((code) => h("option", { value: code, lang: code, selected: code === currentLanguage() },
+      nativeLanguageName(code))));
+  area.replaceChildren(h("label", { for: "language-select", "data-i18n": "language.label" }, t("language.label")), " ", select);
+}
+
+onLanguageChange(async (code) => {
+  translateDocument();
+  document.getElementById("language-select").value = code;
+  await render({ keepFocus: true });
+  announce(t("language.changed", { language: nativeLanguageName(code) }));
+});
+
 async function start() {
+  await initI18n();
+  translateDocument();
+  languageSwitcher();
   const back = await completeSignIn();
   if (back) {
     window.history.replaceState(null, "", back.returnTo);
     await render();
-    announce(back.error || "Signed in.");
+    announce(back.error || t("account.signed_in"));
     if (back.error) main.prepend(h("p", { class: "error", role: "alert" }, back.error));
     return;
   }

@@ -1,10 +1,11 @@
 // The coordinators' queue: each submission with its diff and discussion; approve, request changes or reject
 // with a comment (required to send back or reject, as the API says).
 import { ApiError } from "./api.js";
-import { announce, formatDate, h, TYPE_LABELS, TYPE_PATHS } from "./dom.js";
+import { announce, formatDate, h, TYPE_PATHS, typeLabel } from "./dom.js";
+import { formatNumber, t } from "./i18n.js";
 import { diffTable, discussion } from "./record.js";
 
-const DECISIONS = [["approve", "Approve and publish"], ["request_changes", "Request changes"], ["reject", "Reject"]];
+const DECISIONS = ["approve", "request_changes", "reject"];
 
 function reviewForm(api, item, navigate) {
   const prefix = `review-${item.id}`;
@@ -15,12 +16,12 @@ function reviewForm(api, item, navigate) {
     const decision = form.querySelector("input[name=decision]:checked")?.value;
     const text = comment.value.trim();
     if (!decision) {
-      error.textContent = "Choose a decision.";
+      error.textContent = t("moderation.choose_decision");
       form.querySelector("input[name=decision]").focus();
       return;
     }
     if (decision !== "approve" && !text) {
-      error.textContent = "A comment is required to request changes or reject: the society reads it.";
+      error.textContent = t("moderation.comment_required");
       comment.setAttribute("aria-invalid", "true");
       comment.focus();
       return;
@@ -28,48 +29,52 @@ function reviewForm(api, item, navigate) {
     try {
       await api(`${TYPE_PATHS[item.type]}/${item.record_id}/review`, { method: "POST", body: { decision, comment: text || null } });
       await navigate("/moderation", { replace: true });
-      announce(`Decision recorded: ${decision.replace("_", " ")} for “${item.title}”.`);
+      announce(t("moderation.recorded", { decision: t(`moderation.decision.${decision}`), title: item.title }));
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
       error.textContent = [failure.message, ...Object.values(failure.fields).flat()].join(" ");
     }
   } },
-  h("fieldset", {}, h("legend", {}, "Decision"),
-    DECISIONS.map(([value, label]) => h("label", { class: "check" },
-      h("input", { type: "radio", name: "decision", value }), " ", label))),
-  h("label", { for: `${prefix}-comment` }, "Comment for the society"), comment, error,
-  h("button", { type: "submit" }, "Record decision"));
+  h("fieldset", {}, h("legend", {}, t("moderation.decision")),
+    DECISIONS.map((value) => h("label", { class: "check" },
+      h("input", { type: "radio", name: "decision", value }), " ", t(`moderation.decision.${value}`)))),
+  h("label", { for: `${prefix}-comment` }, t("moderation.comment")), comment, error,
+  h("button", { type: "submit" }, t("moderation.record_decision")));
   return form;
 }
 
 export async function moderationPage({ api, me, navigate, signIn, query }) {
-  const heading = h("h1", { tabindex: "-1" }, "Moderation queue");
+  const heading = h("h1", { tabindex: "-1" }, t("moderation.heading"));
   if (!me || !me.scopes.includes("moderate")) {
-    return { title: "Moderation", nodes: [heading, h("p", {}, "Coordinators review what societies submit here."),
-      me ? h("p", {}, "Your account may not moderate.") : h("button", { type: "button", onclick: signIn }, "Sign in")] };
+    return { title: t("moderation.title"), nodes: [heading, h("p", {}, t("moderation.intro")),
+      me ? h("p", {}, t("moderation.not_allowed")) : h("button", { type: "button", onclick: signIn }, t("common.sign_in"))] };
   }
   const page = Math.max(1, parseInt(query.get("page") || "1", 10) || 1);
   const { data: items, pagination } = await api("moderation/queue", { query: { page, page_size: 20 } });
   const total = pagination?.total ?? items.length;
   const list = items.map((item) => {
     const id = `item-${item.id}`;
-    const who = item.submitted_by?.name || item.submitted_by?.client_id || "someone";
+    const who = item.submitted_by?.name || item.submitted_by?.client_id || t("moderation.someone");
     return h("article", { class: "queue-item", "aria-labelledby": id },
-      h("h2", { id }, h("a", { href: `/${TYPE_PATHS[item.type]}/${item.record_id}` }, item.title)),
-      h("p", { class: "meta" }, [TYPE_LABELS[item.type], item.kind === "revision" ? "changes to a published record" : "new record",
-        `society ${item.society}`, `submitted by ${who} on ${formatDate(item.submitted_at)}`,
-        item.assignee ? `assigned to ${item.assignee.name}` : "unassigned"].join(" · ")),
-      h("h3", {}, "Changes"), diffTable(item.diff),
-      h("h3", {}, "Discussion"), discussion(item.discussion || []),
+      h("h2", { id, lang: item.languages?.[0] || null },
+        h("a", { href: `/${TYPE_PATHS[item.type]}/${item.record_id}` }, item.title)),
+      h("p", { class: "meta" }, [typeLabel(item.type),
+        item.kind === "revision" ? t("moderation.kind.revision") : t("moderation.kind.new"),
+        t("moderation.society", { society: item.society }),
+        t("moderation.submitted", { name: who, date: formatDate(item.submitted_at) }),
+        item.assignee ? t("moderation.assigned", { name: item.assignee.name }) : t("moderation.unassigned")].join(" · ")),
+      h("h3", {}, t("moderation.changes")), diffTable(item.diff),
+      h("h3", {}, t("moderation.discussion")), discussion(item.discussion || []),
       reviewForm(api, item, navigate));
   });
   const pages = Math.max(1, pagination?.total_pages || 1);
   return {
-    title: "Moderation",
-    nodes: [heading, h("p", {}, `${total} ${total === 1 ? "submission awaits" : "submissions await"} review, oldest first.`),
-      ...(list.length ? list : [h("p", {}, "Nothing to review.")]),
-      pages > 1 ? h("nav", { class: "pager", "aria-label": "Pages of the queue" },
-        page > 1 ? h("a", { href: `/moderation?page=${page - 1}` }, "‹ Previous") : null, h("span", {}, `Page ${page} of ${pages}`),
-        page < pages ? h("a", { href: `/moderation?page=${page + 1}` }, "Next ›") : null) : null],
+    title: t("moderation.title"),
+    nodes: [heading, h("p", {}, t("moderation.waiting", { count: total })),
+      ...(list.length ? list : [h("p", {}, t("moderation.nothing"))]),
+      pages > 1 ? h("nav", { class: "pager", "aria-label": t("moderation.pages") },
+        page > 1 ? h("a", { href: `/moderation?page=${page - 1}` }, t("common.previous")) : null,
+        h("span", {}, t("common.page_of", { page: formatNumber(page), pages: formatNumber(pages) })),
+        page < pages ? h("a", { href: `/moderation?page=${page + 1}` }, t("common.next")) : null) : null],
   };
 }
