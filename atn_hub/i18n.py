@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "static" / "console" / "i18n"
 DEFAULT = "en"
@@ -49,24 +51,12 @@ def _primary(tag: str) -> str | None:
 
 def parse_accept_language(header: str | None) -> list[str]:
     """The primary language codes of an Accept-Language header, best first ("nl-BE,nl;q=0.9,en;q=0.5" →
-    ["nl", "en"]); a quality of 0 means "not this one"; equal qualities keep the header's order."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        tag, _, params = part.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        code = _primary(tag)
-        if code and quality > 0:
-            ranked.append((-quality, position, code))
+    ["nl", "en"]); a quality of 0 means "not this one"; equal qualities keep the header's order (werkzeug
+    parses and orders it)."""
     seen: list[str] = []
-    for _, _, code in sorted(ranked):
-        if code not in seen:
+    for tag, quality in parse_accept_header(header or "", LanguageAccept):
+        code = _primary(tag)
+        if code and quality > 0 and code not in seen:
             seen.append(code)
     return seen
 

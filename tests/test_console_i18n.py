@@ -224,14 +224,8 @@ def is_prose(literal: str) -> bool:
     return bool(re.search(r"[A-Za-z]{2,}", text))
 
 
-# The record page and the editor are another branch's (i18n-editor): their scripts are checked once merged.
-ELSEWHERE = {"record.js", "record-form.js"}
-
-
 @pytest.mark.parametrize("name", sorted(scripts()))
-def test_no_english_text_is_left_in_the_script(name, request):
-    if name in ELSEWHERE:
-        request.applymarker(pytest.mark.xfail(reason="translated on the editor's branch", strict=False))
+def test_no_english_text_is_left_in_the_script(name):
     source = without_comments(scripts()[name])
     found = []
     for call in re.finditer(r"(?<![\w.$])h\(", source):

@@ -21,6 +21,7 @@ from schemas.workflow import (
 from ..access import ANYONE, SIGNED_IN, access
 from ..errors import Invalid
 from ..extensions import get_db
+from ..i18n import parse_accept_language
 from ..oauth.protector import current_principal
 from ..services import revisions, translations, workflow
 from ..services.records import RecordService
@@ -59,10 +60,8 @@ def reader_languages() -> list[str]:
         if code is None:
             raise Invalid("lang", f"'{lang}' is not an ISO 639-1 language code.", location="query")
         return [code]
-    ranked = sorted(((quality, -n, value) for n, (value, quality) in enumerate(request.accept_languages)
-                     if quality > 0 and value != "*"), reverse=True)
     languages: list[str] = []
-    for _, _, value in ranked:
+    for value in parse_accept_language(request.headers.get("Accept-Language")):
         code = normalise_language(value)
         if code and code not in languages:
             languages.append(code)

@@ -11,6 +11,13 @@ const STORAGE_KEY = "atn-hub-language";
 const CATALOGUE_URL = (code) => `/static/console/i18n/${code}.json`;
 
 let language = "en";
+// The locale for plurals, numbers, dates and names where the catalogue's language is one country's variety:
+// the catalogue is European Portuguese (CLDR "pt" is Brazil's: 0 takes the singular there, not in Portugal).
+const LOCALES = { pt: "pt-PT" };
+
+function locale() {
+  return LOCALES[language] || language;
+}
 let messages = {};
 let english = {};
 const listeners = [];
@@ -81,7 +88,7 @@ export function t(key, params = {}) {
   const message = messages[key] ?? english[key] ?? key;
   if (typeof message === "object" && message !== null) {
     const count = Number(params.count ?? 0);
-    const category = new Intl.PluralRules(language).select(count);
+    const category = new Intl.PluralRules(locale()).select(count);
     return fill(message[category] ?? message.other ?? key, { ...params, count: formatNumber(count) });
   }
   return fill(message, params);
@@ -90,7 +97,7 @@ export function t(key, params = {}) {
 function displayName(type, code) {
   if (!code) return "";
   try {
-    return new Intl.DisplayNames([language, "en"], { type, fallback: "code" }).of(code) || code;
+    return new Intl.DisplayNames([locale(), "en"], { type, fallback: "code" }).of(code) || code;
   } catch {
     return code; // not a code Intl knows
   }
@@ -98,7 +105,7 @@ function displayName(type, code) {
 
 export function languageName(code) {
   const name = displayName("language", code);
-  return name ? name.charAt(0).toLocaleUpperCase(language) + name.slice(1) : name;
+  return name ? name.charAt(0).toLocaleUpperCase(locale()) + name.slice(1) : name;
 }
 
 // A language named in itself ("Nederlands", "Deutsch"), as a language switcher lists them.
@@ -124,16 +131,16 @@ export function topicLabel(topic) {
 }
 
 export function formatNumber(value) {
-  return new Intl.NumberFormat(language).format(value);
+  return new Intl.NumberFormat(locale()).format(value);
 }
 
 export function formatDate(value, options = { dateStyle: "medium" }) {
   if (!value) return "";
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value) : new Intl.DateTimeFormat(language, options).format(date);
+  return Number.isNaN(date.getTime()) ? String(value) : new Intl.DateTimeFormat(locale(), options).format(date);
 }
 
 // Sorts by the reader's alphabet (Ä after A in German, after Z in Swedish).
 export function compareNames(a, b) {
-  return a.localeCompare(b, language, { sensitivity: "base" });
+  return a.localeCompare(b, locale(), { sensitivity: "base" });
 }

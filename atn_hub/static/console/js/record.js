@@ -4,7 +4,7 @@
 // of record text carries the `lang` of the language it is written in.
 import { ApiError, download } from "./api.js";
 import { announce, h } from "./dom.js";
-import { countryName, currentLanguage, formatDate, formatNumber, initI18n, languageName, t, topicLabel } from "./i18n.js";
+import { countryName, currentLanguage, formatDate, formatNumber, languageName, t, topicLabel } from "./i18n.js";
 
 // The translatable text of each kind (the translations contract), in the order shown.
 export const TEXT_FIELDS = {
@@ -26,14 +26,6 @@ const TOPIC_FIELDS = new Set(["topics", "target_groups", "forms_of_exploitation"
 const ENUM_FIELDS = new Set(["kind", "areas", "services", "format"]);
 // Text written by the record's author in its own language (not translated): it carries the record's `lang`.
 const OWN_TEXT = new Set(["audience", "licence", "links"]);
-
-// The shell loads the reader's catalogue before it renders a page (main.js: initI18n). Until it has done so
-// (this module may be imported first), the catalogue is loaded here, so that no label is ever a bare key.
-export async function ensureCatalogue() {
-  if (t("record.type.practices") === "record.type.practices") await initI18n();
-}
-
-await ensureCatalogue();
 
 export function recordTitle(record) {
   return record.title || record.name || t("record.untitled");
@@ -305,6 +297,8 @@ function translationsDiff(value) {
 }
 
 // A revision's changes. `language`: the record's own, which its text fields carry as `lang`.
+const DIFF_SIDES = [["from", "before"], ["to", "after"]]; // a change's side, and the cell's class
+
 export function diffTable(changes, { language = null } = {}) {
   if (!changes?.length) return h("p", {}, t("record.diff.none"));
   const show = (v, field) => (field === "translations" && v && typeof v === "object" ? translationsDiff(v)
@@ -316,7 +310,7 @@ export function diffTable(changes, { language = null } = {}) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("record.diff.field")), h("th", { scope: "col" }, t("record.diff.before")), h("th", { scope: "col" }, t("record.diff.after")))),
     h("tbody", {}, changes.map((change) => h("tr", {},
       h("th", { scope: "row" }, fieldName(change.field)),
-      ["from", "to"].map((side) => h("td", { class: side === "from" ? "before" : "after",
+      DIFF_SIDES.map(([side, cls]) => h("td", { class: cls,
         lang: language && DIFF_TEXT.has(change.field) && change[side] ? language : null }, show(change[side], change.field)))))));
 }
 
