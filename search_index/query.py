@@ -270,7 +270,7 @@ class QueryBuilder:
             return []
         single = frozenset(c.id for w in words for c in self.glossary.match(w))
         expansions = self._expansions(" ".join(words), exclude=single)
-        return [wq.DisjunctionMax(expansions, boost=EXPANSION_BOOST)] if expansions else []
+        return [_translations(expansions)] if expansions else []
 
 
 @lru_cache(maxsize=64)
@@ -283,10 +283,37 @@ def _below(alternatives: list[wq.Query], expansions: list[wq.Query], boost: floa
     record scores the better of the two, so holding both the word and a translation gains nothing."""
     if not expansions:
         return wq.Or(alternatives, boost=boost)
-    translated = wq.DisjunctionMax(expansions, boost=EXPANSION_BOOST)
+    translated = _translations(expansions)
     if not alternatives:
         return wq.Or([translated], boost=boost)
     return wq.DisjunctionMax([wq.Or(alternatives), translated], boost=boost)
+
+
+def _translations(expansions: list[wq.Query]) -> wq.Query:
+    """The glossary's translations of a word, the best of them weighed below the word; marked, so that a hit
+    can tell the words typed from their translations (``translated_terms``)."""
+    node = wq.DisjunctionMax(expansions, boost=EXPANSION_BOOST)
+    node.glossary_translations = True  # an attribute, not a subclass: the scorer dispatches on the exact type
+    return node
+
+
+def translated_terms(node: wq.Query) -> frozenset[tuple[str, bytes]]:
+    """The (field, bytes) terms of ``node`` that stand only for glossary translations of the words typed."""
+    found: set[tuple[str, bytes]] = set()
+    own: set[tuple[str, bytes]] = set()
+
+    def walk(query: wq.Query, translated: bool) -> None:
+        translated = translated or getattr(query, "glossary_translations", False)
+        if query.is_leaf():
+            for fieldname, text in query.iter_all_terms(phrases=True):
+                term = (fieldname, text if isinstance(text, bytes) else str(text).encode("utf-8"))
+                (found if translated else own).add(term)
+            return
+        for child in query.children():
+            walk(child, translated)
+
+    walk(node, False)
+    return frozenset(found - own)  # a term that is also a word typed counts as typed
 
 
 def _term_or_phrase(fieldname: str, tokens: list[str], boost: float) -> wq.Query:

@@ -28,7 +28,7 @@ from .hit_language import codes_of, in_language, matched_field_language, shown_l
 from .limits import DEFAULT_LIMITS, Deadline, Limits, SearchTimeout
 from .matchsets import FacetCounts, Mask, MatchSets, PostingCache
 from .merging import bounded_merge, rewrite_segments_with_deletions
-from .query import QueryBuilder
+from .query import QueryBuilder, translated_terms
 from .schema import FACETS, META_KEY, meta_fields, meta_seq, to_fields
 from .suggestions import suggest
 from .vocabulary import Vocabulary
@@ -243,11 +243,13 @@ class WhooshEngine(SearchEngine):
         snippets = bool(page and request.snippets and request.q.strip())
         matched = sets.matched_terms_of([docnum for docnum, _ in page[:MAX_SNIPPETS]], sets.query_terms()) \
             if snippets else []
+        translated = translated_terms(query) if snippets else frozenset()
         highlighter = new_highlighter()
         hits = []
         for number, (docnum, score) in enumerate(page):  # an export's rows: at most max_export_rows
             words = matched[number] if number < len(matched) and not deadline.passed() else None
-            hits.append(self._hit(docnum, score, searcher.stored_fields(docnum), request, words, highlighter))
+            hits.append(self._hit(docnum, score, searcher.stored_fields(docnum), request, words, highlighter,
+                                  translated))
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
     def _dictionary(self, searcher, visibility: Visibility) -> Mask:
@@ -295,9 +297,14 @@ class WhooshEngine(SearchEngine):
         return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
 
     def _hit(self, docnum: int, score: float, fields: dict, request: SearchRequest, matched_terms,
-             highlighter: Highlighter) -> Hit:
-        """``matched_terms``: the query's terms this document holds, to highlight; None for no snippet."""
+             highlighter: Highlighter, translated: frozenset = frozenset()) -> Hit:
+        """``matched_terms``: the query's terms this document holds, to highlight; None for no snippet.
+        ``translated``: the terms that stand only for glossary translations of the words typed: a hit that
+        holds a word as typed shows (and marks) that word, not a translation of it."""
         snippet = snippet_field = file = None
+        if matched_terms is not None:
+            typed = [term for term in matched_terms if term not in translated]
+            matched_terms = typed or matched_terms
         # Shown in the language the words matched in, else in the reader's: its title and its snippet.
         titles = titles_of(fields)
         readers = request.reader_languages or ([request.caller_language] if request.caller_language else [])

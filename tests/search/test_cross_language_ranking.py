@@ -71,10 +71,9 @@ def test_a_record_holding_the_typed_word_ranks_above_those_found_through_transla
     holding = [holds(texts[hit["external_id"]], "mensenhandel") for hit in hits]
     assert any(holding) and not all(holding)  # the translations find records in other languages too
 
-    # First a practice of the Dutch society that holds the word (in its own text or its Dutch translation).
+    # First a record that holds the word (in its own text or a Dutch translation), shown in Dutch.
     first = hits[0]
-    assert holding[0] and first["type"] == "practice" and first["society"] == "NL", \
-        [(h["language"], h["title"]) for h in hits[:6]]
+    assert holding[0] and first["language"] == "nl", [(h["language"], h["title"]) for h in hits[:6]]
     # Every record holding the word ranks above every record found only through a translation of it.
     assert holding == sorted(holding, reverse=True), [(h["language"], h["title"][:50]) for h in hits[:12]]
 
@@ -106,3 +105,21 @@ def test_everyday_words_name_their_concept_only_as_typed():
     assert [c.id for c in glossary.match("Traite")] == ["human-trafficking"]
     assert glossary.match("trattano") == [] and glossary.match("trattamento") == []
     assert glossary.everyday_languages("tratta") == {"it"} and glossary.everyday_languages("trattano") == set()
+
+
+def test_a_hit_holding_the_typed_word_shows_it_not_a_translation(client, dutch_member):
+    """An Italian practice with an English translation, found by the Italian word: its hit shows the Italian
+    text with the word marked, not the English translation's "trafficking" that the glossary also matched."""
+    own_texts = {}
+    for line in (DEMO_DIR / "practices.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["language"] == "it" and record.get("translations"):
+            own_texts[record["external_id"]] = " ".join(
+                record[f] or "" for f in ("title", "summary", "body", "results", "evaluation")).lower()
+    assert own_texts  # the demo has Italian practices translated into other languages
+    hits = [hit for hit in hits_of(client, dutch_member, "tratta")
+            if hit["external_id"] in own_texts and holds(own_texts[hit["external_id"]], "tratta")]
+    assert hits
+    for hit in hits:
+        assert hit["language"] == "it", (hit["title"], hit["snippet"])
+        assert "tratta" in {word.lower() for word in MARK.findall(hit["snippet"] or "")}, hit["snippet"]
