@@ -43,6 +43,14 @@ def placeholders(message) -> set[str]:
     return {name for text in texts for name in PLACEHOLDER.findall(text)}
 
 
+def test_the_api_offers_the_languages_the_console_speaks():
+    """GET /api/v1/config's languages are the console's (two lists, one in Python and one in the script)."""
+    from schemas.config import CONSOLE_LANGUAGES
+
+    assert CONSOLE_LANGUAGES == LANGUAGES
+    assert sorted(i18n.available()) == sorted(LANGUAGES)  # and every catalogue is one the console offers
+
+
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_language_of_the_console_has_a_catalogue(code):
     assert (CATALOGUES / f"{code}.json").exists(), f"no catalogue for {code}: static/console/i18n/{code}.json"
