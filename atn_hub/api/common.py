@@ -6,6 +6,7 @@ import uuid
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.exceptions import PreconditionFailed
 
 from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize, ReaderArgsSchema, normalise_language
 from schemas.workflow import (
@@ -50,6 +51,33 @@ def etag_of(obj) -> dict:
     key = getattr(obj, "id", None) or getattr(obj, "code", None)
     pending = getattr(obj, "pending", None)
     return {"id": str(key), "version": obj.version, "pending": pending.version if pending else None}
+
+
+def record_etag(view) -> dict:
+    """A record response's entity tag: its version (``etag_of``) and the language its ``display`` is in, so
+    that each language's response is its own variant (``Vary: Accept-Language``: a cache never takes one
+    language's copy for another's)."""
+    return {**etag_of(view), "language": view.display.get("language")}
+
+
+def check_record_etag(blp: Blueprint, view) -> None:
+    """If-Match holds the record's current version as a response in any language showed it (the language a
+    client read the record in does not matter to a write); 412 otherwise, 428 without If-Match."""
+    base = etag_of(view)
+    variants = [None, *((view.translations or {}).keys()), *display_languages(view)]
+    for language in dict.fromkeys(variants):
+        try:
+            blp.check_etag({**base, "language": language})
+            return
+        except PreconditionFailed:
+            continue
+    blp.check_etag(base)  # raises 412 (no variant matched)
+
+
+def display_languages(view) -> list[str]:
+    record = view.record
+    own = getattr(record, "language", None) or next(iter(getattr(record, "languages", None) or []), None)
+    return [own] if own else []
 
 
 def reader_languages() -> list[str]:
@@ -138,7 +166,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         @blp.response(201, schema)
         def post(self, data):
             view = service.create(session(), current_principal(), data)
-            blp.set_etag(etag_of(view))
+            blp.set_etag(record_etag(view))
             return view, language_headers(view)
 
     @blp.route("/<uuid:record_id>")
@@ -149,7 +177,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         @blp.response(200, schema, headers=LANGUAGE_HEADERS)
         def get(self, _args, record_id: uuid.UUID):
             view = service.get(session(), current_principal(), record_id)
-            blp.set_etag(etag_of(view))
+            blp.set_etag(record_etag(view))
             return view, language_headers(view)
 
         @access(blp, "write")
@@ -160,9 +188,9 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         def patch(self, data, record_id: uuid.UUID):
             principal = current_principal()
             current = service.get_for_update(session(), principal, record_id)
-            blp.check_etag(etag_of(current))
+            check_record_etag(blp, current)
             view = service.update(session(), principal, current.record, data)
-            blp.set_etag(etag_of(view))
+            blp.set_etag(record_etag(view))
             return view, language_headers(view)
 
         if service.personal_fields:
@@ -186,7 +214,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         @blp.response(200, schema)
         def post(self, record_id: uuid.UUID):
             view = workflow.submit(session(), current_principal(), service, record_id)
-            blp.set_etag(etag_of(view))
+            blp.set_etag(record_etag(view))
             return view, language_headers(view)
 
     @blp.route("/<uuid:record_id>/review")
@@ -198,7 +226,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
         def post(self, data, record_id: uuid.UUID):
             view = workflow.review(session(), current_principal(), service, record_id, data["decision"],
                                    data.get("comment"))
-            blp.set_etag(etag_of(view))
+            blp.set_etag(record_etag(view))
             return view, language_headers(view)
 
     @blp.route("/<uuid:record_id>/comments")
@@ -250,7 +278,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             @blp.response(200, schema)
             def post(self, record_id: uuid.UUID):
                 view = workflow.set_archived(session(), current_principal(), service, record_id, archived)
-                blp.set_etag(etag_of(view))
+                blp.set_etag(record_etag(view))
                 return view, language_headers(view)
 
         Archive.post.__doc__ = (f"Archive a published {label}" if archived

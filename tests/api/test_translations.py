@@ -241,6 +241,27 @@ def test_the_readers_language_chooses_the_display(client, french_practice):
                  headers={"Accept-Language": "en"}).json["display"]["language"] == "nl"
 
 
+def test_each_language_is_its_own_variant_and_any_of_them_may_write(client, member, french_practice):
+    """A cache never answers a Dutch request with the English copy (each language's response has its own
+    ETag), and a write takes the ETag of whichever language the client read the record in."""
+    record_id = french_practice["id"]
+    english = shown(client, record_id, query="?lang=en")
+    dutch = client.get(url("practices", record_id) + "?lang=nl", headers={"If-None-Match": english.headers["ETag"]})
+    assert dutch.status_code == 200 and dutch.json["display"]["language"] == "nl"
+    assert dutch.headers["ETag"] != english.headers["ETag"]
+    assert client.get(url("practices", record_id) + "?lang=nl",
+                      headers={"If-None-Match": dutch.headers["ETag"]}).status_code == 304
+
+    read_in_dutch = shown(client, record_id, headers={**member.headers, "Accept-Language": "nl"})
+    edited = client.patch(url("practices", record_id), json={"summary": "Nieuwe samenvatting."},
+                          headers={**member.headers, "If-Match": read_in_dutch.headers["ETag"],
+                                   "Accept-Language": "en"})
+    assert edited.status_code == 200, edited.json
+    stale = client.patch(url("practices", record_id), json={"summary": "Nog een."},
+                         headers={**member.headers, "If-Match": read_in_dutch.headers["ETag"]})
+    assert stale.status_code == 412  # the edit above made every language's copy stale
+
+
 def test_lists_show_each_record_in_the_readers_language(client, member, french_practice):
     create(client, member, "practices", external_id="nl-only", translations={})
     listed = client.get("/api/v1/practices?lang=en", headers=member.headers).json
