@@ -29,7 +29,7 @@ from .limits import DEFAULT_LIMITS, Deadline, Limits, SearchTimeout
 from .matchsets import FacetCounts, Mask, MatchSets, PostingCache
 from .merging import bounded_merge, rewrite_segments_with_deletions
 from .query import QueryBuilder, translated_terms
-from .schema import FACETS, META_KEY, meta_fields, meta_seq, to_fields
+from .schema import FACETS, META_KEY, build_schema, meta_fields, meta_seq, to_fields
 from .suggestions import suggest
 from .vocabulary import Vocabulary
 from .whoosh_internals import close_files_of, segment_key, segment_state, sorted_by_column
@@ -45,6 +45,7 @@ class WhooshEngine(SearchEngine):
         self.directory = self.generations.directory
         self.limits = limits
         self._local = threading.local()
+        self._schema_checked: dict[Path, bool] = {}
         self.generations.ensure_current()
 
     # --- generations and locks (the indexer's; see ``generations``) ------------------------------------
@@ -64,6 +65,16 @@ class WhooshEngine(SearchEngine):
 
     def old_generations(self) -> list[Path]:
         return self.generations.old()
+
+    def schema_is_current(self, generation: Path | None = None) -> bool:
+        """Whether ``generation`` (the live one by default) has this release's fields: an index written by a
+        release with other fields is rebuilt, not written to (Whoosh refuses a document's unknown field)."""
+        path = generation or self.current_generation()
+        known = self._schema_checked.get(path)
+        if known is None:
+            known = self._schema_checked[path] = set(self.generations.open(path).schema.names()) == set(
+                build_schema().names())
+        return known
 
     # --- writing ------------------------------------------------------------------------------------
     def apply(self, upserts: list[Document], deletes: list[str], seq: int, generation: Path | None = None,

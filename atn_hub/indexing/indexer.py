@@ -17,7 +17,7 @@ import uuid
 from bisect import bisect_right
 from pathlib import Path
 
-from filelock import Timeout
+from filelock import FileLock, Timeout
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,6 +70,8 @@ class Indexer:
         applied = 0
         try:
             with self.engine.writer_lock(timeout=wait):
+                if not self.engine.schema_is_current():
+                    return 0  # an index of an earlier release's format: the indexer thread rebuilds it
                 batches = 0
                 while max_batches is None or batches < max_batches:
                     count, more = self._apply(limit=limit)
@@ -140,6 +142,23 @@ class Indexer:
             time.sleep(0.02)
 
     # --- rebuild --------------------------------------------------------------------------------------
+    def upgrade(self) -> bool:
+        """Rebuilds the index when its format is an earlier release's (its fields differ from this one's):
+        searches keep using it meanwhile, the change log is indexed into the new one. One process of the
+        node does it (the others find the upgrade lock taken and go on). Returns whether it rebuilt."""
+        if self.engine.schema_is_current():
+            return False
+        try:
+            with FileLock(str(self.engine.directory / "upgrade.lock"), timeout=0):
+                if self.engine.schema_is_current():  # another process finished it meanwhile
+                    return False
+                log.info("index format changed: rebuilding", extra={"index": str(self.engine.directory)})
+                self.rebuild(lambda done, total: log.info("rebuilding", extra={"records": done, "of": total}))
+                log.info("index rebuilt", extra={"applied_seq": self.engine.applied_seq()})
+                return True
+        except Timeout:
+            return False
+
     def rebuild(self, progress=None) -> Path:
         """A fresh generation built from the database beside the live one, caught up, then swapped in.
         Searches keep using the live generation until the swap; writes keep being indexed meanwhile."""
@@ -211,6 +230,7 @@ class IndexerThread:
         failures = 0
         while not self._stop.is_set():
             try:
+                self.indexer.upgrade()
                 self.indexer.catch_up(wait=0)
                 failures = 0
             except Exception:  # keep indexing; the log keeps what failed for the next round

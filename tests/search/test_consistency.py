@@ -256,3 +256,52 @@ def test_verify_exits_non_zero_on_drift_and_rebuild_repairs(app, backend, client
     assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
     assert verify(backend, index_dir)[0] == 0
 
+
+
+def _old_format(engine: WhooshEngine) -> Path:
+    """Makes ``engine``'s live generation an index as the release before translations wrote it (no
+    "titles" field)."""
+    from whoosh import index as windex
+
+    from search_index.schema import build_schema
+
+    with engine.writer_lock():
+        old = engine.create_generation()
+        schema = build_schema()
+        schema.remove("titles")
+        windex.create_in(str(old), schema)
+        engine.swap_to(old)
+    return old
+
+
+def test_an_index_of_an_earlier_format_is_rebuilt_not_written_to(app, client, member, tmp_path):
+    """After an upgrade that changed the index's fields, the indexer neither fails nor writes the old
+    generation: it rebuilds the index in this release's format (searches use the old one meanwhile)."""
+    search = app.extensions["atn_search"]
+    for number in range(2):
+        created = client.post("/api/v1/practices?refresh=wait_for", headers=member.headers,
+                              json=valid("practices", external_id=f"p{number}", title=f"Herbouw {number}"))
+        assert created.status_code == 201
+    # A node of its own (no indexer thread), its index of the earlier format.
+    engine = WhooshEngine(tmp_path / "index")
+    indexer = Indexer(engine, search.indexer.session_factory)
+    old = _old_format(engine)
+    assert not engine.schema_is_current()
+    assert indexer.catch_up(wait=5) == 0  # the old generation is left alone, without an error
+    assert indexer.upgrade() is True
+    assert engine.current_generation() != old and engine.schema_is_current()
+    assert indexer.upgrade() is False  # once is enough
+    report = indexer.verify()
+    assert report["index"] == 2 and not (report["missing"] or report["extra"] or report["stale"])
+
+
+def test_the_indexer_thread_upgrades_the_index_by_itself(app, client, member):
+    search = app.extensions["atn_search"]
+    created = client.post("/api/v1/practices?refresh=wait_for", json=valid("practices"), headers=member.headers)
+    assert created.status_code == 201
+    old = _old_format(search.engine)
+    deadline = time.monotonic() + 30
+    while search.engine.current_generation() == old and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert search.engine.schema_is_current()
+    assert search.indexer.verify()["index"] == 1
