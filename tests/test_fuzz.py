@@ -161,6 +161,7 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
         conditional(record, member, {field: value})
         etag = expect(200, "GET", record, member).headers["ETag"]
         expect(422, "PATCH", record, member, json=bad_field[resource], headers={"If-Match": etag})
+        expect(422, "GET", record, member, params={"lang": "not a language"})
         # the review cycle: comments, revisions and their diff, submit, the queue, assign, review, archive
         expect(201, "POST", f"{record}/comments", member, json={"comment": "Ready for review?"})
         expect(422, "POST", f"{record}/comments", member, json={})

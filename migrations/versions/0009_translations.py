@@ -25,11 +25,12 @@ def _practices():
 
 def upgrade() -> None:
     for table in ('contact', 'training_material'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('translations', JSON, nullable=True))
-        op.execute(sa.table(table, sa.column('translations', JSON)).update().values(translations={}))
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column('translations', existing_type=JSON, nullable=False)
+        # Added in place, NOT NULL with a default that fills the rows there are. Not through a batch (which on
+        # SQLite copies the table into a new one and drops the old: the drop would apply the ON DELETE rules of
+        # the tables that refer to it, deleting a material's files and unlinking a practice's contact).
+        op.add_column(table, sa.Column('translations', JSON, nullable=False, server_default=sa.text("'{}'")))
+        if op.get_bind().dialect.name != 'sqlite':
+            op.alter_column(table, 'translations', server_default=None)  # the application writes it
     # The practices' translations so far were their authors' own; who wrote them when is not known.
     practice = _practices()
     connection = op.get_bind()
@@ -56,5 +57,4 @@ def downgrade() -> None:
         if plain != translations:
             connection.execute(practice.update().where(practice.c.id == practice_id).values(translations=plain))
     for table in ('training_material', 'contact'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('translations')
+        op.drop_column(table, 'translations')  # in place (SQLite 3.35+), for the reason given above
