@@ -44,6 +44,7 @@ from ..models import (
     User,
 )
 from ..principal import ROLE_SCOPES, Principal
+from . import mail
 
 log = logging.getLogger("atn_hub.notifications")
 
@@ -138,7 +139,7 @@ def settings_of(session: Session, user_id: uuid.UUID) -> dict[str, str]:
 
 def _mail_status(frequency: str, settings: Settings) -> str:
     """What becomes of a new notification's e-mail: sent now, kept for the digest, or none (no mail server)."""
-    if not getattr(settings, "smtp_url", ""):
+    if not settings.smtp_url:
         return "none"
     return "pending" if frequency == "immediately" else "digest"
 
@@ -187,6 +188,7 @@ def route(settings: Settings):
             entry = session.get(ReviewComment, uuid.UUID(payload["comment_id"]))
             comment = entry.comment if entry is not None else None
         about = _about(session, record)
+        decision = payload.get("decision") if kind == "decision" else None
         found: list[tuple[User, outbox.Message]] = []
         seen: set[uuid.UUID] = set()
         for user in recipients(session, row, kind, record):
@@ -195,41 +197,40 @@ def route(settings: Settings):
             seen.add(user.id)
             if not permissions.visible(reader(user), record.society_id, record.status, record.visibility):
                 continue
-            frequency = settings_of(session, user.id)[kind]
-            if frequency == "never":
+            chosen = settings_of(session, user.id)
+            if chosen[kind] == "never":
                 continue
-            status = _mail_status(frequency, settings)
-            found.append((user, outbox.Message(f"notification.{kind}", "", {
-                "kind": kind, **about, "actor_user_id": actor.id if actor else None,
-                "actor_name": actor.name if actor else None,
-                "decision": payload.get("decision") if kind == "decision" else None,
-                "comment": comment or None, "status": status,
-                "next_attempt_at": now if status == "pending" else None})))
+            status, notification_id, body = _mail_status(chosen[kind], settings), uuid.uuid4(), ""
+            if status == "pending":  # written now, sent as it is on every attempt (an e-mail never names a contact)
+                body = mail.write(settings, notification_id=notification_id, user_id=user.id,
+                                  language=chosen["language"], kind=kind, decision=decision,
+                                  title=about["record_title"], actor=actor.name if actor else None,
+                                  comment=comment or None, record_type=about["record_type"],
+                                  record_id=about["record_id"])
+            found.append((user, outbox.Message(f"notification.{kind}", body, {
+                "id": notification_id, "kind": kind, **about, "actor_user_id": actor.id if actor else None,
+                "actor_name": actor.name if actor else None, "decision": decision, "comment": comment or None,
+                "status": status, "next_attempt_at": now if status == "pending" else None})))
         return found
 
     return messages
 
 
-class NoMail:
-    """The transport when no mail server is configured: nothing is ever due (notifications are made without
-    an e-mail), and were one due, it would wait."""
-
-    def send(self, delivery: outbox.Delivery) -> outbox.Outcome:
-        return outbox.Outcome(None, "no mail server is configured (ATN_SMTP_URL)", 0)
-
-
 def retry_policy(settings: Settings) -> outbox.RetryPolicy:
-    return outbox.RetryPolicy(backoff_seconds=settings.webhook_backoff_seconds,
-                              backoff_max_seconds=settings.webhook_backoff_max_seconds,
-                              retry_hours=24, concurrency=2, attempt_seconds=60)
+    return outbox.RetryPolicy(backoff_seconds=settings.mail_backoff_seconds,
+                              backoff_max_seconds=settings.mail_backoff_max_seconds,
+                              retry_hours=settings.mail_retry_hours, concurrency=2,
+                              attempt_seconds=2 * settings.mail_timeout_seconds)  # to connect, then to send
 
 
 def channel(settings: Settings) -> outbox.Channel:
+    """Notifications as the outbox sees them: the subscribers are people (not disabled), each notification
+    a delivery, its e-mail sent by ``mail.MailTransport`` (none is due without ``ATN_SMTP_URL``)."""
     return outbox.Channel(name="notification", cursor=CURSOR, subscriber_name="user", subscriber_model=User,
                           delivery_model=Notification, attempt_model=NotificationAttempt,
-                          compose=lambda *_: None, recipient=lambda user: user.email, transport=NoMail(),
-                          policy=retry_policy(settings), log=log, route=route(settings),
-                          is_active=lambda model: model.disabled.is_(False))
+                          compose=lambda *_: None, recipient=lambda user: mail.MailRecipient(user.email, user.name),
+                          transport=mail.MailTransport(settings), policy=retry_policy(settings), log=log,
+                          route=route(settings), is_active=lambda model: model.disabled.is_(False))
 
 
 def run_once(session_factory, settings: Settings) -> dict[str, int]:
@@ -287,6 +288,22 @@ def mark_read(session: Session, principal: Principal, ids: list[uuid.UUID] | Non
     unread = session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
     return {"marked": marked, "unread": unread}
+
+
+def person_exists(session: Session, user_id: uuid.UUID) -> bool:
+    return session.get(User, user_id) is not None
+
+
+def unsubscribe(session: Session, user_id: uuid.UUID, kind: str) -> None:
+    """An e-mail's unsubscribe link, followed: that kind is "never" from now on."""
+    row = session.get(NotificationSettings, user_id)
+    if row is None:
+        row = NotificationSettings(user_id=user_id, frequencies={}, language=i18n.DEFAULT)
+        session.add(row)
+    row.frequencies = {**(row.frequencies or {}), kind: "never"}
+    row.updated_at = utcnow()
+    session.flush()
+    log.info("notifications unsubscribed", extra={"user": str(user_id), "kind": kind})
 
 
 def get_settings(session: Session, principal: Principal) -> dict[str, str]:
