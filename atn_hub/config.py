@@ -78,6 +78,8 @@ class Settings:
     mail_backoff_seconds: float = field(default_factory=lambda: _float("ATN_MAIL_BACKOFF_SECONDS", 60))
     mail_backoff_max_seconds: float = field(default_factory=lambda: _float("ATN_MAIL_BACKOFF_MAX_SECONDS", 3600))
     mail_retry_hours: float = field(default_factory=lambda: _float("ATN_MAIL_RETRY_HOURS", 24))
+    # Reminders: a published record untouched this long is told to its society (18 months).
+    stale_after_days: int = field(default_factory=lambda: _int("ATN_STALE_AFTER_DAYS", 548))
     proxy_fix: int = field(default_factory=lambda: _int("ATN_PROXY_FIX", 0))  # reverse proxies in front
     rate_limits_enabled: bool = field(
         default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))

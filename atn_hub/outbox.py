@@ -142,6 +142,9 @@ def _cursor(session: Session, name: str) -> WebhookCursor:
                           .with_for_update().execution_options(populate_existing=True))
 
 
+lock_cursor = _cursor  # for other passes that must run once at a time across workers (reminders)
+
+
 def fan_out(session: Session, channel: Channel, batch: int = FANOUT_BATCH) -> int:
     """Turn the next batch of change-log rows into deliveries, and move the cursor past them. Returns how many
     rows it consumed. The caller commits (one transaction per batch)."""

@@ -30,7 +30,7 @@ def unsubscribe():
     signed = mail.read_unsubscribe_token(settings, token)
     db = current_app.extensions["atn_db"]
     with db.session_factory() as session:
-        if signed is None or signed[1] not in notifications.NOTIFICATION_KINDS or \
+        if signed is None or signed[1] not in (*notifications.NOTIFICATION_KINDS, "daily", "weekly") or \
                 not notifications.person_exists(session, signed[0]):
             return _page("invalid", "en", status=404)
         user_id, kind = signed

@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import outbox
 from ..extensions import get_db, node_files, node_search
-from ..services import notifications, webhooks
+from ..services import notifications, reminders, webhooks
 
 index_group = AppGroup("index", help="The node's search index (a projection of the database).")
 
@@ -77,6 +77,12 @@ def worker_command(interval, once):
                     if once:
                         raise
                     channel.log.exception(f"{channel.name} pass failed")
+            try:
+                reminders.run_once(db.session_factory, settings)  # at most every few minutes, one worker at a time
+            except Exception:
+                if once:
+                    raise
+                reminders.log.exception("reminders pass failed")
             extracted = files.extract_pending(limit=1)
             if once:
                 break

@@ -6,6 +6,7 @@ from .file import TEXT_STATUSES, FilePage, MaterialFile
 from .moderation import PENDING_STATUSES, PendingRevision, Submission
 from .notification import (
     DEFAULT_FREQUENCIES,
+    DIGEST_KIND,
     FREQUENCIES,
     MAIL_STATUSES,
     NOTIFICATION_KINDS,
@@ -40,6 +41,6 @@ __all__ = [
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
     "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",
-    "WebhookDelivery", "WebhookEndpoint", "DEFAULT_FREQUENCIES", "FREQUENCIES", "MAIL_STATUSES",
+    "WebhookDelivery", "WebhookEndpoint", "DEFAULT_FREQUENCIES", "DIGEST_KIND", "FREQUENCIES", "MAIL_STATUSES",
     "NOTIFICATION_KINDS", "Notification", "NotificationAttempt", "NotificationSettings",
 ]

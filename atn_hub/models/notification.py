@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db import Base, BigIntPK, JSONType, UTCDateTime, timestamp, uuid_pk
 
 NOTIFICATION_KINDS = ["submission", "decision", "comment", "assignment", "review_due", "stale"]
+DIGEST_KIND = "digest"  # a daily or weekly e-mail gathering notifications: the outbox's, never in the inbox
 FREQUENCIES = ["immediately", "daily", "weekly", "never"]
 # What a person who never changed a setting gets: the workflow at once, reminders as a weekly digest.
 DEFAULT_FREQUENCIES = {"submission": "immediately", "decision": "immediately", "comment": "immediately",
@@ -32,7 +33,7 @@ class Notification(Base):
 
     id: Mapped[uuid_pk]
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(BigInteger)  # the change it tells of
+    seq: Mapped[int | None] = mapped_column(BigInteger)  # the change it tells of (none: a reminder, a digest)
     kind: Mapped[str] = mapped_column(String(16))
     record_type: Mapped[str | None] = mapped_column(String(32))
     record_id: Mapped[uuid.UUID | None]

@@ -123,6 +123,34 @@ def write(settings: Settings, *, notification_id: uuid.UUID, user_id: uuid.UUID,
     return message.as_string(policy=policy.SMTP)
 
 
+def write_digest(settings: Settings, *, notification_id: uuid.UUID, user_id: uuid.UUID, language: str, period: str,
+                 lines: list[tuple[str, str]]) -> str:
+    """A daily or weekly digest: one line and one link per notification it gathers."""
+    def t(key: str, **params: object) -> str:
+        return i18n.message(language, key, **params)
+
+    subject = t(f"mail.digest.{period}")
+    unsubscribe = unsubscribe_url(settings, user_id, period)  # every kind gathered into this digest
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.mail_from
+    message["Date"] = format_datetime(_now())
+    message["Message-ID"] = f"<{notification_id}@{_domain(settings)}>"
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(f"{subject}\n\n" + "".join(f"- {line}\n  {link}\n" for line, link in lines)
+                        + f"\n-- \n{t('mail.why')}\n{t('mail.unsubscribe')}: {unsubscribe}\n")
+    e = html.escape
+    items = "".join(f'<li><a href="{e(link)}">{e(line)}</a></li>' for line, link in lines)
+    message.add_alternative(
+        f'<!DOCTYPE html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(subject)}</title></head>'
+        f'<body><p>{e(subject)}</p><ul>{items}</ul><hr><p style="color:#555;font-size:small">{e(t("mail.why"))}'
+        f'<br><a href="{e(unsubscribe)}">{e(t("mail.unsubscribe"))}</a></p></body></html>', subtype="html")
+    message["Content-Language"] = language
+    return message.as_string(policy=policy.SMTP)
+
+
 def _now():
     from ..db import utcnow
 

@@ -33,6 +33,7 @@ from ..db import execute_update, utcnow
 from ..errors import Forbidden
 from ..models import (
     DEFAULT_FREQUENCIES,
+    DIGEST_KIND,
     NOTIFICATION_KINDS,
     RECORD_MODELS,
     ChangeLog,
@@ -264,7 +265,7 @@ def present(principal: Principal, notification: Notification) -> dict[str, Any]:
 def inbox(session: Session, principal: Principal, unread: bool | None, page: int,
           page_size: int) -> tuple[list[dict[str, Any]], int]:
     """The caller's notifications, newest first; ``unread`` True: only those not read yet, False: only read."""
-    where = [Notification.user_id == _person(principal)]
+    where = [Notification.user_id == _person(principal), Notification.kind != DIGEST_KIND]
     if unread is True:
         where.append(Notification.read_at.is_(None))
     elif unread is False:
@@ -280,13 +281,13 @@ def mark_read(session: Session, principal: Principal, ids: list[uuid.UUID] | Non
     """Mark the caller's notifications read (those of ``ids``, or all); ids that are not the caller's are
     passed over. Returns how many were marked now and how many stay unread."""
     user_id = _person(principal)
-    mine = [Notification.user_id == user_id, Notification.read_at.is_(None)]
+    mine = [Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind != DIGEST_KIND]
     if not everything:
         mine.append(Notification.id.in_(ids or []))
     marked = execute_update(session, update(Notification).where(*mine).values(read_at=utcnow())
                             .execution_options(synchronize_session=False)).rowcount or 0
     unread = session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind != DIGEST_KIND)) or 0
     return {"marked": marked, "unread": unread}
 
 
@@ -295,12 +296,15 @@ def person_exists(session: Session, user_id: uuid.UUID) -> bool:
 
 
 def unsubscribe(session: Session, user_id: uuid.UUID, kind: str) -> None:
-    """An e-mail's unsubscribe link, followed: that kind is "never" from now on."""
+    """An e-mail's unsubscribe link, followed: that kind is "never" from now on (a digest's link, "daily" or
+    "weekly": every kind the person gets in that digest)."""
+    current = settings_of(session, user_id)
+    kinds = [k for k in NOTIFICATION_KINDS if current[k] == kind] if kind in ("daily", "weekly") else [kind]
     row = session.get(NotificationSettings, user_id)
     if row is None:
         row = NotificationSettings(user_id=user_id, frequencies={}, language=i18n.DEFAULT)
         session.add(row)
-    row.frequencies = {**(row.frequencies or {}), kind: "never"}
+    row.frequencies = {**(row.frequencies or {}), **dict.fromkeys(kinds, "never")}
     row.updated_at = utcnow()
     session.flush()
     log.info("notifications unsubscribed", extra={"user": str(user_id), "kind": kind})

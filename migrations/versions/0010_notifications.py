@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_table('notification',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('record_type', sa.String(length=32), nullable=True),
     sa.Column('record_id', sa.Uuid(), nullable=True),
