@@ -92,6 +92,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from .cors import init_cors, parse_origins
 
     app.register_blueprint(console.bp)
+    from . import unsubscribe
+
+    app.register_blueprint(unsubscribe.bp)
     init_cors(app, parse_origins(settings.cors_origins))
     register_error_handlers(app)
     from . import ops

@@ -70,6 +70,16 @@ class Settings:
     webhook_backoff_max_seconds: float = field(default_factory=lambda: _float("ATN_WEBHOOK_BACKOFF_MAX_SECONDS", 3600))
     webhook_retry_hours: float = field(default_factory=lambda: _float("ATN_WEBHOOK_RETRY_HOURS", 25))
     webhook_concurrency: int = field(default_factory=lambda: _int("ATN_WEBHOOK_CONCURRENCY", 8))
+    # E-mail (see README, "Notifications"): the SMTP server (none: nothing is sent, the inbox still works), the
+    # sender, and the retry schedule of a refused or unreachable server.
+    smtp_url: str = field(default_factory=lambda: _env("ATN_SMTP_URL", ""))
+    mail_from: str = field(default_factory=lambda: _env("ATN_MAIL_FROM", "ATN Hub <atn-hub@localhost>"))
+    mail_timeout_seconds: float = field(default_factory=lambda: _float("ATN_MAIL_TIMEOUT_SECONDS", 30))
+    mail_backoff_seconds: float = field(default_factory=lambda: _float("ATN_MAIL_BACKOFF_SECONDS", 60))
+    mail_backoff_max_seconds: float = field(default_factory=lambda: _float("ATN_MAIL_BACKOFF_MAX_SECONDS", 3600))
+    mail_retry_hours: float = field(default_factory=lambda: _float("ATN_MAIL_RETRY_HOURS", 24))
+    # Reminders: a published record untouched this long is told to its society (18 months).
+    stale_after_days: int = field(default_factory=lambda: _int("ATN_STALE_AFTER_DAYS", 548))
     proxy_fix: int = field(default_factory=lambda: _int("ATN_PROXY_FIX", 0))  # reverse proxies in front
     rate_limits_enabled: bool = field(
         default_factory=lambda: _env("ATN_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"))
@@ -119,6 +129,10 @@ class Settings:
                              f"without query: {self.public_url!r}")
         if self.public_url.startswith("https://"):
             self.secure_cookies = True  # a cookie of an https hub is never sent over plain http
+        if self.smtp_url:
+            from .services.mail import parse_smtp_url
+
+            parse_smtp_url(self.smtp_url)  # a ValueError naming what is wrong, at start
 
     @classmethod
     def from_mapping(cls, overrides: dict | None) -> Settings:

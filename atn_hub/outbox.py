@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -46,6 +46,7 @@ class Message:
 
     event: str
     body: str
+    fields: Mapping[str, Any] = field(default_factory=dict)  # the channel's own columns of the delivery row
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,11 @@ class Channel:
     ``subscriber_model`` is the subscribers' table, with ``id``, ``active``, ``created_at`` and ``start_seq``
     (where in the change log it subscribed: it gets the changes after that). ``delivery_model`` and
     ``attempt_model`` are the channel's queue, shaped like ``WebhookDelivery`` (which names its subscriber in
-    ``<subscriber_name>_id``) and ``WebhookAttempt``."""
+    ``<subscriber_name>_id``) and ``WebhookAttempt``.
+
+    A channel whose subscribers are many and each change concerns few of them (people, for notifications)
+    gives ``route`` instead: the (subscriber, message) pairs of one change, found by a query; ``compose`` is
+    then not called, and ``start_seq`` not needed. ``is_active`` says which subscribers are delivered to."""
 
     name: str  # in log lines: "<name> attempt"
     cursor: str  # the channel's row in the cursor table
@@ -120,6 +125,8 @@ class Channel:
     transport: Transport
     policy: RetryPolicy
     log: logging.Logger
+    route: Callable[[Session, ChangeLog, datetime], Iterable[tuple[Any, Message]]] | None = None
+    is_active: Callable[[Any], Any] = lambda model: model.active.is_(True)  # a SQL condition on subscribers
 
     @property
     def subscriber_key(self) -> str:
@@ -135,6 +142,9 @@ def _cursor(session: Session, name: str) -> WebhookCursor:
                           .with_for_update().execution_options(populate_existing=True))
 
 
+lock_cursor = _cursor  # for other passes that must run once at a time across workers (reminders)
+
+
 def fan_out(session: Session, channel: Channel, batch: int = FANOUT_BATCH) -> int:
     """Turn the next batch of change-log rows into deliveries, and move the cursor past them. Returns how many
     rows it consumed. The caller commits (one transaction per batch)."""
@@ -143,25 +153,23 @@ def fan_out(session: Session, channel: Channel, batch: int = FANOUT_BATCH) -> in
     # wants none of the rows up to there.
     end = session.scalar(select(func.max(ChangeLog.seq))) or 0
     model = channel.subscriber_model
-    subscribers = session.scalars(select(model).where(model.active.is_(True)).order_by(model.created_at)).all()
-    start = max([cursor.seq] + ([min(s.start_seq for s in subscribers)] if subscribers else [end]))
+    subscribers: list[Any] = []
+    if channel.route is None:
+        subscribers = list(session.scalars(select(model).where(channel.is_active(model)).order_by(model.created_at)))
+        start = max([cursor.seq] + ([min(s.start_seq for s in subscribers)] if subscribers else [end]))
+    else:
+        start = cursor.seq
     rows = session.scalars(select(ChangeLog).where(ChangeLog.seq > start, ChangeLog.seq <= end)
                            .order_by(ChangeLog.seq).limit(batch)).all()
     now = utcnow()
     made = 0
     for row in rows:
-        for subscriber in subscribers:
-            if row.seq <= subscriber.start_seq:
-                continue
-            delivery_id = uuid.uuid4()
-            message = channel.compose(row, subscriber, delivery_id, now)
-            if message is None:
-                continue
-            session.add(channel.delivery_model(
-                id=delivery_id, seq=row.seq, event=message.event, status="pending", body=message.body,
-                attempt_count=0, next_attempt_at=now, created_at=now,
-                give_up_at=now + timedelta(hours=channel.policy.retry_hours),
-                **{channel.subscriber_key: subscriber.id}))
+        for subscriber, delivery_id, message in _messages(session, channel, row, subscribers, now):
+            session.add(channel.delivery_model(**{
+                "id": delivery_id, "seq": row.seq, "event": message.event, "status": "pending",
+                "body": message.body, "attempt_count": 0, "next_attempt_at": now, "created_at": now,
+                "give_up_at": now + timedelta(hours=channel.policy.retry_hours),
+                channel.subscriber_key: subscriber.id, **message.fields}))
             made += 1
     consumed_to = rows[-1].seq if len(rows) == batch else end
     if consumed_to > cursor.seq:
@@ -173,6 +181,21 @@ def fan_out(session: Session, channel: Channel, batch: int = FANOUT_BATCH) -> in
     return len(rows)
 
 
+def _messages(session: Session, channel: Channel, row: ChangeLog, subscribers: list[Any],
+              now: datetime) -> Iterable[tuple[Any, uuid.UUID, Message]]:
+    if channel.route is not None:
+        for subscriber, message in channel.route(session, row, now):
+            yield subscriber, message.fields.get("id") or uuid.uuid4(), message
+        return
+    for subscriber in subscribers:
+        if row.seq <= subscriber.start_seq:
+            continue
+        delivery_id = uuid.uuid4()
+        message = channel.compose(row, subscriber, delivery_id, now)
+        if message is not None:
+            yield subscriber, delivery_id, message
+
+
 # --- delivery: claim, send, record ----------------------------------------------------------------------
 def claim_due(session: Session, channel: Channel, limit: int = CLAIM_BATCH) -> list[Delivery]:
     """Take up to ``limit`` due deliveries for this worker: their next attempt moves a lease ahead, so no
@@ -181,7 +204,7 @@ def claim_due(session: Session, channel: Channel, limit: int = CLAIM_BATCH) -> l
     now = utcnow()
     stmt = (select(model, subscribers)
             .join(subscribers, subscribers.id == getattr(model, channel.subscriber_key))
-            .where(model.status == "pending", model.next_attempt_at <= now, subscribers.active.is_(True))
+            .where(model.status == "pending", model.next_attempt_at <= now, channel.is_active(subscribers))
             .order_by(model.next_attempt_at, model.seq).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=model, skip_locked=True)

@@ -62,3 +62,48 @@ def test_permission_matrix(client, make_caller, db_session, state, action, role,
     assert response.status_code == expected, response.get_json()
     if response.status_code >= 400:
         assert response.is_json and response.json["code"] == expected
+
+
+def notifications_matrix() -> list[tuple[str, str, str, int]]:
+    text = (ROOT / "README.md").read_text()
+    table = text.split("<!-- notifications-matrix -->")[1].split("<!-- /notifications-matrix -->")[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.strip().splitlines()]
+    header, body = rows[0], rows[2:]
+    cells = []
+    for row in body:
+        method, path = row[0].split(" ", 1)
+        cells.extend((method, path, role, int(status)) for role, status in zip(header[1:], row[1:], strict=True))
+    return cells
+
+
+NOTIFICATION_CALLERS = {"member": ("member", "NL", None), "coordinator": ("coordinator", "GB", None),
+                        "admin": ("admin", None, None), "member, token without read": ("member", "NL", "write")}
+NOTIFICATION_CELLS = notifications_matrix()
+
+
+def test_the_notifications_matrix_covers_every_endpoint_and_caller():
+    assert {(c[0], c[1]) for c in NOTIFICATION_CELLS} == {
+        ("GET", "/api/v1/me/notifications"), ("POST", "/api/v1/me/notifications/read"),
+        ("GET", "/api/v1/me/notification-settings"), ("PATCH", "/api/v1/me/notification-settings")}
+    assert {c[2] for c in NOTIFICATION_CELLS} == {"anonymous", "machine client", *NOTIFICATION_CALLERS}
+
+
+@pytest.mark.parametrize("method,path,role,expected", NOTIFICATION_CELLS,
+                         ids=[f"{m}-{p.rsplit('/', 1)[1]}-{r}" for m, p, r, _ in NOTIFICATION_CELLS])
+def test_notifications_matrix(client, make_caller, db_session, method, path, role, expected):
+    if role == "anonymous":
+        headers = {}
+    elif role == "machine client":
+        from tests.oauth.helpers import basic, make_client
+
+        client_id, secret = make_client(db_session, scope="read write")
+        token = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "read write"},
+                            headers=basic(client_id, secret)).json["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+    else:
+        headers = make_caller(*NOTIFICATION_CALLERS[role][:2], scope=NOTIFICATION_CALLERS[role][2]).headers
+    body = {"all": True} if path.endswith("/read") else {"comment": "daily"} if method == "PATCH" else None
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code == expected, response.get_json()
+    if response.status_code >= 400:
+        assert response.is_json and response.json["code"] == expected

@@ -12,14 +12,22 @@ from schemas.accounts import (
     TokenCreateSchema,
     TokenSchema,
 )
+from schemas.notifications import (
+    MarkedSchema,
+    MarkReadSchema,
+    NotificationArgsSchema,
+    NotificationSchema,
+    NotificationSettingsSchema,
+)
 
 from ..access import SIGNED_IN, access
 from ..oauth.protector import current_principal
-from ..services import accounts
-from .common import session
+from ..services import accounts, notifications
+from .common import paginate, session
 
 blp = Blueprint("me", "me", url_prefix="/api/v1/me",
-                description="The caller: who the token speaks for, and the user's personal access tokens.")
+                description="The caller: who the token speaks for, the user's personal access tokens, "
+                            "notifications and their settings.")
 
 
 @blp.route("")
@@ -87,3 +95,55 @@ class SignOutEverywhere(MethodView):
         """
         return {"revoked": accounts.sign_out_everywhere(session(), current_principal(),
                                                         personal_tokens=data["personal_tokens"])}
+
+
+@blp.route("/notifications")
+class Notifications(MethodView):
+    @access(blp, "read")
+    @blp.arguments(NotificationArgsSchema, location="query")
+    @blp.response(200, NotificationSchema(many=True))
+    @paginate(blp)
+    def get(self, args, pagination_parameters):
+        """List my notifications, newest first
+
+        What the review workflow told you: submissions awaiting your review, decisions on your society's
+        records, comments in review discussions, assignments. `unread=true` lists those not read yet (the
+        pagination header's total is their count).
+        """
+        items, total = notifications.inbox(session(), current_principal(), args.get("unread"),
+                                           pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return items
+
+
+@blp.route("/notifications/read")
+class NotificationsRead(MethodView):
+    @access(blp, "read")
+    @blp.arguments(MarkReadSchema)
+    @blp.response(200, MarkedSchema)
+    def post(self, data):
+        """Mark my notifications read
+
+        `{"ids": [...]}` marks those (ids that are not yours are passed over), `{"all": true}` every one.
+        """
+        return notifications.mark_read(session(), current_principal(), data.get("ids"), data["all"])
+
+
+@blp.route("/notification-settings")
+class NotificationSettings(MethodView):
+    @access(blp, SIGNED_IN)
+    @blp.response(200, NotificationSettingsSchema)
+    def get(self):
+        """My notification settings
+
+        For each kind of notification, how often you are told of it: `immediately`, in a `daily` or `weekly`
+        e-mail digest, or `never`; and the language of your messages.
+        """
+        return notifications.get_settings(session(), current_principal())
+
+    @access(blp, SIGNED_IN)
+    @blp.arguments(NotificationSettingsSchema)
+    @blp.response(200, NotificationSettingsSchema)
+    def patch(self, data):
+        """Change my notification settings (those named; the others stay)"""
+        return notifications.update_settings(session(), current_principal(), data)

@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .. import outbox
 from ..extensions import get_db, node_files, node_search
-from ..services import webhooks
+from ..services import notifications, reminders, webhooks
 
 index_group = AppGroup("index", help="The node's search index (a projection of the database).")
 
@@ -57,10 +57,11 @@ def catch_up():
 @with_appcontext
 def worker_command(interval, once):
     """Run the background work of this node until stopped (SIGTERM): index the change log, turn it into webhook
-    deliveries and deliver them, extract files' text."""
+    deliveries and notifications and deliver them, extract files' text."""
     search = node_search()
     db = get_db()
-    channels = [webhooks.channel(current_app.config["ATN_SETTINGS"])]  # the outbox's: each gets its own pass
+    settings = current_app.config["ATN_SETTINGS"]
+    channels = [webhooks.channel(settings), notifications.channel(settings)]  # the outbox's: each its own pass
     interval = interval or search.interval
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -76,6 +77,12 @@ def worker_command(interval, once):
                     if once:
                         raise
                     channel.log.exception(f"{channel.name} pass failed")
+            try:
+                reminders.run_once(db.session_factory, settings)  # at most every few minutes, one worker at a time
+            except Exception:
+                if once:
+                    raise
+                reminders.log.exception("reminders pass failed")
             extracted = files.extract_pending(limit=1)
             if once:
                 break

@@ -4,6 +4,16 @@ from .change_log import ChangeLog
 from .contact import PERSONAL_FIELDS, Contact
 from .file import TEXT_STATUSES, FilePage, MaterialFile
 from .moderation import PENDING_STATUSES, PendingRevision, Submission
+from .notification import (
+    DEFAULT_FREQUENCIES,
+    DIGEST_KIND,
+    FREQUENCIES,
+    MAIL_STATUSES,
+    NOTIFICATION_KINDS,
+    Notification,
+    NotificationAttempt,
+    NotificationSettings,
+)
 from .oauth import AuthorizationCode, AuthThrottle, OAuthClient, OAuthToken, token_hash
 from .practice import AREAS, KINDS, SERVICES, Practice
 from .review import DECISIONS, ReviewComment
@@ -31,5 +41,6 @@ __all__ = [
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
     "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",
-    "WebhookDelivery", "WebhookEndpoint",
+    "WebhookDelivery", "WebhookEndpoint", "DEFAULT_FREQUENCIES", "DIGEST_KIND", "FREQUENCIES", "MAIL_STATUSES",
+    "NOTIFICATION_KINDS", "Notification", "NotificationAttempt", "NotificationSettings",
 ]

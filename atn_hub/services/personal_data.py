@@ -1,5 +1,5 @@
-"""Personal data (contacts' name, email, phone): erasure everywhere it was kept (the change log's payloads and
-the webhook deliveries' bodies), and the export of everything held about a contact."""
+"""Personal data (contacts' name, email, phone): erasure everywhere it was kept (the change log's payloads, the
+webhook deliveries' bodies and the notifications), and the export of everything held about a contact."""
 from __future__ import annotations
 
 import copy
@@ -15,7 +15,7 @@ from ..db import erase_on_commit
 from ..errors import Forbidden
 from ..models import ChangeLog, Practice, ReviewComment, WebhookDelivery
 from ..principal import Principal
-from . import audit, revisions
+from . import audit, notifications, revisions
 
 SCRUBBED_PARTS = ("record", "content", "fields")  # where a change-log payload keeps a record's fields
 
@@ -37,6 +37,7 @@ def scrub(session: Session, record_type: str, record_id: uuid.UUID, fields: tupl
             scrubbed += 1
     session.flush()
     scrub_delivery_bodies(session, record_type, record_id, fields)
+    notifications.scrub(session, record_type, uuid.UUID(str(record_id)), fields)
     erase_on_commit(session)  # and out of the database's files (SQLite)
     return scrubbed
 
