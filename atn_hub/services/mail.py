@@ -100,14 +100,7 @@ def write(settings: Settings, *, notification_id: uuid.UUID, user_id: uuid.UUID,
     name = actor or t("mail.someone")
     sentence = t(sentence_key(kind, decision), name=name, title=title or "…")
     link, unsubscribe = record_url(settings, record_type, record_id), unsubscribe_url(settings, user_id, kind)
-    message = EmailMessage()
-    message["Subject"] = sentence
-    message["From"] = settings.mail_from
-    message["Date"] = format_datetime(_now())
-    message["Message-ID"] = f"<{notification_id}@{_domain(settings)}>"
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
+    message = _message(settings, sentence, notification_id, unsubscribe)
     quoted = "".join(f"> {line}\n" for line in (comment or "").splitlines()) if comment else ""
     message.set_content(f"{sentence}\n\n{quoted + chr(10) if quoted else ''}{t('mail.open')}: {link}\n\n-- \n"
                         f"{t('mail.why')}\n{t('mail.unsubscribe')}: {unsubscribe}\n")
@@ -123,14 +116,9 @@ def write(settings: Settings, *, notification_id: uuid.UUID, user_id: uuid.UUID,
     return message.as_string(policy=policy.SMTP)
 
 
-def write_digest(settings: Settings, *, notification_id: uuid.UUID, user_id: uuid.UUID, language: str, period: str,
-                 lines: list[tuple[str, str]]) -> str:
-    """A daily or weekly digest: one line and one link per notification it gathers."""
-    def t(key: str, **params: object) -> str:
-        return i18n.message(language, key, **params)
-
-    subject = t(f"mail.digest.{period}")
-    unsubscribe = unsubscribe_url(settings, user_id, period)  # every kind gathered into this digest
+def _message(settings: Settings, subject: str, notification_id: uuid.UUID, unsubscribe: str) -> EmailMessage:
+    """A message's headers: its stable Message-ID (a re-sent one folds into the first), and the one-click
+    unsubscribe of RFC 8058."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = settings.mail_from
@@ -139,6 +127,18 @@ def write_digest(settings: Settings, *, notification_id: uuid.UUID, user_id: uui
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def write_digest(settings: Settings, *, notification_id: uuid.UUID, user_id: uuid.UUID, language: str, period: str,
+                 lines: list[tuple[str, str]]) -> str:
+    """A daily or weekly digest: one line and one link per notification it gathers."""
+    def t(key: str, **params: object) -> str:
+        return i18n.message(language, key, **params)
+
+    subject = t(f"mail.digest.{period}")
+    unsubscribe = unsubscribe_url(settings, user_id, period)  # every kind gathered into this digest
+    message = _message(settings, subject, notification_id, unsubscribe)
     message.set_content(f"{subject}\n\n" + "".join(f"- {line}\n  {link}\n" for line, link in lines)
                         + f"\n-- \n{t('mail.why')}\n{t('mail.unsubscribe')}: {unsubscribe}\n")
     e = html.escape

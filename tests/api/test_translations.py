@@ -11,7 +11,6 @@ from atn_hub.services import transfer
 from tests.api.test_webhooks import register, work_until
 from tests.helpers import create, edit, post, publish, url
 from tests.payloads import RESOURCES, valid
-from tests.webhook_receiver import Receiver
 
 # A translation of each type, and its own language(s) for a record that is not in Dutch.
 DUTCH = {"practices": {"title": "Juridische steun", "summary": "Steun tijdens de procedure.",
@@ -22,23 +21,6 @@ DUTCH = {"practices": {"title": "Juridische steun", "summary": "Steun tijdens de
 FRENCH_OWN = {"practices": {"language": "fr"}, "contacts": {"languages": ["fr"]},
               "training-materials": {"languages": ["fr"]}}
 TEXT = {"practices": "title", "contacts": "role", "training-materials": "title"}
-
-
-@pytest.fixture
-def settings(app, monkeypatch):
-    """Webhooks to loopback allowed, retried within a second (as tests/api/test_webhooks.py)."""
-    settings = app.config["ATN_SETTINGS"]
-    for name, value in {"webhook_allow_http_loopback": True, "webhook_backoff_seconds": 0.05,
-                        "webhook_backoff_max_seconds": 0.2, "webhook_allowlist": ""}.items():
-        monkeypatch.setattr(settings, name, value)
-    return settings
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.stop()
 
 
 def french(resource, **translations):
