@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from email import message_from_string, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import i18n
-from ..config import Settings
 from ..outbox import Delivery, Outcome
+
+if TYPE_CHECKING:  # config checks ATN_SMTP_URL with parse_smtp_url: annotations only, no import cycle
+    from ..config import Settings
 
 SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 RESOURCES = {"practice": "practices", "contact": "contacts", "training-material": "training-materials"}
