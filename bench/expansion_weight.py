@@ -12,10 +12,8 @@ half, and the other way round. The weights tied at the best are printed (the low
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
-import tempfile
 from pathlib import Path
 from statistics import fmean
 
@@ -25,11 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pytrec_eval
 from baselines import language_of
 from metrics import load_collection
-from search_quality import SOCIETY, practice_lines
+from search_quality import imported_hub
 from shared_data import collection, shared_data
 
-from atn_hub import create_app
-from atn_hub.cli.database import upgrade
 from atn_hub.principal import ANONYMOUS
 from atn_hub.services import search as search_service
 from search_index import query as query_module
@@ -50,19 +46,8 @@ def runs_by_weight(directory: Path, weights: list[float]) -> tuple[dict[float, d
     glossary = default_glossary()
     named = {qid for qid, text in queries.items() if glossary.match(text)}
     runs: dict[float, dict] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/atn.db"
-        upgrade(url)
-        app = create_app({"database_url": url, "instance_dir": Path(tmp), "indexer": "off", "log_level": "WARNING"})
-        runner = app.test_cli_runner()
-        societies, practices = Path(tmp, "societies.jsonl"), Path(tmp, "practices.jsonl")
-        societies.write_text(json.dumps(SOCIETY) + "\n")
-        practices.write_text("\n".join(practice_lines(docs, language)) + "\n", encoding="utf-8")
-        assert runner.invoke(args=["import", "--type", "society", str(societies)]).exit_code == 0
-        result = runner.invoke(args=["import", "--type", "practice", "--publish", str(practices)])
-        assert result.exit_code == 0, result.output
+    with imported_hub(docs, language) as (app, _):
         search = app.extensions["atn_search"]
-        search.indexer.catch_up(wait=10)
         with app.app_context():
             def answer(text: str) -> dict[str, float]:
                 found = search_service.search(search.engine, ANONYMOUS, {"q": text, "page_size": 100})

@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,7 +43,10 @@ def practice_lines(docs: list[dict], language: str):
                           "countries": ["NL"], "visibility": "public"}, ensure_ascii=False)
 
 
-def run_atn_hub(docs: list[dict], queries: dict[str, str], language: str, expand: bool = True):
+@contextmanager
+def imported_hub(docs: list[dict], language: str):
+    """A fresh ATN Hub (SQLite, its own instance folder) holding ``docs`` as published practices, imported with
+    `atn-hub import` and indexed; yields the app and the seconds the import and the indexing took."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/atn.db"
         upgrade(url)
@@ -56,10 +60,13 @@ def run_atn_hub(docs: list[dict], queries: dict[str, str], language: str, expand
         result = runner.invoke(args=["import", "--type", "practice", "--publish", str(practices)])
         assert result.exit_code == 0, result.output
         imported = time.perf_counter() - started
+        app.extensions["atn_search"].indexer.catch_up(wait=10)
+        yield app, {"import_s": imported, "index_s": time.perf_counter() - started}
+
+
+def run_atn_hub(docs: list[dict], queries: dict[str, str], language: str, expand: bool = True):
+    with imported_hub(docs, language) as (app, timings):
         search = app.extensions["atn_search"]
-        search.indexer.catch_up(wait=10)
-        indexed = time.perf_counter() - started
-        by_external = {}
         with app.app_context():
             run, elapsed = {}, []
             for qid, text in queries.items():
@@ -68,8 +75,7 @@ def run_atn_hub(docs: list[dict], queries: dict[str, str], language: str, expand
                                                                           "expand": expand})
                 elapsed.append((time.perf_counter() - t0) * 1000)
                 run[qid] = {hit.external_id: hit.score for hit in answer.hits}
-        del by_external
-        return run, {"import_s": imported, "index_s": indexed, "median_query_ms": statistics.median(elapsed)}
+        return run, {**timings, "median_query_ms": statistics.median(elapsed)}
 
 
 def main(argv: list[str]) -> None:
