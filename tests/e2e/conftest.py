@@ -50,7 +50,7 @@ def console_server(tmp_path_factory):
     upgrade(url)
     port = free_port()
     loader = create_app({"database_url": url, "instance_dir": root / "loader", "testing": True,
-                         "secret_key": "e2e", "indexer": "off", "extractor": "off"})
+                         "secret_key": "e2e", "indexer": "off", "extractor": "off", "delivery": "off"})
     try:
         with loader.app_context():
             for record_type, (_, _, _, filename) in transfer.TYPES.items():
@@ -66,7 +66,8 @@ def console_server(tmp_path_factory):
         loader.extensions["atn_search"].stop()
         loader.extensions["atn_files"].stop()
         loader.extensions["atn_db"].engine.dispose()
-    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off") as base:
+    # The embedded default delivers (ATN_DELIVERY=thread): the inbox fills as the workflow moves, no worker
+    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off", ATN_DELIVERY="thread") as base:
         _wait_until_indexed(base)
         yield base
 
