@@ -42,7 +42,17 @@ def axe_script() -> Path:
 
 
 @pytest.fixture(scope="session")
-def console_server(tmp_path_factory):
+def mailbox():
+    """The console server's mail server: a real SMTP server on 127.0.0.1 that keeps what it is sent."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory, mailbox):
     """The app on a fresh SQLite database with the demo data; the console's exact redirect URI for this port
     is registered on the public client (never a looser match)."""
     root = tmp_path_factory.mktemp("e2e")
@@ -66,8 +76,11 @@ def console_server(tmp_path_factory):
         loader.extensions["atn_search"].stop()
         loader.extensions["atn_files"].stop()
         loader.extensions["atn_db"].engine.dispose()
-    # The embedded default delivers (ATN_DELIVERY=thread): the inbox fills as the workflow moves, no worker
-    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off", ATN_DELIVERY="thread") as base:
+    # The embedded default delivers (ATN_DELIVERY=thread): the inbox fills, and e-mails reach the mailbox, as
+    # the workflow moves, with no worker.
+    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off", ATN_DELIVERY="thread",
+                 ATN_DELIVERY_POLL_SECONDS="0.2", ATN_SMTP_URL=mailbox.url,
+                 ATN_MAIL_FROM="ATN Hub <hub@demo.atn-hub.example>") as base:
         _wait_until_indexed(base)
         yield base
 
