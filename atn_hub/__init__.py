@@ -67,7 +67,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
             },
         },
     )
-    from flask_smorest import Api
+    from .openapi import HubApi as Api
 
     db = Database()
     db.configure(settings.database_url, settings.db_statement_timeout_ms)

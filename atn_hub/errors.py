@@ -1,13 +1,16 @@
 """Domain exceptions, and the one place that maps them (and Authlib's errors) to HTTP.
 
-Every error leaves the API in flask-smorest's shape: ``{"code", "status", "message", "errors"}``, where
-``errors`` names the offending field as webargs does (``{"json": {"field": ["message"]}}``).
+Every error leaves the API as RFC 9457 problem details (``application/problem+json``): ``type``, ``title``,
+``status`` (the number), ``detail``, ``instance`` (the path asked for) and ``request_id`` (the request's
+``X-Request-ID``, to quote to an administrator); ``errors`` names the offending field as webargs does
+(``{"json": {"field": ["message"]}}``), and ``code``/``message`` repeat ``status``/``detail`` for clients
+written against the earlier shape. The OAuth endpoints answer in RFC 6749's shape, as OAuth clients expect.
 """
 from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Flask, jsonify
+from flask import Flask, g, has_request_context, jsonify, request
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,6 +50,18 @@ class Conflict(DomainError):
     status = 409
 
 
+class StaleCopy(DomainError):
+    """412 on a record's write: the record changed since the caller's ETag; says (and sends) the current one."""
+
+    status = 412
+
+    def __init__(self, current_etag: str):
+        super().__init__(
+            f'The record changed since the ETag you sent in If-Match (a record\'s write never takes "*"). Its '
+            f'current ETag is "{current_etag}" (also in the ETag header): GET it again, apply your change to that '
+            f"copy, and send it with the current ETag.", headers={"ETag": f'"{current_etag}"'})
+
+
 class Invalid(DomainError):
     """Bad input found by a service (after the schema): names the field in ``errors``."""
 
@@ -72,10 +87,42 @@ class ServiceUnavailable(DomainError):
     status = 503
 
 
+PROBLEM_JSON = "application/problem+json"
+# What an error without its own message says (flask-smorest's, werkzeug's)
+DETAILS = {
+    412: "The resource changed since the ETag you sent in If-Match: GET it again (its ETag header is the current "
+         "one), apply your change to that copy, and send it with the new ETag.",
+    428: "Send If-Match with the ETag of your copy: the ETag header of a GET of this resource.",
+    405: "This method is not allowed on this path (the Allow header lists those that are).",
+}
+
+
+def _fields_detail(errors: dict) -> str:
+    """The offending fields, named: "Invalid input: title (json): Field may not be null.; ..."."""
+    named = []
+    for location, problems in errors.items():
+        if not isinstance(problems, dict):
+            continue
+        for field, messages in problems.items():
+            while isinstance(messages, dict):  # nested (a translation's field, a list's item): its first message
+                messages = next(iter(messages.values()), "")
+            first = messages[0] if isinstance(messages, list) and messages else messages
+            while isinstance(first, dict):
+                first = next(iter(first.values()), "")
+                first = first[0] if isinstance(first, list) and first else first
+            named.append(f"{field} ({location}): {first}")
+    return "Invalid input: " + "; ".join(named) if named else "Invalid input."
+
+
 def error_body(status: int, message: str | None = None, errors: dict | None = None) -> dict:
-    body: dict = {"code": status, "status": HTTPStatus(status).phrase}
-    if message:
-        body["message"] = message
+    title = HTTPStatus(status).phrase
+    detail = message or (_fields_detail(errors) if errors else DETAILS.get(status, f"{title}."))
+    body: dict = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+                  "code": status, "message": detail}
+    if has_request_context():
+        body["instance"] = request.path
+        if g.get("request_id"):
+            body["request_id"] = g.request_id
     if errors:
         body["errors"] = errors
     return body
@@ -83,6 +130,7 @@ def error_body(status: int, message: str | None = None, errors: dict | None = No
 
 def error_response(status: int, message: str | None = None, errors: dict | None = None, headers=None):
     response = jsonify(error_body(status, message, errors))
+    response.mimetype = PROBLEM_JSON
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value

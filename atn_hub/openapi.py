@@ -2,10 +2,38 @@
 (OAuth 2.0 with both flows and their scopes, and personal access tokens), so Swagger UI can sign in."""
 from __future__ import annotations
 
+import http
+
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from schemas.common import ProblemSchema
 
 from .access import OAUTH2, PERSONAL_TOKEN
+from .errors import PROBLEM_JSON, error_response
 from .principal import SCOPES
+
+
+class HubApi(Api):
+    """flask-smorest's Api, its errors as RFC 9457 problem details (``errors.error_body``), so documented."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):
+        payload, status, headers = super().handle_http_exception(error)
+        return error_response(status, payload.get("message"), payload.get("errors"), headers)
+
+    def _register_responses(self):
+        # flask-smorest's own, with the errors' content type (it documents them as application/json)
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def document_api(api: Api) -> None:

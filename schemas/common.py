@@ -323,3 +323,20 @@ IMPORT_ONLY_FIELDS = {
 class EraseArgsSchema(Schema):
     erase = fields.Boolean(load_default=False, metadata={
         "description": "Erase the personal data everywhere it was kept (GDPR), not only delete the record"})
+
+
+class ProblemSchema(Schema):
+    """An error, as RFC 9457 problem details (application/problem+json)."""
+
+    type = fields.String(metadata={"description": "A URI naming the kind of problem; about:blank: the status says it",
+                                   "example": "about:blank"})
+    title = fields.String(metadata={"description": "The status's phrase", "example": "Precondition Failed"})
+    status = fields.Integer(metadata={"description": "The HTTP status code", "example": 412})
+    detail = fields.String(metadata={"description": "What went wrong in this request, and what to do"})
+    instance = fields.String(metadata={"description": "The path that was asked for"})
+    request_id = fields.String(metadata={"description": "This request's X-Request-ID (quote it to an administrator)"})
+    errors = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "The offending input by location and field: {\"json\": {\"title\": [\"...\"]}}"})
+    code = fields.Integer(metadata={"description": "The status again (the earlier shape's name for it)"})
+    message = fields.String(metadata={"description": "The detail again (the earlier shape's name for it)"})
+

@@ -20,7 +20,7 @@ from schemas.workflow import (
 )
 
 from ..access import ANYONE, SIGNED_IN, access
-from ..errors import Invalid
+from ..errors import Invalid, StaleCopy
 from ..extensions import get_db
 from ..i18n import parse_accept_language
 from ..oauth.protector import current_principal
@@ -62,16 +62,20 @@ def record_etag(view) -> dict:
 
 def check_record_etag(blp: Blueprint, view) -> None:
     """If-Match holds the record's current version as a response in any language showed it (the language a
-    client read the record in does not matter to a write); 412 otherwise, 428 without If-Match."""
+    client read the record in does not matter to a write); 412 otherwise, naming the current ETag (also for
+    ``If-Match: *``: a record's write always proves which version it changes); 428 without If-Match."""
     base = etag_of(view)
-    variants = [None, *((view.translations or {}).keys()), *display_languages(view)]
-    for language in dict.fromkeys(variants):
-        try:
-            blp.check_etag({**base, "language": language})
-            return
-        except PreconditionFailed:
-            continue
-    blp.check_etag(base)  # raises 412 (no variant matched)
+    if request.if_match.star_tag:
+        blp.check_etag(base)  # passes (a star matches anything), and marks the ETag checked; refused below
+    else:
+        variants = [None, *((view.translations or {}).keys()), *display_languages(view)]
+        for language in dict.fromkeys(variants):
+            try:
+                blp.check_etag({**base, "language": language})
+                return
+            except PreconditionFailed:
+                continue
+    raise StaleCopy(blp._generate_etag(record_etag(view)))  # the ETag a GET in the reader's language shows
 
 
 def display_languages(view) -> list[str]:

@@ -4,9 +4,11 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from schemas.common import ProblemSchema
 from schemas.files import FileSchema, UploadSchema
 
 from ..access import ANYONE, access
+from ..errors import PROBLEM_JSON
 from ..extensions import node_files
 from ..files.content import ACCEPTED
 from ..oauth.protector import current_principal
@@ -35,8 +37,9 @@ class Files(MethodView):
     @searchable_write(blp)
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, FileSchema)
-    @blp.alt_response(413, description="Larger than the upload limit", schema="Error")
-    @blp.alt_response(415, description="Not an accepted type", schema="Error")
+    @blp.alt_response(413, description="Larger than the upload limit", schema=ProblemSchema,
+                      content_type=PROBLEM_JSON)
+    @blp.alt_response(415, description="Not an accepted type", schema=ProblemSchema, content_type=PROBLEM_JSON)
     def post(self, data, material_id: uuid.UUID):
         """Attach a file (multipart/form-data, field 'file')
 

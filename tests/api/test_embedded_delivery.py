@@ -56,4 +56,4 @@ def test_the_served_app_alone_sends_e_mails_and_webhooks(app, backend, make_call
 
 
 def events(receiver: Receiver) -> list[dict]:
-    return sorted((json.loads(body) for _, body in list(receiver.received)), key=lambda e: e["created_at"])
+    return sorted((json.loads(body) for _, body in list(receiver.received)), key=lambda e: int(e["change"]["cursor"]))

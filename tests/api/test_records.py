@@ -52,14 +52,22 @@ def test_update_needs_current_etag(client, member, resource):
     created = create(client, member, resource).json
     field, value = EDIT[resource]
     missing = client.patch(url(resource, created["id"]), json={field: value}, headers=member.headers)
-    assert missing.status_code == 428
+    assert missing.status_code == 428 and missing.content_type == "application/problem+json"
+    assert "If-Match" in missing.json["detail"] and "ETag" in missing.json["detail"]
     etag = client.get(url(resource, created["id"]), headers=member.headers).headers["ETag"]
     assert client.patch(url(resource, created["id"]), json={field: value},
                         headers={**member.headers, "If-Match": etag}).status_code == 200
     stale = client.patch(url(resource, created["id"]), json={field: "again"},
                          headers={**member.headers, "If-Match": etag})
-    assert stale.status_code == 412
+    current = client.get(url(resource, created["id"]), headers=member.headers).headers["ETag"]
+    assert stale.status_code == 412 and stale.headers["ETag"] == current != etag
+    assert current in stale.json["detail"] and stale.json["title"] == "Precondition Failed"
+    star = client.patch(url(resource, created["id"]), json={field: "again"},
+                        headers={**member.headers, "If-Match": "*"})
+    assert star.status_code == 412  # a record's write always names the version it changes
     assert client.get(url(resource, created["id"]), headers=member.headers).json[field] == value
+    assert client.patch(url(resource, created["id"]), json={field: "again"},
+                        headers={**member.headers, "If-Match": current}).status_code == 200
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
@@ -120,8 +128,11 @@ def test_bad_input_is_a_4xx_naming_the_field_and_changes_nothing(client, member,
     response = client.post(url(resource), json=valid(resource, **changes), headers=member.headers)
     assert response.status_code == 422, response.json
     body = response.json
-    assert body["code"] == 422 and body["status"] == "Unprocessable Entity"
-    assert field in body["errors"]["json"], body
+    assert response.content_type == "application/problem+json"  # RFC 9457, the earlier fields kept beside it
+    assert body["status"] == body["code"] == 422 and body["title"] == "Unprocessable Entity"
+    assert body["type"] == "about:blank" and body["instance"] == "/api/v1/" + resource
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    assert field in body["errors"]["json"] and field in body["detail"], body
     assert log_count(db_session) == before
     assert client.get(url(resource), headers=member.headers).headers["X-Pagination"].startswith('{"total": 0')
 

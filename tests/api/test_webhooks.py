@@ -344,7 +344,8 @@ def test_a_refused_name_is_answered_without_what_it_resolves_to(client, member, 
                for target in ("https://vm/hook", "https://intranet.partner.example/hook",
                               "https://no-such-host.invalid/hook")]
     assert [a.status_code for a in answers] == [422, 422, 422]
-    assert len({json.dumps(a.json, sort_keys=True) for a in answers}) == 1  # indistinguishable
+    bodies = [{k: v for k, v in a.json.items() if k != "request_id"} for a in answers]  # each request its own id
+    assert len({json.dumps(body, sort_keys=True) for body in bodies}) == 1  # indistinguishable
     said = json.dumps(answers[0].json)
     assert "not allowed" in answers[0].json["errors"]["json"]["url"][0]
     assert not any(leak in said for leak in ("127.0.0.1", "10.1.2.3", "loopback", "private", "resolves to"))

@@ -2,10 +2,12 @@
 import { accessToken, refresh, signedIn } from "./auth.js";
 import { currentLanguage, t } from "./i18n.js";
 
+// Errors are RFC 9457 problem details: "detail" says what went wrong; "errors" names the fields, whose
+// messages the forms show next to each control (the summary then says so in the reader's language).
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message || (status === 422 ? t("api.fields_refused")
-      : t("api.failed", { status: `${status}${body?.status ? ` ${body.status}` : ""}` })));
+    super(status === 422 && body?.errors ? t("api.fields_refused")
+      : body?.detail || t("api.failed", { status: `${status}${body?.title ? ` ${body.title}` : ""}` }));
     this.status = status;
     this.fields = fieldMessages(body?.errors);
   }
