@@ -7,6 +7,7 @@ import { formatNumber, LANGUAGES, nativeLanguageName, t } from "./i18n.js";
 
 const PAGE_SIZE = 20;
 const KINDS = ["submission", "assignment", "decision", "comment", "review_due", "stale"];
+const COORDINATORS_ONLY = new Set(["submission", "assignment"]); // a member is never told of these
 const FREQUENCIES = ["immediately", "daily", "weekly", "never"];
 const DECISIONS = ["approve", "request_changes", "reject"];
 
@@ -79,7 +80,7 @@ function noticeItem(api, notice, reload) {
     button);
 }
 
-function settingsSection(api, settings) {
+function settingsSection(api, settings, kinds) {
   const status = h("p", { class: "notice", id: "settings-status" });
   const error = h("p", { class: "error", id: "settings-error", role: "alert" });
   const selects = {};
@@ -111,7 +112,7 @@ function settingsSection(api, settings) {
     status.textContent = t("inbox.settings.saved");
     announce(t("inbox.settings.saved"));
   } },
-  KINDS.map((kind) => field(kind, t(`inbox.settings.kind.${kind}`), FREQUENCIES.map((value) =>
+  kinds.map((kind) => field(kind, t(`inbox.settings.kind.${kind}`), FREQUENCIES.map((value) =>
     h("option", { value, selected: settings[kind] === value }, t(`inbox.settings.frequency.${value}`))))),
   field("language", t("inbox.settings.language"), LANGUAGES.map((code) =>
     h("option", { value: code, lang: code, selected: settings.language === code }, nativeLanguageName(code)))),
@@ -164,7 +165,8 @@ export async function inboxPage({ api, me, navigate, signIn, query }) {
   } }, t("inbox.mark_all_read")) : null;
   const pages = Math.max(1, listed.pagination?.total_pages || 1);
   const pageLink = (number) => `/notifications?${new URLSearchParams({ ...(unreadOnly ? { unread: "true" } : {}), page: number })}`;
-  const { node: settingsNode, dirty } = settingsSection(api, settings.data);
+  const kinds = me.scopes.includes("moderate") ? KINDS : KINDS.filter((kind) => !COORDINATORS_ONLY.has(kind));
+  const { node: settingsNode, dirty } = settingsSection(api, settings.data, kinds);
   return {
     title: t("inbox.title"),
     dirty,
