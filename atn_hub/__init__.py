@@ -14,7 +14,7 @@ from search_index.engine import IndexUnavailable
 from .config import Settings
 from .db import Database, reading, write_intent
 from .errors import error_response, register_error_handlers
-from .extensions import node_files, node_search
+from .extensions import node_delivery, node_files, node_search
 from .logs import configure_logging
 
 __version__ = "0.1.0"
@@ -86,6 +86,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     from .files.node import NodeFiles
 
     app.extensions["atn_files"] = NodeFiles(app)
+    from .delivery import NodeDelivery
+
+    app.extensions["atn_delivery"] = NodeDelivery(app)
     register_blueprints(api)
     document_api(api)
     from . import console
@@ -128,6 +131,7 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
             return error_response(415, f"Send JSON (Content-Type: application/json), not '{request.mimetype}'.")
         node_search(app).ensure_indexer_thread()
         node_files(app).ensure_thread()
+        node_delivery(app).ensure_thread()
         # The API reads bearer tokens; the OAuth endpoints authenticate clients their own way. The lookup is a
         # read of its own: a write request's transaction (SQLite's write lock) begins with its first write
         # statement, not while its body is still arriving.

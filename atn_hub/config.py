@@ -70,6 +70,9 @@ class Settings:
     webhook_backoff_max_seconds: float = field(default_factory=lambda: _float("ATN_WEBHOOK_BACKOFF_MAX_SECONDS", 3600))
     webhook_retry_hours: float = field(default_factory=lambda: _float("ATN_WEBHOOK_RETRY_HOURS", 25))
     webhook_concurrency: int = field(default_factory=lambda: _int("ATN_WEBHOOK_CONCURRENCY", 8))
+    # "thread": each process delivers webhooks and notifications in the background; "off": only `atn-hub worker`
+    delivery: str = field(default_factory=lambda: _env("ATN_DELIVERY", "thread"))
+    delivery_poll_seconds: float = field(default_factory=lambda: _float("ATN_DELIVERY_POLL_SECONDS", 1))
     # E-mail (see README, "Notifications"): the SMTP server (none: nothing is sent, the inbox still works), the
     # sender, and the retry schedule of a refused or unreachable server.
     smtp_url: str = field(default_factory=lambda: _env("ATN_SMTP_URL", ""))
@@ -129,6 +132,9 @@ class Settings:
                              f"without query: {self.public_url!r}")
         if self.public_url.startswith("https://"):
             self.secure_cookies = True  # a cookie of an https hub is never sent over plain http
+        for name in ("indexer", "extractor", "delivery"):
+            if getattr(self, name) not in ("thread", "off"):
+                raise ValueError(f"ATN_{name.upper()} must be thread or off: {getattr(self, name)!r}")
         if self.smtp_url:
             from .services.mail import parse_smtp_url
 

@@ -11,10 +11,12 @@ if TYPE_CHECKING:
     from authlib.integrations.flask_oauth2 import AuthorizationServer
 
     from .db import Database
+    from .delivery import NodeDelivery
     from .files.node import NodeFiles
     from .indexing.node import NodeSearch
 
 DATABASE, SEARCH, FILES, OAUTH_SERVER = "atn_db", "atn_search", "atn_files", "atn_oauth_server"
+DELIVERY = "atn_delivery"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -31,6 +33,10 @@ def node_search(app: Flask | None = None) -> NodeSearch:
 
 def node_files(app: Flask | None = None) -> NodeFiles:
     return _app(app).extensions[FILES]
+
+
+def node_delivery(app: Flask | None = None) -> NodeDelivery:
+    return _app(app).extensions[DELIVERY]
 
 
 def oauth_server(app: Flask | None = None) -> AuthorizationServer:

@@ -79,6 +79,11 @@ class QueueItemSchema(Schema):
     discussion = fields.List(fields.Nested(ReviewCommentSchema))
 
 
+class CoordinatorSchema(Schema):
+    user_id = fields.UUID(metadata={"description": "Their user id (the assignee_id to assign to them)"})
+    name = fields.String()
+
+
 class AssignSchema(Schema):
     assignee_id = fields.UUID(required=True, allow_none=True,
                               metadata={"description": "A coordinator's user id (yours to take it); null to "

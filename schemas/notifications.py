@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from atn_hub import i18n
-from atn_hub.models import DECISIONS, FREQUENCIES, NOTIFICATION_KINDS, RECORD_MODELS
+from atn_hub.models import DECISIONS, DIGEST_KIND, FREQUENCIES, MAIL_STATUSES, NOTIFICATION_KINDS, RECORD_MODELS
 
 from .common import unique_list
 
@@ -70,3 +70,31 @@ class NotificationSettingsSchema(Schema):
     stale = _frequency("stale")
     language = fields.String(validate=validate.OneOf(i18n.available()), metadata={
         "description": "The language of your messages (one of the console's)", "example": "nl"})
+
+
+class MailArgsSchema(Schema):
+    status = fields.String(load_default="failed", validate=validate.OneOf(MAIL_STATUSES[:3]), metadata={
+        "description": "failed (given up after the retries; the default), pending (waiting to be sent or "
+                       "retried) or delivered"})
+
+
+class MailRecipientSchema(Schema):
+    user_id = fields.UUID()
+    name = fields.String()
+    email = fields.String()
+
+
+class MailDeliverySchema(Schema):
+    id = fields.UUID(metadata={"description": "The notification's id (the e-mail's Message-ID is built from it)"})
+    kind = fields.String(metadata={"enum": [*NOTIFICATION_KINDS, DIGEST_KIND]})
+    status = fields.String(metadata={"enum": MAIL_STATUSES[:3]})
+    recipient = fields.Nested(MailRecipientSchema)
+    subject = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    attempts = fields.Integer(metadata={"description": "How many times it was tried"})
+    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    give_up_at = fields.AwareDateTime(allow_none=True, metadata={"description": "When a pending e-mail is "
+                                                                                "given up if still refused"})
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    last_error = fields.String(allow_none=True, metadata={"description": "The mail server's last answer, or "
+                                                                         "why it could not be reached"})

@@ -74,13 +74,14 @@ def backend(request, tmp_path_factory):
 def app_for_backend(backend, tmp_path_factory):
     name, url = backend
     instance = tmp_path_factory.mktemp(f"instance-{name}")
-    # Text extraction runs when a test asks (node_files().extract_pending()), so tests are deterministic; the
-    # background thread is tested against a live server.
-    app = create_app({"database_url": url, "instance_dir": instance, "testing": True,
-                      "secret_key": "test-secret", "index_poll_seconds": 0.05, "extractor": "off"})
+    # Text extraction and deliveries (webhooks, notifications) run when a test asks (extract_pending(),
+    # outbox.run_once()), so tests are deterministic; the background threads are tested against a live server.
+    app = create_app({"database_url": url, "instance_dir": instance, "testing": True, "secret_key": "test-secret",
+                      "index_poll_seconds": 0.05, "extractor": "off", "delivery": "off"})
     yield app
     app.extensions["atn_search"].stop()
     app.extensions["atn_files"].stop()
+    app.extensions["atn_delivery"].stop()
     app.extensions["atn_db"].engine.dispose()
 
 
@@ -216,7 +217,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(database_url: str, instance_dir: Path, port: int | None = None, **env_overrides: str):
-    """The app in its own process (``atn-hub run``), serving real HTTP on 127.0.0.1; yields its base URL."""
+    """The app in its own process (``atn-hub run``), serving real HTTP on 127.0.0.1; yields its base URL.
+    It delivers webhooks and notifications only when asked (``ATN_DELIVERY="thread"``): a live server often
+    shares the test's database, whose tests drive deliveries themselves."""
     import subprocess
     import sys
 
@@ -226,7 +229,7 @@ def serving(database_url: str, instance_dir: Path, port: int | None = None, **en
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ATN_DATABASE_URL": database_url, "ATN_INSTANCE_DIR": str(instance_dir),
            "ATN_SECRET_KEY": "live-test-secret", "ATN_LOG_LEVEL": "WARNING", "ATN_PUBLIC_URL": base,
-           **env_overrides}
+           "ATN_DELIVERY": "off", **env_overrides}
     # The server's log goes to a file: a pipe nobody reads fills up after some thousand requests and then
     # blocks the server mid-request (holding whatever it holds, SQLite's write lock included).
     log_path = Path(instance_dir).parent / f"server-{port}.log"

@@ -18,7 +18,7 @@ def cors_client(tmp_path_factory):
     url = f"sqlite:///{root / 'atn.db'}"
     upgrade(url)
     app = create_app({"database_url": url, "instance_dir": root, "testing": True, "secret_key": "cors",
-                      "indexer": "off", "extractor": "off",
+                      "indexer": "off", "extractor": "off", "delivery": "off",
                       "cors_origins": f"{PARTNER}, http://127.0.0.1:8080"})
     yield app.test_client()
     app.extensions["atn_search"].stop()

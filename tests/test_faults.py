@@ -141,7 +141,7 @@ def pg_member_token(url: str, tmp_path) -> dict:
 
     upgrade(url)
     app = create_app({"database_url": url, "instance_dir": tmp_path / "setup", "testing": True, "secret_key": "s",
-                      "indexer": "off", "extractor": "off"})
+                      "indexer": "off", "extractor": "off", "delivery": "off"})
     try:
         _wipe(app.extensions["atn_db"].engine)
         with app.app_context():

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from sqlalchemy import select, update
 
-from atn_hub.services import webhooks
+from atn_hub.models import Notification
+from atn_hub.services import notifications, webhooks
 from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,6 +234,16 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
            headers={"If-Match": expect(200, "GET", hook_path, member).headers["ETag"]})
     expect(200, "POST", f"{hook_path}/rotate-secret", member)
     expect(204, "DELETE", hook_path, member)
+
+    # the coordinators' list; a notification's e-mail given up, seen and sent again by an administrator
+    expect(200, "GET", "/api/v1/moderation/coordinators", coordinator)
+    notifications.run_once(app.extensions["atn_db"].session_factory, app.config["ATN_SETTINGS"])
+    [told] = db_session.scalars(select(Notification.id).where(Notification.user_id == coordinator.user.id)).all()[:1]
+    db_session.execute(update(Notification).where(Notification.id == told).values(status="failed"))
+    db_session.commit()
+    assert [d["id"] for d in expect(200, "GET", "/api/v1/mail/deliveries", admin).json()] == [str(told)]
+    expect(422, "GET", "/api/v1/mail/deliveries", admin, params={"status": "lost"})
+    expect(200, "POST", f"/api/v1/mail/deliveries/{told}/retry", admin)
 
     # last, as it ends the caller's sessions: signing out everywhere
     expect(422, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": "perhaps"})

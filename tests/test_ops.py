@@ -51,7 +51,7 @@ def test_security_headers(client):
 def limited_app(backend, tmp_path):
     _, url = backend
     app = create_app({"database_url": url, "instance_dir": tmp_path, "testing": True, "secret_key": "s",
-                      "indexer": "off", "extractor": "off", "rate_limit_client": "3/minute",
+                      "indexer": "off", "extractor": "off", "delivery": "off", "rate_limit_client": "3/minute",
                       "rate_limit_ip": "7/minute"})
     yield app
     app.extensions["atn_db"].engine.dispose()
@@ -80,7 +80,7 @@ def test_health_live_and_ready(app, client, member, tmp_path):
     assert ready.json == {"status": "ok", "checks": {"database": {"status": "ok"}, "index": {"status": "ok"}}}
 
     down = create_app({"database_url": f"sqlite:///{tmp_path}/missing/dir/atn.db", "instance_dir": tmp_path,
-                       "testing": True, "secret_key": "s", "indexer": "off", "extractor": "off"})
+                       "testing": True, "secret_key": "s", "indexer": "off", "extractor": "off", "delivery": "off"})
     answer = down.test_client().get("/health/ready")
     assert answer.status_code == 503 and answer.json["checks"]["database"]["status"] == "down"
     assert answer.headers["Retry-After"]

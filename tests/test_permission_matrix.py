@@ -84,7 +84,8 @@ NOTIFICATION_CELLS = notifications_matrix()
 def test_the_notifications_matrix_covers_every_endpoint_and_caller():
     assert {(c[0], c[1]) for c in NOTIFICATION_CELLS} == {
         ("GET", "/api/v1/me/notifications"), ("POST", "/api/v1/me/notifications/read"),
-        ("GET", "/api/v1/me/notification-settings"), ("PATCH", "/api/v1/me/notification-settings")}
+        ("GET", "/api/v1/me/notification-settings"), ("PATCH", "/api/v1/me/notification-settings"),
+        ("GET", "/api/v1/moderation/coordinators"), ("GET", "/api/v1/mail/deliveries")}
     assert {c[2] for c in NOTIFICATION_CELLS} == {"anonymous", "machine client", *NOTIFICATION_CALLERS}
 
 

@@ -12,6 +12,7 @@ def register_blueprints(api: Api) -> None:
         config,
         contacts,
         files,
+        mail,
         me,
         moderation,
         practices,
@@ -24,5 +25,5 @@ def register_blueprints(api: Api) -> None:
     )
 
     for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
-                   moderation, audit, files, webhooks, config):
+                   moderation, audit, files, webhooks, mail, config):
         api.register_blueprint(module.blp)

@@ -3,7 +3,7 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from schemas.moderation import AssignSchema, QueueArgsSchema, QueueItemSchema
+from schemas.moderation import AssignSchema, CoordinatorSchema, QueueArgsSchema, QueueItemSchema
 
 from ..access import access
 from ..oauth.protector import current_principal
@@ -31,6 +31,19 @@ class Queue(MethodView):
                                         pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
+
+
+@blp.route("/coordinators")
+class Coordinators(MethodView):
+    @access(blp, "moderate")
+    @blp.response(200, CoordinatorSchema(many=True))
+    def get(self):
+        """The coordinators a submission can be assigned to (coordinators)
+
+        Active coordinators and administrators, by name: the `assignee_id` of
+        POST /api/v1/moderation/queue/{item_id}/assign.
+        """
+        return moderation.coordinators(session(), current_principal())
 
 
 @blp.route("/queue/<uuid:item_id>")

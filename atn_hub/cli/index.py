@@ -10,9 +10,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .. import outbox
+from .. import delivery
 from ..extensions import get_db, node_files, node_search
-from ..services import notifications, reminders, webhooks
 
 index_group = AppGroup("index", help="The node's search index (a projection of the database).")
 
@@ -61,7 +60,7 @@ def worker_command(interval, once):
     search = node_search()
     db = get_db()
     settings = current_app.config["ATN_SETTINGS"]
-    channels = [webhooks.channel(settings), notifications.channel(settings)]  # the outbox's: each its own pass
+    channels = delivery.channels(settings)
     interval = interval or search.interval
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -70,19 +69,8 @@ def worker_command(interval, once):
         files = node_files()
         while not stopping:
             search.indexer.catch_up(wait=0)
-            for channel in channels:
-                try:
-                    outbox.run_once(db.session_factory, channel)
-                except Exception:  # a failed pass is logged and retried; the worker keeps running
-                    if once:
-                        raise
-                    channel.log.exception(f"{channel.name} pass failed")
-            try:
-                reminders.run_once(db.session_factory, settings)  # at most every few minutes, one worker at a time
-            except Exception:
-                if once:
-                    raise
-                reminders.log.exception("reminders pass failed")
+            # webhooks, notifications, then reminders: a failed part is logged and retried (raised with --once)
+            delivery.run_once(db.session_factory, settings, channels, raise_errors=once)
             extracted = files.extract_pending(limit=1)
             if once:
                 break

@@ -130,6 +130,15 @@ def get(session: Session, principal: Principal, item_id: uuid.UUID) -> QueueItem
     return _item(session, principal, submission)
 
 
+def coordinators(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """The people a submission can be assigned to (active coordinators and administrators), by name: for a
+    coordinator's "assign to" choice. Only coordinators see the list."""
+    _require_coordinator(principal, "The list of coordinators")
+    people = session.scalars(select(User).where(User.role.in_(("coordinator", "admin")), User.disabled.is_(False))
+                             .order_by(User.name, User.id))
+    return [{"user_id": user.id, "name": user.name} for user in people]
+
+
 def assign(session: Session, principal: Principal, item_id: uuid.UUID, assignee_id: uuid.UUID | None) -> QueueItem:
     """A coordinator takes a submission, hands it to another coordinator, or leaves it open (None)."""
     item = get(session, principal, item_id)

@@ -18,6 +18,8 @@ with ``contacts:read`` (and blanked when the contact is erased).
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
 import uuid
 from collections.abc import Iterable
@@ -30,7 +32,7 @@ from sqlalchemy.orm import Session
 from .. import i18n, outbox, permissions
 from ..config import Settings
 from ..db import execute_update, utcnow
-from ..errors import Forbidden
+from ..errors import Forbidden, NotFound
 from ..models import (
     DEFAULT_FREQUENCIES,
     DIGEST_KIND,
@@ -331,6 +333,48 @@ def update_settings(session: Session, principal: Principal, data: dict[str, str]
     row.updated_at = utcnow()
     session.flush()
     return settings_of(session, user_id)
+
+
+# --- e-mails, for administrators -----------------------------------------------------------------------
+def _subject(body: str) -> str | None:
+    if not body:
+        return None
+    return str(email.message_from_string(body, policy=email.policy.default).get("Subject") or "") or None
+
+
+def _mail_entry(notification: Notification, user: User) -> dict[str, Any]:
+    return {"id": notification.id, "kind": notification.kind, "status": notification.status,
+            "recipient": {"user_id": user.id, "name": user.name, "email": user.email},
+            "subject": _subject(notification.body), "created_at": notification.created_at,
+            "attempts": notification.attempt_count, "next_attempt_at": notification.next_attempt_at,
+            "give_up_at": notification.give_up_at if notification.status == "pending" else None,
+            "delivered_at": notification.delivered_at, "last_error": notification.last_error}
+
+
+def mail_deliveries(session: Session, principal: Principal, status: str, page: int,
+                    page_size: int) -> tuple[list[dict[str, Any]], int]:
+    """The e-mails in a state (``failed``: given up after a day of retries), newest first: administrators see
+    what did not reach whom, and why (the mail server's last answer)."""
+    permissions.require_admin(principal, "The e-mail deliveries")
+    where = [Notification.status == status]
+    total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
+    rows = session.execute(select(Notification, User).join(User, User.id == Notification.user_id).where(*where)
+                           .order_by(Notification.created_at.desc(), Notification.id)
+                           .offset((page - 1) * page_size).limit(page_size))
+    return [_mail_entry(notification, user) for notification, user in rows], total
+
+
+def retry_mail(session: Session, principal: Principal, settings: Settings, notification_id: uuid.UUID) -> dict:
+    """Send a failed (or pending) e-mail again now: the same message, the same Message-ID, a new day of
+    retries (after the mail server's settings were put right)."""
+    permissions.require_admin(principal, "Sending an e-mail again")
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.status not in ("pending", "failed"):
+        raise NotFound(f"No e-mail {notification_id} waiting or failed.")
+    outbox.requeue(notification, retry_policy(settings))
+    session.flush()
+    log.info("e-mail queued again", extra={"notification": str(notification.id)})
+    return _mail_entry(notification, session.get(User, notification.user_id))
 
 
 # --- erasure --------------------------------------------------------------------------------------------

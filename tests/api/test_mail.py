@@ -4,10 +4,7 @@ failed), a worker killed while sending (nothing lost, at most the message in fli
 sent without ATN_SMTP_URL."""
 from __future__ import annotations
 
-import email
-import threading
 from datetime import timedelta
-from email import policy
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,41 +14,10 @@ from atn_hub import outbox
 from atn_hub.db import utcnow
 from atn_hub.models import Notification
 from atn_hub.services import mail, notifications
-from tests.conftest import free_port
 from tests.helpers import create, post
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+from tests.mailbox import Mailbox
 
 SETTINGS = "/api/v1/me/notification-settings"
-
-
-class Mailbox:
-    """An SMTP server on 127.0.0.1 that keeps what it is sent; ``refuse`` answers the next messages with a
-    temporary failure."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-        self.refuse = 0
-        self.lock = threading.Lock()
-        self.controller = aiosmtpd.Controller(self, hostname="127.0.0.1", port=free_port())
-        self.controller.start()
-        self.url = f"smtp://127.0.0.1:{self.controller.port}"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            if self.refuse:
-                self.refuse -= 1
-                return "451 4.3.0 Try again later"
-            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        return "250 OK"
-
-    def to(self, address: str) -> list:
-        return [m for m, (_, rcpt) in zip(self.messages, self.envelopes, strict=True) if address in rcpt]
-
-    def stop(self):
-        self.controller.stop()
 
 
 @pytest.fixture
@@ -177,6 +143,45 @@ def test_a_message_refused_for_a_day_is_failed(app, client, make_caller, mailbox
     row = db_session.scalar(select(Notification).where(Notification.user_id == coordinator.user.id))
     assert row.status == "failed" and row.attempt_count == 2 and "451" in row.last_error
     assert mailbox.messages == []
+
+
+def test_an_administrator_sees_the_failed_e_mail_and_sends_it_again(app, client, make_caller, mailbox,
+                                                                    db_session):
+    member, coordinator = make_caller("member", "NL"), make_caller("coordinator", "GB")
+    admin = make_caller("admin", None)
+    assert client.patch(SETTINGS, json={"submission": "never"}, headers=admin.headers).status_code == 200
+    mailbox.refuse = 100
+    practice = create(client, member, "practices", title="Buddy programme").json
+    post(client, member, "practices", practice["id"], "submit")
+    work(app)
+    db_session.execute(update(Notification).values(next_attempt_at=utcnow(),
+                                                   give_up_at=utcnow() - timedelta(seconds=1)))
+    db_session.commit()
+    work(app)
+
+    for caller in (member, coordinator):  # who the e-mails went to is for administrators only
+        assert client.get("/api/v1/mail/deliveries", headers=caller.headers).status_code == 403
+    listed = client.get("/api/v1/mail/deliveries", headers=admin.headers)
+    assert listed.status_code == 200 and listed.headers["X-Pagination"]
+    [failed] = listed.json
+    assert failed["status"] == "failed" and failed["kind"] == "submission" and failed["attempts"] == 2
+    assert failed["recipient"] == {"user_id": str(coordinator.user.id), "name": coordinator.user.name,
+                                   "email": coordinator.user.email}
+    assert "451" in failed["last_error"] and "Buddy programme" in failed["subject"]
+    assert client.get("/api/v1/mail/deliveries?status=delivered", headers=admin.headers).json == []
+    assert client.get("/api/v1/mail/deliveries?status=sent", headers=admin.headers).status_code == 422
+
+    mailbox.refuse = 0  # the mail server is put right; the administrator sends it again
+    again = client.post(f"/api/v1/mail/deliveries/{failed['id']}/retry", headers=admin.headers)
+    assert again.status_code == 200 and again.json["status"] == "pending"
+    assert client.post(f"/api/v1/mail/deliveries/{failed['id']}/retry",
+                       headers=coordinator.headers).status_code == 403
+    work(app)
+    [message] = mailbox.to(coordinator.user.email)
+    assert message["Message-ID"] == f"<{failed['id']}@atn.example>"  # the same message as the failed one
+    assert [d["id"] for d in client.get("/api/v1/mail/deliveries?status=delivered", headers=admin.headers).json] \
+        == [failed["id"]]
+    assert client.post(f"/api/v1/mail/deliveries/{failed['id']}/retry", headers=admin.headers).status_code == 404
 
 
 def test_a_killed_worker_loses_nothing_and_sends_only_the_message_in_flight_again(app, client, make_caller,

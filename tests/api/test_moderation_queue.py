@@ -77,6 +77,22 @@ def test_the_queue_is_for_coordinators(client, member, admin):
     assert client.get(QUEUE, headers=admin.headers).status_code == 200
 
 
+def test_coordinators_see_whom_they_can_assign_to(client, db_session, member, make_caller):
+    first, second = make_caller("coordinator", "GB"), make_caller("coordinator", "DE")
+    admin, gone = make_caller("admin", None), make_caller("coordinator", "NL")
+    gone.user.disabled = True
+    db_session.merge(gone.user)
+    db_session.commit()
+    listed = client.get("/api/v1/moderation/coordinators", headers=first.headers)
+    assert listed.status_code == 200
+    assert sorted(listed.json, key=lambda p: p["user_id"]) == sorted(
+        ({"user_id": str(c.user.id), "name": c.user.name} for c in (first, second, admin)),
+        key=lambda p: p["user_id"])  # not the disabled one, nor members
+    assert [p["name"] for p in listed.json] == sorted(p["name"] for p in listed.json)
+    assert client.get("/api/v1/moderation/coordinators", headers=member.headers).status_code == 403
+    assert client.get("/api/v1/moderation/coordinators").status_code == 401
+
+
 def test_assign_to_self_or_another_coordinator(client, member, make_caller):
     first, second = make_caller("coordinator", "GB"), make_caller("coordinator", "DE")
     record = create(client, member, "practices").json

@@ -42,7 +42,17 @@ def axe_script() -> Path:
 
 
 @pytest.fixture(scope="session")
-def console_server(tmp_path_factory):
+def mailbox():
+    """The console server's mail server: a real SMTP server on 127.0.0.1 that keeps what it is sent."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory, mailbox):
     """The app on a fresh SQLite database with the demo data; the console's exact redirect URI for this port
     is registered on the public client (never a looser match)."""
     root = tmp_path_factory.mktemp("e2e")
@@ -50,7 +60,7 @@ def console_server(tmp_path_factory):
     upgrade(url)
     port = free_port()
     loader = create_app({"database_url": url, "instance_dir": root / "loader", "testing": True,
-                         "secret_key": "e2e", "indexer": "off", "extractor": "off"})
+                         "secret_key": "e2e", "indexer": "off", "extractor": "off", "delivery": "off"})
     try:
         with loader.app_context():
             for record_type, (_, _, _, filename) in transfer.TYPES.items():
@@ -66,7 +76,11 @@ def console_server(tmp_path_factory):
         loader.extensions["atn_search"].stop()
         loader.extensions["atn_files"].stop()
         loader.extensions["atn_db"].engine.dispose()
-    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off") as base:
+    # The embedded default delivers (ATN_DELIVERY=thread): the inbox fills, and e-mails reach the mailbox, as
+    # the workflow moves, with no worker.
+    with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off", ATN_DELIVERY="thread",
+                 ATN_DELIVERY_POLL_SECONDS="0.2", ATN_SMTP_URL=mailbox.url,
+                 ATN_MAIL_FROM="ATN Hub <hub@demo.atn-hub.example>") as base:
         _wait_until_indexed(base)
         yield base
 

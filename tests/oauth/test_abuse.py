@@ -142,7 +142,7 @@ def test_metadata_names_the_configured_address_whatever_the_host_header(app, cli
 
 def test_the_sign_in_cookie_is_secure_when_the_hub_is_served_over_https(backend, tmp_path):
     https_app = create_app({"database_url": backend[1], "instance_dir": tmp_path, "testing": True,
-                            "secret_key": "x", "indexer": "off", "extractor": "off",
+                            "secret_key": "x", "indexer": "off", "extractor": "off", "delivery": "off",
                             "public_url": "https://hub.example"})
     try:
         page = https_app.test_client().get("/oauth/authorize?client_id=nobody", base_url="https://hub.example")

@@ -123,7 +123,7 @@ def test_the_worst_queries_we_could_build_answer_at_once(client, crowded, params
 
 def test_the_limits_come_from_the_settings(tmp_path):
     app = create_app({"database_url": f"sqlite:///{tmp_path / 'atn.db'}", "instance_dir": tmp_path,
-                      "indexer": "off", "extractor": "off", "secret_key": "limits-from-settings",
+                      "indexer": "off", "extractor": "off", "delivery": "off", "secret_key": "limits-from-settings",
                       "search_max_expansions": 5,
                       "search_timeout_seconds": 0.5, "max_query_length": 300, "search_max_export_rows": 7})
     limits = app.extensions["atn_search"].engine.limits
