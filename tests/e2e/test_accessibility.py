@@ -64,6 +64,8 @@ def test_member_pages(browsing, axe_script, screenshot):
 
     page.goto("/notifications")
     expect(page.get_by_role("heading", name="E-mail and inbox settings")).to_be_visible()
+    expect(page.get_by_label("Decisions on your society's records")).to_be_visible()
+    expect(page.get_by_label("Submissions for review")).to_have_count(0)  # coordinators' only
     check_page(page, axe_script, screenshot, "inbox-member")
 
 
