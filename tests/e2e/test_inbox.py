@@ -56,6 +56,14 @@ def unread(page) -> int:
     return int(link.get_attribute("data-unread"))
 
 
+def test_signed_out_the_inbox_asks_to_sign_in(browsing):
+    page = browsing.page()
+    page.goto("/notifications?unread=true")
+    expect(page.get_by_role("heading", name="Inbox", level=1)).to_be_visible()
+    expect(page.locator("#main").get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.locator("#nav-inbox")).to_be_hidden()
+
+
 def test_a_submission_reaches_the_coordinators_inbox(browsing):
     title = "Night shelter referrals (inbox test)"
     record_id = submit_practice(browsing, title)
