@@ -2,14 +2,15 @@
 // notifications, newest first, each a sentence naming the record and who did it; marking read; the settings of
 // how often each kind is e-mailed, and in which language).
 import { ApiError } from "./api.js";
-import { announce, formatDate, h, tNodes, TYPE_PATHS } from "./dom.js";
-import { formatNumber, LANGUAGES, nativeLanguageName, t } from "./i18n.js";
+import { announce, h, tNodes, TYPE_PATHS } from "./dom.js";
+import { formatDate, formatNumber, LANGUAGES, nativeLanguageName, t } from "./i18n.js";
 
 const PAGE_SIZE = 20;
 const KINDS = ["submission", "assignment", "decision", "comment", "review_due", "stale"];
 const COORDINATORS_ONLY = new Set(["submission", "assignment"]); // a member is never told of these
 const FREQUENCIES = ["immediately", "daily", "weekly", "never"];
 const DECISIONS = ["approve", "request_changes", "reject"];
+const WHEN = { dateStyle: "medium", timeStyle: "short" }; // several a day: the time tells them apart
 
 let marking = Promise.resolve(); // the last "mark read" sent: the count waits for it, so it never counts stale
 let counted = 0; // the newest count asked for: an older answer arriving late is dropped
@@ -76,7 +77,7 @@ function noticeItem(api, notice, reload) {
     notice.read ? null : h("span", { class: "badge unread-marker" }, t("inbox.unread")),
     h("p", { id: `${id}-text`, class: "notice-text" }, sentence(api, notice)),
     notice.comment ? h("blockquote", { class: "notice-comment" }, notice.comment) : null,
-    h("p", { class: "meta" }, h("time", { datetime: notice.created_at }, formatDate(notice.created_at))),
+    h("p", { class: "meta" }, h("time", { datetime: notice.created_at }, formatDate(notice.created_at, WHEN))),
     button);
 }
 
