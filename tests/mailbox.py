@@ -40,13 +40,14 @@ class Mailbox:
     def stop(self):
         self.controller.stop()
 
-    def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> list:
-        """The messages to ``address`` once ``count`` of them arrived (a server delivering in the background);
-        an AssertionError naming what did arrive if they do not within ``timeout`` seconds."""
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30.0, about: str | None = None) -> list:
+        """The messages to ``address`` (whose subject names ``about``, if given) once ``count`` of them arrived
+        (a server delivering in the background); an AssertionError naming what did arrive if they do not within
+        ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
-                found = self.to(address)
+                found = [m for m in self.to(address) if about is None or about in str(m["Subject"])]
             if len(found) >= count:
                 return found
             time.sleep(0.05)

@@ -1,11 +1,12 @@
 """Accessibility and small screens: axe-core (run in the page) finds no violation on the search, record,
-my-society, editor and moderation pages; at a phone's size (390x844) nothing overflows sideways.
-Screenshots of each page at phone size are saved (tests/e2e/screenshots/phone-*.png)."""
+my-society, editor, inbox and moderation pages (with its assignment controls); at a phone's size (390x844)
+nothing overflows sideways. Screenshots of each page at phone size are saved (tests/e2e/screenshots/phone-*.png)."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import COORDINATOR, MEMBER, axe_violations, sign_in
+from tests.e2e.test_inbox import NOTIFIED
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -61,6 +62,12 @@ def test_member_pages(browsing, axe_script, screenshot):
     expect(page.get_by_label("Format")).to_be_visible()
     check_page(page, axe_script, screenshot, "training-material-form")
 
+    page.goto("/notifications")
+    expect(page.get_by_role("heading", name="E-mail and inbox settings")).to_be_visible()
+    expect(page.get_by_label("Decisions on your society's records")).to_be_visible()
+    expect(page.get_by_label("Submissions for review")).to_have_count(0)  # coordinators' only
+    check_page(page, axe_script, screenshot, "inbox-member")
+
 
 def test_coordinator_pages(browsing, axe_script, screenshot):
     member = browsing.page()
@@ -81,7 +88,17 @@ def test_coordinator_pages(browsing, axe_script, screenshot):
     page.get_by_role("link", name="Moderation").click()
     item = page.locator("article.queue-item", has_text="Peer support groups for survivors")
     expect(item.locator("table.diff")).to_be_visible()
+    expect(item.get_by_role("button", name="Assign to me")).to_be_visible()
     check_page(page, axe_script, screenshot, "moderation")
+
+    # The inbox with the submission's notice in it (made by the server's delivery in the background).
+    page.wait_for_function(NOTIFIED, arg=["submission", "Peer support groups for survivors"], polling=300,
+                           timeout=60_000)
+    page.goto("/notifications")
+    expect(page.locator("li.notice-item.unread").first).to_be_visible()
+    check_page(page, axe_script, screenshot, "inbox")
+    page.goto("/moderation")
+    item = page.locator("article.queue-item", has_text="Peer support groups for survivors")
 
     # Sending back needs a comment: said before anything is sent, as the API would.
     item.get_by_label("Request changes").check()

@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
 import { announce, append, h } from "./dom.js";
+import { inboxPage, updateInboxNav } from "./inbox.js";
 import { currentLanguage, initI18n, LANGUAGES, nativeLanguageName, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { moderationPage } from "./moderation.js";
 import { editorPage } from "./record-form.js";
@@ -19,6 +20,7 @@ const ROUTES = [
   [new RegExp(`^/new/${KIND}$`), (m) => (ctx) => editorPage(ctx, m[1], null)],
   [new RegExp(`^/edit/${KIND}/${UUID}$`), (m) => (ctx) => editorPage(ctx, m[1], m[2])],
   [/^\/moderation$/, () => moderationPage],
+  [/^\/notifications$/, () => inboxPage],
 ];
 
 const main = document.getElementById("main");
@@ -40,6 +42,7 @@ async function render({ keepFocus = false } = {}) {
   const route = ROUTES.find(([pattern]) => pattern.test(path));
   const me = await whoAmI(api);
   renderAccount(me);
+  updateInboxNav(api, me); // not awaited: the page never waits for the count
   const ctx = { me, api, navigate, query: new URLSearchParams(window.location.search), signIn: () => signIn(here()) };
   main.setAttribute("aria-busy", "true");
   let view;

@@ -314,11 +314,16 @@ export function diffTable(changes, { language = null } = {}) {
         lang: language && DIFF_TEXT.has(change.field) && change[side] ? language : null }, show(change[side], change.field)))))));
 }
 
-// A field's name for people ("Title"), its code when the catalogue has none.
-function fieldName(field) {
-  const key = `record.field.${field}`;
-  const label = t(key);
-  return label === key ? field : label;
+// A field's name for people ("Title"): the record page's label, else the editor's (a diff names every field the
+// API may change, files included); its code only when the catalogue has neither.
+const FIELD_LABELS = (field) => (field === "files" ? ["record.files.heading"] : [`record.field.${field}`, `editor.field.${field}`]);
+
+export function fieldName(field) {
+  for (const key of FIELD_LABELS(field)) {
+    const label = t(key);
+    if (label !== key) return label;
+  }
+  return field;
 }
 
 async function filesSection(api, id) {
