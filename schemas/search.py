@@ -60,9 +60,10 @@ class SearchHitSchema(Schema):
 
 
 class SearchResultSchema(Schema):
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Hits in all (those the caller may see)"})
     page = fields.Integer()
     page_size = fields.Integer()
+    total_pages = fields.Integer(metadata={"description": "Pages of page_size hits (the Link header links them)"})
     hits = fields.List(fields.Nested(SearchHitSchema))
     facets = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
                          metadata={"description": "Counts per value of type, country, language, topic and "

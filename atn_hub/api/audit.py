@@ -1,5 +1,4 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.audit import AuditArgsSchema, AuditEntrySchema
 
@@ -7,6 +6,7 @@ from ..access import access
 from ..oauth.protector import current_principal
 from ..services import audit
 from .common import paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("audit", "audit", url_prefix="/api/v1/audit",
                 description="The audit trail (administrators): every write, read-only.")

@@ -1,5 +1,4 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.changes import ChangesArgsSchema, ChangesPageSchema
 
@@ -7,6 +6,7 @@ from ..access import ANYONE, access
 from ..oauth.protector import current_principal
 from ..services import changes
 from .common import in_reader_language, session
+from .paging import Blueprint
 
 blp = Blueprint("changes", "changes", url_prefix="/api/v1/changes",
                 description="The changes feed: every change you may see, in commit order, for keeping a copy "

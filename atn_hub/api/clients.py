@@ -1,5 +1,4 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.accounts import ClientCreateSchema, ClientSchema, NewClientSchema
 
@@ -7,6 +6,7 @@ from ..access import access
 from ..oauth.protector import current_principal
 from ..services import accounts
 from .common import session
+from .paging import Blueprint
 
 blp = Blueprint("clients", "clients", url_prefix="/api/v1/clients",
                 description="OAuth clients: partner societies' machine clients and browser apps (administrators).")

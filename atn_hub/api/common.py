@@ -5,7 +5,6 @@ import uuid
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import PreconditionFailed
 
 from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize, ReaderArgsSchema, normalise_language
@@ -26,6 +25,7 @@ from ..i18n import parse_accept_language
 from ..oauth.protector import current_principal
 from ..services import revisions, translations, workflow
 from ..services.records import RecordService
+from .paging import Blueprint
 
 
 def paginate(blp):

@@ -1,11 +1,11 @@
 """What a client needs to know of this hub's settings: the working language and the console's languages."""
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.config import CONSOLE_LANGUAGES, ConfigSchema
 
 from ..access import ANYONE, access
+from .paging import Blueprint
 
 blp = Blueprint("config", "config", url_prefix="/api/v1/config",
                 description="The hub's public settings: its working language and the console's languages.")

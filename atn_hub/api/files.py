@@ -2,7 +2,6 @@ import uuid
 
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import ProblemSchema
 from schemas.files import FileSchema, UploadSchema
@@ -14,6 +13,7 @@ from ..files.content import ACCEPTED
 from ..oauth.protector import current_principal
 from ..services import files
 from .common import searchable_write, session
+from .paging import Blueprint
 
 BINARY = {content_type: {"schema": {"type": "string", "format": "binary"}} for content_type in ACCEPTED}
 

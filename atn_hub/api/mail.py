@@ -2,7 +2,6 @@ import uuid
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.notifications import MailArgsSchema, MailDeliverySchema
 
@@ -10,6 +9,7 @@ from ..access import access
 from ..oauth.protector import current_principal
 from ..services import notifications
 from .common import paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("mail", "mail", url_prefix="/api/v1/mail",
                 description="Notification e-mails as the mail server took them, or did not (administrators).")

@@ -2,7 +2,6 @@ import uuid
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.accounts import (
     MeSchema,
@@ -24,6 +23,7 @@ from ..access import SIGNED_IN, access
 from ..oauth.protector import current_principal
 from ..services import accounts, notifications
 from .common import paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("me", "me", url_prefix="/api/v1/me",
                 description="The caller: who the token speaks for, the user's personal access tokens, "

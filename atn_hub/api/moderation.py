@@ -1,7 +1,6 @@
 import uuid
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.moderation import AssignSchema, CoordinatorSchema, QueueArgsSchema, QueueItemSchema
 
@@ -9,6 +8,7 @@ from ..access import access
 from ..oauth.protector import current_principal
 from ..services import moderation
 from .common import paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("moderation", "moderation", url_prefix="/api/v1/moderation",
                 description="The coordinators' queue of submissions awaiting review.")

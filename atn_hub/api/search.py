@@ -1,6 +1,7 @@
+import json
+
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import normalise_language
 from schemas.search import SearchArgsSchema, SearchResultSchema
@@ -10,6 +11,7 @@ from ..extensions import node_search
 from ..oauth.protector import current_principal
 from ..services import search as search_service
 from .common import in_reader_language
+from .paging import PAGING_HEADERS, Blueprint, link_header
 
 blp = Blueprint("search", "search", url_prefix="/api/v1/search",
                 description="Full-text search across practices, contacts and training materials, in every "
@@ -26,7 +28,7 @@ def _caller_language() -> str | None:
 class Search(MethodView):
     @access(blp, ANYONE)
     @blp.arguments(SearchArgsSchema, location="query")
-    @blp.response(200, SearchResultSchema)
+    @blp.response(200, SearchResultSchema, headers=PAGING_HEADERS)
     @blp.alt_response(200, description="The whole result set as CSV (Accept: text/csv)",
                       content_type="text/csv", schema=None, success=True)
     def get(self, args):
@@ -44,4 +46,9 @@ class Search(MethodView):
         if wants_csv:
             return Response(search_service.as_csv(result, base, principal), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="atn-hub-search.csv"'})
-        return search_service.as_json(result, args, base, principal)
+        body = search_service.as_json(result, args, base, principal)
+        paging = {key: body[key] for key in ("total", "total_pages", "page", "page_size")}
+        headers = {"X-Pagination": json.dumps(paging)}  # as every list has it
+        if link := link_header(body["page"], body["total_pages"]):
+            headers["Link"] = link
+        return body, headers

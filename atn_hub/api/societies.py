@@ -1,5 +1,4 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.societies import SocietyCreateSchema, SocietyListArgsSchema, SocietySchema, SocietyUpdateSchema
 
@@ -7,6 +6,7 @@ from ..access import ANYONE, access
 from ..oauth.protector import current_principal
 from ..services import societies
 from .common import etag_of, paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("societies", "societies", url_prefix="/api/v1/societies",
                 description="The national Red Cross societies of the network, addressed by their country code.")

@@ -1,5 +1,4 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.topics import TopicCreateSchema, TopicListArgsSchema, TopicSchema, TopicUpdateSchema
 
@@ -7,6 +6,7 @@ from ..access import ANYONE, access
 from ..oauth.protector import current_principal
 from ..services import topics
 from .common import etag_of, paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("topics", "topics", url_prefix="/api/v1/topics",
                 description="The controlled vocabulary: forms of exploitation, target groups, phases of support "

@@ -1,7 +1,6 @@
 import uuid
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.accounts import UserCreateSchema, UserSchema, UserUpdateSchema
 
@@ -9,6 +8,7 @@ from ..access import access
 from ..oauth.protector import current_principal
 from ..services import accounts
 from .common import paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("users", "users", url_prefix="/api/v1/users", description="People with accounts (administrators).")
 

@@ -2,7 +2,6 @@ import uuid
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.webhooks import (
     DeliverySchema,
@@ -16,6 +15,7 @@ from ..access import access
 from ..oauth.protector import current_principal
 from ..services import webhooks
 from .common import etag_of, paginate, session
+from .paging import Blueprint
 
 blp = Blueprint("webhooks", "webhooks", url_prefix="/api/v1/webhooks",
                 description="A society's endpoints that receive its changes feed as signed HTTP POSTs, delivered "

@@ -66,8 +66,10 @@ def shows_scores(principal: Principal) -> bool:
 
 def as_json(result: SearchResult, args: dict[str, Any], base_url: str, principal: Principal) -> dict:
     scores = shows_scores(principal)
+    page_size = args.get("page_size", 20)
     return {
-        "total": result.total, "page": args.get("page", 1), "page_size": args.get("page_size", 20),
+        "total": result.total, "page": args.get("page", 1), "page_size": page_size,
+        "total_pages": (result.total + page_size - 1) // page_size,
         "hits": [{**hit.__dict__, "score": hit.score if scores else None,
                   "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}",
                   "file": {**hit.file, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}/files/"
