@@ -72,7 +72,10 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     db = Database()
     db.configure(settings.database_url, settings.db_statement_timeout_ms)
     app.extensions["atn_db"] = db
-    api = Api(app)
+    from .openapi import DocumentPlugin
+
+    api = Api(app, spec_kwargs={"extra_plugins": [DocumentPlugin()]})
+    app.extensions["atn_api"] = api
     from .api import register_blueprints
     from .oauth import routes as oauth_routes
     from .oauth.server import create_authorization_server
@@ -114,11 +117,17 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 def _register_request_cycle(app: Flask, db: Database) -> None:
     """One session and one commit per request; the caller's principal resolved before any view."""
     from .oauth.protector import load_principal
+    from .openapi import unknown_query_parameters
     from .principal import ANONYMOUS
 
     @app.before_request
     def _begin():
         g.write_intent_token = write_intent.set(request.method not in READ_METHODS)
+        if request.path.startswith("/api/") and (strange := unknown_query_parameters(app)):
+            unknown, allowed = strange
+            return error_response(400, f"Unknown query parameter(s): {', '.join(unknown)}. This operation takes: "
+                                       f"{', '.join(sorted(allowed)) or 'none'}.",
+                                  {"query": {name: ["Unknown parameter."] for name in unknown}})
         view = getattr(app.view_functions.get(request.endpoint), "view_class", None)
         if getattr(view, "accepts_uploads", False) and request.method == "POST":
             # File uploads: multipart, up to the upload limit (streamed to disk by the form parser).

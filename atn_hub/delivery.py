@@ -49,7 +49,20 @@ def run_once(session_factory, settings: Settings, channel_list: list[outbox.Chan
         if raise_errors:
             raise
         reminders.log.exception("reminders pass failed")
+    _beat(session_factory)
     return done
+
+
+def _beat(session_factory) -> None:
+    """Say that deliveries run (webhook registration warns when nothing has for a while)."""
+    from .services import webhooks
+
+    try:
+        with session_factory() as session:
+            webhooks.beat(session)
+            session.commit()
+    except Exception:
+        log.exception("delivery heartbeat failed")
 
 
 class DeliveryThread:

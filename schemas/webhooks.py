@@ -4,11 +4,11 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from atn_hub.models import ALL_EVENTS, DELIVERY_STATUSES, EVENT_TYPES
+from atn_hub.models import ALL_EVENTS, DELIVERY_STATUSES, EVENT_PATTERNS, EVENT_TYPES, PING_EVENT
 
 from .common import CountryCode, partial_schema, text_field, unique_list
 
-EVENT_NAMES = [ALL_EVENTS, *EVENT_TYPES]
+EVENT_NAMES = [ALL_EVENTS, *EVENT_PATTERNS, *EVENT_TYPES]
 
 
 class WebhookCreateSchema(Schema):
@@ -18,8 +18,9 @@ class WebhookCreateSchema(Schema):
                                               "(private, loopback and link-local targets are refused)",
                                "example": "https://sync.example.org/atn-hub/webhook"})
     events = unique_list(fields.String(validate=validate.OneOf(EVENT_NAMES)), required=True, min_items=1,
-                         metadata={"description": "Event types, '<type>.<action>' (e.g. practice.published), or "
-                                                  "'*' for all", "example": ["practice.published"]})
+                         metadata={"description": "Event types, '<type>.<action>' (e.g. practice.published), "
+                                                  "'<type>.*' for every action of a type, or '*' for all",
+                                   "example": ["practice.published", "contact.*"]})
     description = text_field(500, allow_none=True)
     active = fields.Boolean(load_default=True, metadata={"description": "Inactive endpoints get no new events"})
     society = CountryCode(metadata={"description": "The society whose changes it receives (administrators "
@@ -45,6 +46,8 @@ class WebhookSchema(Schema):
 class NewSecretWebhookSchema(WebhookSchema):
     secret = fields.String(metadata={"description": "Signs every delivery (HMAC-SHA256): shown in this answer "
                                                     "only, keep it safe"})
+    warnings = fields.List(fields.String(), dump_default=[], metadata={
+        "description": "What stands in the way of deliveries (at registration: no worker delivering)"})
 
 
 class AttemptSchema(Schema):
@@ -57,8 +60,9 @@ class AttemptSchema(Schema):
 
 class DeliverySchema(Schema):
     id = fields.UUID(metadata={"description": "The delivery id (X-ATN-Delivery): the same on every attempt"})
-    event = fields.String(metadata={"enum": EVENT_TYPES})
-    cursor = fields.String(attribute="seq", metadata={"description": "The change's position in the changes feed"})
+    event = fields.String(metadata={"enum": [PING_EVENT, *EVENT_TYPES]})
+    cursor = fields.Function(lambda d: str(d.seq) if d.seq > 0 else None, allow_none=True, metadata={
+        "type": "string", "description": "The change's position in the changes feed (null: a ping)"})
     status = fields.String(metadata={"enum": DELIVERY_STATUSES})
     attempt_count = fields.Integer()
     next_attempt_at = fields.AwareDateTime(allow_none=True)

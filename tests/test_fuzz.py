@@ -245,6 +245,22 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     expect(422, "GET", "/api/v1/mail/deliveries", admin, params={"status": "lost"})
     expect(200, "POST", f"/api/v1/mail/deliveries/{told}/retry", admin)
 
+    # every operation: an unknown query parameter is 400 (before anything else); an object that is not there 404
+    bodies = {"review": {"decision": "approve"}, "comments": {"comment": "Is this still run?"},
+              "assign": {"assignee_id": None}, "read": {"all": True}}
+    for method, path in documented():
+        concrete = re.sub(r"\{(\w+)\}", lambda m: {"code": "ZZ", "number": "9999", "client_id": "no-such-client"}
+                          .get(m.group(1), "00000000-0000-4000-8000-000000000000"), path)
+        expect(400, method, concrete, admin, params={"no_such_parameter": "1"})
+        if "{" not in path:
+            continue
+        kwargs = {"headers": {"If-Match": '"stale"'}} if method in ("PATCH", "PUT", "DELETE") else {}
+        if method in ("POST", "PATCH", "PUT"):
+            kwargs["json"] = bodies.get(path.rsplit("/", 1)[-1], {})
+        if path.endswith("/files") and method == "POST":
+            kwargs = {"files": {"file": ("notes.txt", b"Reflection period notes.\n")}}
+        call(method, concrete, admin, **kwargs)
+
     # last, as it ends the caller's sessions: signing out everywhere
     expect(422, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": "perhaps"})
     expect(200, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": True})

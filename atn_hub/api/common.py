@@ -124,15 +124,10 @@ def language_headers(view) -> dict[str, str]:
     return headers
 
 
-REFRESH = {"in": "query", "name": "refresh", "required": False,
-           "schema": {"type": "string", "enum": ["wait_for"]},
-           "description": "wait_for: answer only once the change is searchable on this node (header "
-                          "X-Searchable: true; timeout, or unavailable when the index cannot be read)"}
-
-
 def searchable_write(blp):
-    """Documents ``?refresh=wait_for`` on a write (the app honours it for every write, see create_app)."""
-    return blp.doc(parameters=[REFRESH])
+    """Documents ``?refresh=wait_for`` on a write (the app honours it for every write, see create_app): the
+    document's plugin (``atn_hub.openapi``) adds the parameter beside the others the view declares."""
+    return blp.doc(**{"x-refresh": True})
 
 
 LANGUAGE_HEADERS = {
@@ -199,7 +194,6 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
 
         if service.personal_fields:
             @access(blp, "write")
-            @searchable_write(blp)
             @blp.arguments(EraseArgsSchema, location="query")
             @blp.response(204)
             def delete(self, args, record_id: uuid.UUID):

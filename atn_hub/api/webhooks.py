@@ -94,6 +94,20 @@ class RotateSecret(MethodView):
         return webhooks.rotate_secret(session(), current_principal(), webhook_id)
 
 
+@blp.route("/<uuid:webhook_id>/ping")
+class Ping(MethodView):
+    @access(blp, "write")
+    @blp.response(202, DeliverySchema)
+    def post(self, webhook_id: uuid.UUID):
+        """Send a ping to a webhook
+
+        A signed `ping` event (`{"id", "event": "ping", "created_at", "webhook": {"id", "url", "events"}}`)
+        queued now, whatever the webhook subscribes to: check that your receiver verifies the signature and
+        answers 2xx. The deliveries list shows the attempt and the answer.
+        """
+        return webhooks.ping(session(), current_principal(), settings(), webhook_id)
+
+
 @blp.route("/<uuid:webhook_id>/deliveries")
 class Deliveries(MethodView):
     @access(blp, "write")

@@ -22,14 +22,16 @@ from .topic import CATEGORIES, Topic
 from .training_material import FORMATS, TrainingMaterial
 from .user import ROLES, User
 from .webhook import (
-                      ALL_EVENTS,
-                      DELIVERY_STATUSES,
-                      EVENT_ACTIONS,
-                      EVENT_TYPES,
-                      WebhookAttempt,
-                      WebhookCursor,
-                      WebhookDelivery,
-                      WebhookEndpoint,
+    ALL_EVENTS,
+    DELIVERY_STATUSES,
+    EVENT_ACTIONS,
+    EVENT_PATTERNS,
+    EVENT_TYPES,
+    PING_EVENT,
+    WebhookAttempt,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
@@ -41,6 +43,7 @@ __all__ = [
     "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
     "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",
-    "WebhookDelivery", "WebhookEndpoint", "DEFAULT_FREQUENCIES", "DIGEST_KIND", "FREQUENCIES", "MAIL_STATUSES",
+    "WebhookDelivery", "WebhookEndpoint", "EVENT_PATTERNS", "PING_EVENT",
+    "DEFAULT_FREQUENCIES", "DIGEST_KIND", "FREQUENCIES", "MAIL_STATUSES",
     "NOTIFICATION_KINDS", "Notification", "NotificationAttempt", "NotificationSettings",
 ]

@@ -22,6 +22,8 @@ ALL_EVENTS = "*"
 EVENT_ACTIONS = ["created", "updated", "published", "unpublished", "deleted"]
 EVENT_TYPES = [f"{model.record_type}.{action}" for model in (Practice, Contact, TrainingMaterial)
                for action in EVENT_ACTIONS]
+EVENT_PATTERNS = [f"{model.record_type}.*" for model in (Practice, Contact, TrainingMaterial)]  # every action of a type
+PING_EVENT = "ping"  # sent on request (POST /webhooks/{id}/ping), whatever the endpoint subscribes to
 
 
 class WebhookEndpoint(Timestamped, Base):

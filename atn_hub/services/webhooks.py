@@ -12,7 +12,7 @@ import json
 import logging
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,8 +22,18 @@ from schemas.changes import ChangeSchema
 
 from .. import outbox
 from ..config import Settings
+from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import ALL_EVENTS, ChangeLog, Society, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ..models import (
+    ALL_EVENTS,
+    PING_EVENT,
+    ChangeLog,
+    Society,
+    WebhookAttempt,
+    WebhookCursor,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from ..principal import Principal
 from . import change_log, changes, translations
 from .records import own_society, society_by_code
@@ -72,7 +82,8 @@ def event_type(row: ChangeLog, action: str) -> str:
 
 
 def wants(endpoint: WebhookEndpoint, event: str) -> bool:
-    return ALL_EVENTS in endpoint.events or event in endpoint.events
+    """An endpoint subscribed to the event, to every action of its type ("practice.*"), or to all ("*")."""
+    return bool({ALL_EVENTS, event, f"{event.split('.', 1)[0]}.*"} & set(endpoint.events))
 
 
 def delivery_body(delivery_id: uuid.UUID, event: str, created_at: datetime, change: changes.Event) -> str:
@@ -185,7 +196,52 @@ def create_endpoint(session: Session, principal: Principal, settings: Settings, 
                  {"fields": {"url": endpoint.url, "events": endpoint.events, "active": active}})
     endpoint.start_seq = entry.seq
     session.flush()
+    if not delivering(session, settings):
+        endpoint.warnings = [
+            "Nothing delivers webhooks on this hub now: its web processes do not (ATN_DELIVERY=off) and no "
+            "`atn-hub worker` has run for more than 5 minutes. Deliveries wait until one runs."]
     return endpoint
+
+
+HEARTBEAT = "delivery-heartbeat"  # moved on by every delivery pass (at most every HEARTBEAT_EVERY)
+HEARTBEAT_EVERY = timedelta(seconds=30)
+
+
+def beat(session: Session) -> None:
+    """A delivery pass ran now (the worker's or a web process's thread): registration can tell that webhooks
+    will be delivered."""
+    cursor = outbox.lock_cursor(session, HEARTBEAT)
+    now = utcnow()
+    if cursor.updated_at is None or cursor.updated_at < now - HEARTBEAT_EVERY or not cursor.seq:
+        cursor.seq, cursor.updated_at = cursor.seq + 1, now
+
+
+def delivering(session: Session, settings: Settings) -> bool:
+    """Whether something delivers: this process's delivery thread, or a pass anywhere in the last 5 minutes."""
+    if settings.delivery == "thread":
+        return True
+    last = session.scalar(select(WebhookCursor.updated_at)
+                          .where(WebhookCursor.name == HEARTBEAT, WebhookCursor.seq > 0))
+    return last is not None and last > utcnow() - timedelta(minutes=5)
+
+
+def ping(session: Session, principal: Principal, settings: Settings, endpoint_id: uuid.UUID) -> WebhookDelivery:
+    """Queue a signed ``ping`` event to the endpoint now, whatever it subscribes to: a developer sees their
+    receiver answer (the deliveries list shows how). A ping is no change of the log: its seq is negative."""
+    endpoint = _endpoint(session, principal, endpoint_id)
+    if not endpoint.active:
+        raise Conflict("This webhook is inactive: activate it (PATCH active: true) to ping it.")
+    now, delivery_id = utcnow(), uuid.uuid4()
+    body = json.dumps({"id": str(delivery_id), "event": PING_EVENT, "created_at": now.isoformat(),
+                       "webhook": {"id": str(endpoint.id), "url": endpoint.url, "events": endpoint.events}},
+                      separators=(",", ":"), ensure_ascii=False)
+    delivery = WebhookDelivery(id=delivery_id, endpoint_id=endpoint.id, seq=-1 - secrets.randbits(62),
+                               event=PING_EVENT, body=body, status="pending", attempt_count=0, next_attempt_at=now,
+                               give_up_at=now + timedelta(hours=settings.webhook_retry_hours), created_at=now)
+    session.add(delivery)
+    session.flush()
+    _log(session, principal, endpoint, "ping", {"delivery": str(delivery.id)})
+    return delivery
 
 
 def update_endpoint(session: Session, principal: Principal, settings: Settings, endpoint: WebhookEndpoint,

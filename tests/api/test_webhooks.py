@@ -632,3 +632,46 @@ def test_the_worker_process_delivers_and_stops_on_sigterm(app, backend, client, 
             process.wait()
         process.stderr.close()
     assert deliveries(db_session, "delivered")
+
+
+def test_a_ping_arrives_signed_whatever_the_webhook_subscribes_to(app, client, member, other_member, db_session,
+                                                                  settings, receiver):
+    receiver.start()
+    hook = register(client, member, receiver.url, events=["contact.deleted"])
+    pinged = client.post(f"{HOOKS}/{hook['id']}/ping", headers=member.headers)
+    assert pinged.status_code == 202 and pinged.json["event"] == "ping" and pinged.json["cursor"] is None
+    assert client.post(f"{HOOKS}/{hook['id']}/ping", headers=other_member.headers).status_code == 404
+    work_until(app, settings, lambda: receiver.received)
+    [(headers, body)] = receiver.received
+    webhook_signature.verify(hook["secret"], headers, body)
+    sent = json.loads(body)
+    assert sent["event"] == headers["X-ATN-Event"] == "ping" and sent["id"] == headers["X-ATN-Delivery"]
+    assert sent["webhook"] == {"id": hook["id"], "url": receiver.url, "events": ["contact.deleted"]}
+    [listed] = client.get(f"{HOOKS}/{hook['id']}/deliveries", headers=member.headers).json
+    assert listed["id"] == pinged.json["id"] and listed["status"] == "delivered" and listed["last_status_code"] == 204
+    again = client.post(f"{HOOKS}/{hook['id']}/ping", headers=member.headers)  # as often as wanted
+    assert again.status_code == 202 and again.json["id"] != pinged.json["id"]
+
+
+def test_a_pattern_subscribes_to_every_action_of_a_type(app, client, member, settings, receiver):
+    receiver.start()
+    register(client, member, receiver.url, events=["practice.*"])
+    practice = create(client, member, "practices").json
+    assert client.delete(url("practices", practice["id"]), headers=member.headers).status_code == 204
+    create(client, member, "contacts")
+    work(app, settings)
+    assert sorted(h["X-ATN-Event"] for h, _ in receiver.received) == ["practice.created", "practice.deleted"]
+    refused = client.post(HOOKS, json={"url": receiver.url, "events": ["practice.%"]}, headers=member.headers)
+    assert refused.status_code == 422 and "events" in refused.json["errors"]["json"]
+
+
+def test_registration_warns_when_nothing_delivers(app, client, member, settings, monkeypatch, receiver):
+    from atn_hub import delivery
+
+    monkeypatch.setattr(settings, "delivery", "off")  # the web processes leave it to a worker...
+    first = register(client, member, receiver.url)
+    assert first["warnings"] and "atn-hub worker" in first["warnings"][0]  # ...and none has run
+    delivery.run_once(app.extensions["atn_db"].session_factory, settings, delivery.channels(settings))
+    assert register(client, member, receiver.url.replace("/hook", "/other"))["warnings"] == []  # one just did
+    monkeypatch.setattr(settings, "delivery", "thread")
+    assert register(client, member, receiver.url.replace("/hook", "/third"))["warnings"] == []
