@@ -59,14 +59,20 @@ def limited_app(backend, tmp_path):
 
 def test_rate_limits_per_client_and_per_ip(limited_app, member, other_member):
     client = limited_app.test_client()
-    statuses = [client.get("/api/v1/practices", headers=member.headers).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    answers = [client.get("/api/v1/practices", headers=member.headers) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    # the headers tell the caller the limit that binds them (their token's 3, not the address's 7); Retry-After
+    # only when refused
+    assert [(a.headers["X-RateLimit-Limit"], a.headers["X-RateLimit-Remaining"]) for a in answers[:3]] == \
+        [("3", "2"), ("3", "1"), ("3", "0")]
+    assert all("Retry-After" not in a.headers for a in answers[:3])
     refused = client.get("/api/v1/practices", headers=member.headers)
     assert refused.json["code"] == 429 and int(refused.headers["Retry-After"]) > 0
     # Another client from the same address still has its own allowance, until the address's is used up.
     assert [client.get("/api/v1/practices", headers=other_member.headers).status_code
             for _ in range(3)] == [200, 200, 429]  # the address's 7 requests a minute are used up
-    assert client.get("/api/v1/practices", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 200
+    elsewhere = client.get("/api/v1/practices", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert elsewhere.status_code == 200 and elsewhere.headers["X-RateLimit-Remaining"] == "2"  # no token: 3 too
     assert client.get("/health/live").status_code == 200  # health checks are never limited
 
 

@@ -1,5 +1,7 @@
 """Rate limits per address and per client (flask-limiter, moving window): a 429 in the app's error shape, with
-Retry-After. Health checks, metrics and static files are not limited."""
+Retry-After. Health checks, metrics and static files are not limited. Every limited answer says, in
+X-RateLimit-Limit/Remaining/Reset, the limit that binds the caller now (the one with the fewest requests left:
+their token's, or their address's when others share it); Retry-After is on 429s only."""
 from __future__ import annotations
 
 import hashlib
@@ -30,10 +32,20 @@ def install(app: Flask, settings) -> None:
               ApplicationLimit(settings.rate_limit_client, key_function=_caller_key, scope="client",
                                exempt_when=exempt)]
     limiter = Limiter(key_func=_caller_key, app=app, application_limits=limits, default_limits=[],
-                      storage_uri=settings.rate_limit_storage, headers_enabled=True, strategy="moving-window",
+                      storage_uri=settings.rate_limit_storage, headers_enabled=False, strategy="moving-window",
                       enabled=settings.rate_limits_enabled, key_prefix="atn", swallow_errors=True,
                       in_memory_fallback_enabled=True)
     app.extensions["atn_limiter"] = limiter
+
+    @app.after_request
+    def _limit_headers(response):
+        limits = limiter.current_limits if limiter.enabled else []
+        if limits:
+            binding = min(limits, key=lambda limit: (limit.remaining / max(limit.limit.amount, 1), limit.remaining))
+            response.headers["X-RateLimit-Limit"] = str(binding.limit.amount)
+            response.headers["X-RateLimit-Remaining"] = str(max(binding.remaining, 0))
+            response.headers["X-RateLimit-Reset"] = str(int(binding.reset_at))
+        return response
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded):
