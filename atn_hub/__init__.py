@@ -72,9 +72,10 @@ def create_app(config: dict | Settings | None = None) -> Flask:
     db = Database()
     db.configure(settings.database_url, settings.db_statement_timeout_ms)
     app.extensions["atn_db"] = db
-    from .openapi import DocumentPlugin
+    from .openapi import DocumentPlugin, register_fields
 
     api = Api(app, spec_kwargs={"extra_plugins": [DocumentPlugin()]})
+    register_fields(api)
     app.extensions["atn_api"] = api
     from .api import register_blueprints
     from .oauth import routes as oauth_routes

@@ -32,11 +32,21 @@ class HubApi(Api):
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
+            if status in (429, 503):
+                response["headers"] = {"Retry-After": RETRY_AFTER}
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        response = {"description": "Default error response (429 and 503 with Retry-After)", "schema": self.ERROR_SCHEMA,
+                    "headers": {"Retry-After": RETRY_AFTER}}
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def register_fields(api: Api) -> None:
+    """Before the blueprints: how fields are documented (apispec writes format "url"; the standard is "uri")."""
+    from marshmallow import fields
+
+    api.register_field(fields.Url, "string", "uri")
 
 
 def document_api(api: Api) -> None:
@@ -103,6 +113,12 @@ REFRESH = {"in": "query", "name": "refresh", "required": False,
            "schema": {"type": "string", "enum": ["wait_for"]},
            "description": "wait_for: answer only once the change is searchable on this node (header "
                           "X-Searchable: true; timeout, or unavailable when the index cannot be read)"}
+
+SEARCHABLE = {"description": "With refresh=wait_for: true once the change is searchable on this node; false when "
+                             "the wait timed out or the index could not be read", "schema": {"type": "string",
+                                                                                           "enum": ["true", "false"]}}
+RETRY_AFTER = {"description": "Seconds to wait before trying again (429: too many requests; 503: the database or "
+                              "the search index unavailable for a moment)", "schema": {"type": "integer"}}
 
 RECORD_KINDS = {"practices": ("practice", "practices", "practice"),
                 "contacts": ("contact", "contacts", "contact"),
@@ -282,6 +298,9 @@ class DocumentPlugin(BasePlugin):
                 operation["description"] = description
             if operation.pop("x-refresh", False):
                 operation.setdefault("parameters", []).append(REFRESH)
+                for status, response in operation.get("responses", {}).items():
+                    if str(status).startswith("2") and isinstance(response, dict):
+                        response.setdefault("headers", {})["X-Searchable"] = SEARCHABLE
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", http.HTTPStatus.BAD_REQUEST.name)
             if "{" in path:

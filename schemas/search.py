@@ -59,15 +59,27 @@ class SearchHitSchema(Schema):
     url = fields.String(metadata={"description": "The record in the API"})
 
 
+def _counts(what: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Integer(),
+                       metadata={"description": f"Hits per {what}"})
+
+
+class FacetsSchema(Schema):
+    type = _counts("record type (practice, contact, training-material)")
+    country = _counts("country (ISO 3166-1 alpha-2)")
+    language = _counts("language (ISO 639-1)")
+    topic = _counts("topic code")
+    society = _counts("society code")
+
+
 class SearchResultSchema(Schema):
     total = fields.Integer(metadata={"description": "Hits in all (those the caller may see)"})
     page = fields.Integer()
     page_size = fields.Integer()
     total_pages = fields.Integer(metadata={"description": "Pages of page_size hits (the Link header links them)"})
     hits = fields.List(fields.Nested(SearchHitSchema))
-    facets = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
-                         metadata={"description": "Counts per value of type, country, language, topic and "
-                                                  "society, over the whole result set"})
+    facets = fields.Nested(FacetsSchema, metadata={"description": "Counts per value of type, country, language, "
+                                                                  "topic and society, over the whole result set"})
     suggestion = fields.String(allow_none=True, metadata={
         "description": "Did you mean: the query with its unknown words replaced by the closest words of the "
                        "published records the caller may read"})

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.helpers import listed, publish
+from tests.payloads import valid
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,32 +23,30 @@ def generate(target: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_generated_client_searches_and_syncs(live_server, client, member, make_caller, tmp_path, monkeypatch):
+def test_a_partner_journey_written_against_the_generated_client_type_checks_and_runs(
+        live_server, client, member, make_caller, tmp_path, monkeypatch):
     coordinator = make_caller("coordinator", "GB")
-    record = publish(client, member, coordinator, "practices", visibility="public",
-                     title="Legal-practical support during the residence procedure")
+    published = [publish(client, member, coordinator, "practices", visibility="public", external_id=f"NL-{n}",
+                         title=f"Legal-practical support during the residence procedure {n}")["id"]
+                 for n in range(3)]
     generate(tmp_path / "atn_hub_client")
+
+    # the partner's code (tests/client_journey.py) type-checks against the generated package: its functions are
+    # named after the operations, their parameters (If-Match among them) and models are typed
+    checked = subprocess.run([str(Path(sys.executable).parent / "mypy"), "--strict", "--follow-imports=silent",
+                              "--no-incremental", str(ROOT / "tests" / "client_journey.py")],
+                             capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                             env={**os.environ, "MYPYPATH": str(tmp_path)})
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
     monkeypatch.syspath_prepend(str(tmp_path))
-    package = importlib.import_module("atn_hub_client")
-    search = importlib.import_module("atn_hub_client.api.search.get_api_v1_search")
-    changes = importlib.import_module("atn_hub_client.api.changes.get_api_v1_changes")
+    journey = importlib.import_module("tests.client_journey")
+    record = {**valid("practices"), "external_id": "NL-EVENINGS"}
+    result = journey.journey(live_server, member.token, record)
 
-    api = package.AuthenticatedClient(base_url=live_server, token=member.token, raise_on_unexpected_status=True)
-    found = search.sync(client=api, q="residence procedure")
-    assert found.total >= 1 and record["id"] in {str(hit.id) for hit in found.hits}
-    assert found.hits[0].snippet and "<mark>residence</mark>" in found.hits[0].snippet
-
-    copy, cursor = {}, "0"
-    while True:
-        page = changes.sync(client=api, since=cursor, limit=2)
-        for change in page.changes:
-            key = (change.type_.value if hasattr(change.type_, "value") else change.type_, str(change.record_id))
-            if change.record is None:
-                copy.pop(key, None)
-            else:
-                copy[key] = change.record.to_dict()
-        cursor = page.next_cursor
-        if not page.has_more:
-            break
-    assert set(copy) == set(listed(client, member))
-    assert copy[("practice", record["id"])]["title"] == record["title"]
+    assert sorted(result["found"]) == sorted(published)  # page after page, each once
+    submitted = result["submitted"]
+    assert submitted["status"] == "submitted" and submitted["title"] == "Legal-practical support, evenings included"
+    assert set(result["copy"]) == set(listed(client, member))  # the feed's copy is the lists' content
+    assert result["copy"][("practice", submitted["id"])]["status"] == "submitted"
+    assert int(result["cursor"]) > 0
