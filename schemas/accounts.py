@@ -27,7 +27,7 @@ class TokenCreateSchema(Schema):
     name = text_field(200, required=True, metadata={"description": "What the token is for"})
     scope = fields.String(required=True, validate=SCOPE_STRING,
                           metadata={"description": f"Space-separated, among: {', '.join(SCOPES)}"})
-    expires_in_days = fields.Integer(validate=validate.Range(min=1),
+    expires_in_days = fields.Integer(strict=True, validate=validate.Range(min=1),
                                      metadata={"description": "Lifetime in days: 90 unless given, at most 366 "
                                                               "(ATN_PERSONAL_TOKEN_DEFAULT_DAYS, "
                                                               "ATN_PERSONAL_TOKEN_MAX_DAYS). Personal tokens always "

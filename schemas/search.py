@@ -28,6 +28,9 @@ class SearchArgsSchema(Schema):
                                                  "relevance (default: from Accept-Language)"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     page_size = fields.Integer(load_default=20, validate=PageSize())
+    bom = fields.Boolean(load_default=False, metadata={
+        "description": "CSV export only (Accept: text/csv): start with a UTF-8 byte order mark, for spreadsheet "
+                       "programs that need one to read UTF-8 (Excel)"})
 
 
 class MatchedFileSchema(Schema):
@@ -39,6 +42,10 @@ class MatchedFileSchema(Schema):
 
 class SearchHitSchema(Schema):
     type = fields.String()
+    status = fields.String(allow_none=True, metadata={
+        "enum": ["draft", "submitted", "changes_requested", "rejected", "published", "archived", None],
+        "description": "The record's workflow status: callers who see their society's unpublished records tell "
+                       "them from published ones"})
     id = fields.String(attribute="record_id")
     external_id = fields.String(allow_none=True)
     title = fields.String()

@@ -35,7 +35,7 @@ class TrainingMaterialCreateSchema(Schema):
     languages = unique_list(LanguageCode(), required=True, min_items=1, max_items=20,
                             metadata={"description": "Languages of the material; the first is its main one"})
     audience = text_field(300, allow_none=True)
-    duration_minutes = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
+    duration_minutes = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=100_000))
     external_url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
     licence = text_field(200, allow_none=True)
     topics = unique_list(TopicCode(), load_default=list)

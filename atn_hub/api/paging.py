@@ -10,6 +10,7 @@ import flask_smorest
 from flask import request
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import fields
+from webargs.flaskparser import FlaskParser, abort
 
 RELATIONS = ("first", "prev", "next", "last")
 
@@ -46,8 +47,21 @@ PAGING_HEADERS = {
 }
 
 
+class Parser(FlaskParser):
+    """webargs' parser, saying where a body stops being JSON."""
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        where = (f"line {error.lineno}, column {error.colno}: {error.msg}" if isinstance(error, json.JSONDecodeError)
+                 else "it is not UTF-8 text")
+        message = f"The body is not valid JSON ({where})."
+        abort(400, exc=error, message=message, messages={"json": {"_body": [message]}})
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint whose paginated lists also say their page size and send ``Link``."""
+    """flask-smorest's Blueprint whose paginated lists also say their page size and send ``Link``, and whose
+    bodies' JSON errors say where."""
+
+    ARGUMENTS_PARSER = Parser()
 
     @staticmethod
     def _make_pagination_metadata(page, page_size, item_count):

@@ -7,7 +7,7 @@ from schemas.common import normalise_language
 from schemas.search import SearchArgsSchema, SearchResultSchema
 
 from ..access import ANYONE, access
-from ..extensions import node_search
+from ..extensions import get_db, node_search
 from ..oauth.protector import current_principal
 from ..services import search as search_service
 from .common import in_reader_language
@@ -44,9 +44,9 @@ class Search(MethodView):
         wants_csv = request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
         result = search_service.search(node_search().engine, principal, args, _caller_language(), export=wants_csv)
         if wants_csv:
-            return Response(search_service.as_csv(result, base, principal), mimetype="text/csv",
+            return Response(search_service.as_csv(result, base, principal, bom=args["bom"]), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="atn-hub-search.csv"'})
-        body = search_service.as_json(result, args, base, principal)
+        body = search_service.as_json(result, args, base, principal, get_db().session)
         paging = {key: body[key] for key in ("total", "total_pages", "page", "page_size")}
         headers = {"X-Pagination": json.dumps(paging)}  # as every list has it
         if link := link_header(body["page"], body["total_pages"]):

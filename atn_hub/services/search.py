@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import uuid
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from search_index.engine import IndexUnavailable, QueryError, SearchRequest, SearchResult, Visibility
 
 from .. import permissions
 from ..errors import DomainError, ServiceUnavailable
+from ..models import RECORD_MODELS
 from ..principal import Principal
 from . import translations
 
@@ -64,13 +71,27 @@ def shows_scores(principal: Principal) -> bool:
     return principal.has("read")
 
 
-def as_json(result: SearchResult, args: dict[str, Any], base_url: str, principal: Principal) -> dict:
+def statuses(session: Session, hits) -> dict[str, str]:
+    """The hits' records' statuses, read now (the index keeps them to filter, not to show): a caller who sees
+    their society's drafts can tell them from published records."""
+    found: dict[str, str] = {}
+    for record_type, model in RECORD_MODELS.items():
+        ids = [uuid.UUID(hit.record_id) for hit in hits if hit.type == record_type]
+        if ids:
+            found.update((str(record_id), status) for record_id, status in
+                         session.execute(select(model.id, model.status).where(model.id.in_(ids))))
+    return found
+
+
+def as_json(result: SearchResult, args: dict[str, Any], base_url: str, principal: Principal,
+            session: Session | None = None) -> dict:
     scores = shows_scores(principal)
+    status = statuses(session, result.hits) if session is not None else {}
     page_size = args.get("page_size", 20)
     return {
         "total": result.total, "page": args.get("page", 1), "page_size": page_size,
         "total_pages": (result.total + page_size - 1) // page_size,
-        "hits": [{**hit.__dict__, "score": hit.score if scores else None,
+        "hits": [{**hit.__dict__, "score": hit.score if scores else None, "status": status.get(hit.record_id),
                   "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}",
                   "file": {**hit.file, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}/files/"
                                                  f"{hit.file['id']}"} if hit.file else None}
@@ -80,16 +101,25 @@ def as_json(result: SearchResult, args: dict[str, Any], base_url: str, principal
     }
 
 
-def as_csv(result: SearchResult, base_url: str, principal: Principal) -> str:
+def plain_snippet(snippet: str | None) -> str:
+    """A hit's snippet as plain text (the JSON's is HTML: escaped, the matches in <mark>)."""
+    return html.unescape(re.sub(r"</?mark>", "", snippet or ""))
+
+
+def as_csv(result: SearchResult, base_url: str, principal: Principal, bom: bool = False) -> str:
+    """The whole result set, one row per hit (RFC 4180: CRLF rows, cells with commas, quotes or line breaks
+    quoted); ``bom``: a UTF-8 byte order mark first, which spreadsheet programs (Excel) need to read UTF-8."""
     scores = shows_scores(principal)
     out = io.StringIO()
+    if bom:
+        out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for hit in result.hits:
         writer.writerow([csv_cell(value) for value in (
             hit.type, hit.record_id, hit.external_id or "", hit.title, hit.score if scores else "", hit.language,
             " ".join(hit.countries), hit.society, hit.updated_at.isoformat(),
-            f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}", hit.snippet or "")])
+            f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}", plain_snippet(hit.snippet))])
     return out.getvalue()
 
 

@@ -93,6 +93,7 @@ BAD_INPUTS = {
         ({"kind": "best"}, "kind"),
         ({"areas": ["prosecute"]}, "areas"),
         ({"start_year": 2020, "end_year": 2010}, "end_year"),
+        ({"start_year": "2024"}, "start_year"),  # a string is a type error, whatever it holds
         ({"title": "x" * 301}, "title"),
         ({"contact_id": "not-a-uuid"}, "contact_id"),
         ({"contact_id": str(uuid.uuid4())}, "contact_id"),
@@ -114,6 +115,7 @@ BAD_INPUTS = {
         ({"format": "book"}, "format"),
         ({"languages": []}, "languages"),
         ({"duration_minutes": -5}, "duration_minutes"),
+        ({"duration_minutes": "90"}, "duration_minutes"),
         ({"external_url": "ftp://example.org/x"}, "external_url"),
         ({"topics": ["nope"]}, "topics"),
     ],
@@ -142,6 +144,9 @@ def test_malformed_bodies_are_400_or_415(client, member, resource):
     not_json = client.post(url(resource), data="{not json", headers={**member.headers,
                                                                       "Content-Type": "application/json"})
     assert not_json.status_code == 400 and not_json.json["code"] == 400
+    broken = client.post(url(resource), data='{"title": "Buddy programme",\n "summary": }',
+                         headers={**member.headers, "Content-Type": "application/json"})
+    assert broken.status_code == 400 and "line 2, column 13" in broken.json["detail"]  # where it stops being JSON
     form = client.post(url(resource), data="a=b", headers={**member.headers,
                                                             "Content-Type": "application/x-www-form-urlencoded"})
     assert form.status_code == 415 and form.json["code"] == 415

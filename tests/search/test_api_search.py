@@ -154,6 +154,22 @@ def test_csv_exports_the_whole_result_set(client, corpus):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 4 and {r["external_id"] for r in rows} == {"nl", "fr", "de", "en"}
+    assert not response.get_data(as_text=True).startswith("\ufeff")
+
+
+def test_csv_snippets_are_plain_text_line_breaks_stay_in_their_cell_and_a_bom_on_request(client, member, db_session,
+                                                                                         app):
+    publish(client, member, db_session, external_id="lines", language="en", translations={},
+            title="Night shelter & referral", summary="Rooms for <survivors>.\nReferral to \"safe\" houses.", body="")
+    settle(app, client)
+    response = client.get("/api/v1/search", query_string={"q": "referral", "bom": "true"},
+                          headers={"Accept": "text/csv"})
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Excel reads the file as UTF-8
+    [row] = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert row["title"] == "Night shelter & referral"
+    assert "<mark>" not in row["snippet"] and "&amp;" not in row["snippet"] and "&lt;" not in row["snippet"]
+    assert "Referral" in row["snippet"] and "\n" in row["snippet"]  # the line break, kept inside the quoted cell
 
 
 def test_own_language_ranks_first_at_equal_relevance(client, member, db_session, app):
@@ -241,3 +257,15 @@ def _coordinator(client, db_session):
     _, secret = accounts.create_personal_token(db_session, SYSTEM, user, scope=None)
     db_session.commit()
     return Caller(user, secret)
+
+
+def test_hits_say_their_status_so_drafts_are_told_from_published_records(client, member, db_session, app):
+    draft = client.post(f"/api/v1/practices{WAIT}", json=valid("practices", title="Outreach at car washes draft",
+                                                                 external_id="draft-cw"), headers=member.headers).json
+    published = publish(client, member, db_session, external_id="published-cw", language="en", translations={},
+                        title="Outreach at car washes", summary="Teams visit car washes.", body="")
+    settle(app, client)
+    mine = {hit["id"]: hit["status"] for hit in search(client, "car washes", member)["hits"]}
+    assert mine == {draft["id"]: "draft", published["id"]: "published"}
+    anyone = {hit["id"]: hit["status"] for hit in search(client, "car washes")["hits"]}
+    assert anyone == {published["id"]: "published"}

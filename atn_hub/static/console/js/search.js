@@ -70,6 +70,8 @@ function facetLabel(name, value) {
 
 function hitMeta(hit) {
   const parts = [
+    // an unpublished record (the caller's society's) is marked as such, in words
+    hit.status && hit.status !== "published" ? h("span", { class: "badge status-badge" }, t(`status.${hit.status}`)) : null,
     typeLabel(hit.type),
     hit.society && nameNode(societyName(societies[hit.society], hit.society)),
     (hit.countries || []).map(countryName).join(", "),
