@@ -94,7 +94,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     app.extensions["atn_delivery"] = NodeDelivery(app)
     register_blueprints(api)
-    document_api(api)
+    document_api(api, app)
     from . import console
     from .cors import init_cors, parse_origins
 

@@ -16,6 +16,8 @@ from .access import OAUTH2, PERSONAL_TOKEN
 from .errors import PROBLEM_JSON, error_response
 from .principal import SCOPES
 
+OAUTH_CLIENT = "oauth_client"  # the security scheme of the OAuth endpoints: the client's own credentials
+
 
 class HubApi(Api):
     """flask-smorest's Api, its errors as RFC 9457 problem details (``errors.error_body``), so documented."""
@@ -49,7 +51,7 @@ def register_fields(api: Api) -> None:
     api.register_field(fields.Url, "string", "uri")
 
 
-def document_api(api: Api) -> None:
+def document_api(api: Api, app: Flask) -> None:
     spec = api.spec
     spec.options.setdefault("servers", [{"url": "/", "description": "This server"}])
     spec.components.security_scheme(OAUTH2, {
@@ -66,6 +68,81 @@ def document_api(api: Api) -> None:
         "type": "http", "scheme": "bearer",
         "description": "A personal access token (POST /api/v1/me/tokens or `atn-hub tokens create`).",
     })
+    document_oauth(spec, {rule.rule: rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/oauth/")})
+
+
+OAUTH_ERROR = {"type": "object", "required": ["error"], "properties": {
+    "error": {"type": "string", "description": "RFC 6749 5.2: invalid_request, invalid_client, invalid_grant, "
+                                               "unauthorized_client, unsupported_grant_type, invalid_scope, "
+                                               "slow_down"},
+    "error_description": {"type": "string"}}}
+FORM = "application/x-www-form-urlencoded"
+
+
+def _oauth_errors(*statuses: int) -> dict:
+    described = {400: "A malformed request, an unknown grant, a wrong code or refresh token",
+                 401: "The client could not be authenticated (client_secret_basic or client_secret_post)",
+                 429: "Too many failed attempts of this client from this address (Retry-After)"}
+    return {str(status): {"description": described[status],
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}}
+            for status in statuses}
+
+
+def document_oauth(spec, rules: dict) -> None:
+    """The OAuth 2.0 endpoints (Authlib's, not blueprints): what a client generator and a partner's developer
+    need. Their errors are RFC 6749's shape, not problem details: OAuth libraries expect it."""
+    spec.components.schema("OAuthError", OAUTH_ERROR)
+    spec.components.schema("TokenResponse", {"type": "object", "required": ["access_token", "token_type"],
+                                             "properties": {
+        "access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds (ATN_ACCESS_TOKEN_LIFETIME)"},
+        "refresh_token": {"type": "string", "description": "Authorization code and refresh grants only"},
+        "scope": {"type": "string"}}})
+    spec.components.schema("TokenRequest", {"type": "object", "required": ["grant_type"], "properties": {
+        "grant_type": {"type": "string", "enum": ["client_credentials", "authorization_code", "refresh_token"]},
+        "scope": {"type": "string", "description": "Space-separated; at most the client's", "example": "read write"},
+        "client_id": {"type": "string", "description": "With client_secret_post, or a public client"},
+        "client_secret": {"type": "string", "description": "client_secret_post (or HTTP Basic instead)"},
+        "code": {"type": "string"}, "redirect_uri": {"type": "string", "format": "uri"},
+        "code_verifier": {"type": "string", "description": "PKCE (S256), authorization_code grant"},
+        "refresh_token": {"type": "string"}}})
+    spec.components.schema("TokenHint", {"type": "object", "required": ["token"], "properties": {
+        "token": {"type": "string"},
+        "token_type_hint": {"type": "string", "enum": ["access_token", "refresh_token"]}}})
+    spec.components.schema("Introspection", {"type": "object", "required": ["active"], "properties": {
+        "active": {"type": "boolean"}, "client_id": {"type": "string"}, "token_type": {"type": "string"},
+        "scope": {"type": "string"}, "sub": {"type": "string"}, "username": {"type": ["string", "null"]},
+        "society": {"type": ["string", "null"]}, "iat": {"type": "integer"}, "exp": {"type": "integer"}}})
+    client_auth = [{OAUTH_CLIENT: []}, {}]
+    spec.components.security_scheme(OAUTH_CLIENT, {
+        "type": "http", "scheme": "basic",
+        "description": "The client's id and secret (client_secret_basic); or client_id and client_secret in the "
+                       "form (client_secret_post)."})
+
+    def form(schema: str) -> dict:
+        return {"required": True, "content": {FORM: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+    spec.path(path="/oauth/token", rule=rules["/oauth/token"], operations={"post": {
+        "operationId": "get_token", "tags": ["oauth"], "summary": "Get an access token",
+        "description": "client_credentials for a partner's machine client (Basic auth with its id and secret); "
+                       "authorization_code with PKCE for the web console and other public clients; "
+                       "refresh_token to renew one. A token carries at most the client's scopes.",
+        "security": client_auth, "requestBody": form("TokenRequest"),
+        "responses": {"200": {"description": "The token", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/TokenResponse"}}}}, **_oauth_errors(400, 401, 429)}}})
+    spec.path(path="/oauth/revoke", rule=rules["/oauth/revoke"], operations={"post": {
+        "operationId": "revoke_oauth_token", "tags": ["oauth"], "summary": "Revoke a token (RFC 7009)",
+        "description": "An access or refresh token of the authenticated client stops working (and the tokens "
+                       "minted from it). 200 also for a token that is unknown or already revoked.",
+        "security": client_auth, "requestBody": form("TokenHint"),
+        "responses": {"200": {"description": "Revoked (or nothing to revoke)"}, **_oauth_errors(400, 401)}}})
+    spec.path(path="/oauth/introspect", rule=rules["/oauth/introspect"], operations={"post": {
+        "operationId": "introspect_token", "tags": ["oauth"], "summary": "Is this token active? (RFC 7662)",
+        "description": "For a resource server: a token of the authenticated client, with its scopes, subject "
+                       "and expiry; {\"active\": false} for one that is not.",
+        "security": client_auth, "requestBody": form("TokenHint"),
+        "responses": {"200": {"description": "The token's state", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Introspection"}}}}, **_oauth_errors(400, 401)}}})
 
 
 # --- strict input: a query parameter the document does not name is a mistake, not something to ignore ----
