@@ -35,6 +35,10 @@ def _db():
     return get_db().session
 
 
+def _public_url() -> str:
+    return current_app.config["ATN_SETTINGS"].public_url
+
+
 def _client_ip() -> str:
     return request.remote_addr or "unknown"
 
@@ -194,7 +198,7 @@ def introspect_token():
 def metadata():
     # The issuer is the configured public address, never the request's Host header (RFC 8414 3.3: the
     # issuer must match what the client expects; a forged Host would make the document lie).
-    base = current_app.config["ATN_SETTINGS"].public_url
+    base = _public_url()
     document = AuthorizationServerMetadata({
         "issuer": base,
         "authorization_endpoint": base + url_for("oauth.authorize"),
