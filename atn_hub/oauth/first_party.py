@@ -1,14 +1,19 @@
 """The hub's own OAuth client: the web console and Swagger UI at ``/docs`` both sign in as the public client
 ``atn-hub-web`` (its id is written into their scripts), from pages the hub itself serves.
 
-Being the hub's own, the client may use the hub's own pages at ``ATN_PUBLIC_URL`` as redirect URIs, whatever
-its stored list says: the console's ``{public_url}/`` and Swagger UI's
-``{public_url}/docs/assets/oauth2-redirect.html`` (and the same on the other loopback name, ``localhost`` for
-``127.0.0.1`` and back). Each is still matched exactly (RFC 9700 4.1.3): a hub served at another address
-needs ``ATN_PUBLIC_URL`` set to it, and nothing else.
+Being the hub's own, the client
 
-Why the id and not a column: the console's and Swagger UI's scripts name the client by this id, so the client
-with this id *is* the console's, whoever registered it; a flag beside it could only disagree with that.
+- may use the hub's own pages at ``ATN_PUBLIC_URL`` as redirect URIs, whatever its stored list says: the
+  console's ``{public_url}/`` and Swagger UI's ``{public_url}/docs/assets/oauth2-redirect.html`` (and the same
+  on the other loopback name, ``localhost`` for ``127.0.0.1`` and back). Each is still matched exactly
+  (RFC 9700 4.1.3): a hub served at another address needs ``ATN_PUBLIC_URL`` set to it, and nothing else;
+- skips the consent page when it redirects to one of those pages: the person signs in and is back in the
+  console. Any other redirect URI of this client, and every other client, gets the consent page.
+
+Why the id and not a column (no migration): the console's and Swagger UI's scripts name the client by this id,
+so the client with this id *is* the console's, whoever registered it; a flag beside it could only disagree
+with that. And what it is spared is bound to the hub's own pages: a code issued without consent only ever
+goes to a page the hub serves, read by the hub's own scripts.
 """
 from __future__ import annotations
 

@@ -162,14 +162,14 @@ def screenshot():
 
 
 def sign_in(page, email: str) -> None:
-    """Through the console's Sign in button: the server's sign-in and consent pages, then back (PKCE)."""
+    """Through the console's Sign in button: the server's sign-in page, then back (PKCE); the console is the
+    hub's own client, so no consent page."""
     page.goto("/")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/oauth/authorize?**")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Allow").click()
     page.get_by_text("Signed in as").wait_for()
 
 
