@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export ATN_INSTANCE_DIR ?= $(CURDIR)/instance
 # The hub's address as browsers reach it: sign-in sends people back to it (`make run PORT=8000` just works).
-export ATN_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# Plain http is for loopback addresses only: bound to any other HOST, it is this machine's 127.0.0.1 unless
+# ATN_PUBLIC_URL names the https address people use.
+export ATN_PUBLIC_URL ?= http://$(if $(filter 127.0.0.1 localhost,$(HOST)),$(HOST),127.0.0.1):$(PORT)
 
 # The browser tests (tests/e2e) drive Debian's Chromium through Playwright's Python package (no browser
 # download) and check accessibility with axe-core from the npm registry, pinned here.
