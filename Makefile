@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export ATN_INSTANCE_DIR ?= $(CURDIR)/instance
+# The hub's address as browsers reach it: sign-in sends people back to it (`make run PORT=8000` just works).
+# Plain http is for loopback addresses only: bound to any other HOST, it is this machine's 127.0.0.1 unless
+# ATN_PUBLIC_URL names the https address people use.
+export ATN_PUBLIC_URL ?= http://$(if $(filter 127.0.0.1 localhost,$(HOST)),$(HOST),127.0.0.1):$(PORT)
 
 # The browser tests (tests/e2e) drive Debian's Chromium through Playwright's Python package (no browser
 # download) and check accessibility with axe-core from the npm registry, pinned here.
@@ -37,7 +41,7 @@ run: install
 	$(BIN)/atn-hub db upgrade
 	@if [ ! -f "$(ATN_INSTANCE_DIR)/.demo-loaded" ]; then \
 		$(BIN)/atn-hub demo load && touch "$(ATN_INSTANCE_DIR)/.demo-loaded"; fi
-	@echo "ATN Hub on http://$(HOST):$(PORT)/  (web console; API docs: http://$(HOST):$(PORT)/docs)"
+	@echo "ATN Hub on $(ATN_PUBLIC_URL)/  (web console; API docs: $(ATN_PUBLIC_URL)/docs)"
 	$(BIN)/atn-hub run -h $(HOST) -p $(PORT)
 
 # Starts the local PostgreSQL when it is installed and stopped (the suite then runs on it too).

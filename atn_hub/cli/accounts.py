@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..errors import DomainError
+from ..errors import DomainError, Invalid
 from ..extensions import get_db
 from ..principal import SYSTEM
 from ..services import accounts
@@ -92,6 +92,38 @@ def clients_create(society, name, grant, scope, redirect_uris, public, introspec
     if secret:
         out["client_secret"] = secret
     click.echo(json.dumps(out))
+
+
+OPTION_OF_FIELD = {"name": "--name", "redirect_uris": "--redirect-uri", "scope": "--scope"}
+
+
+@clients_group.command("update")
+@click.argument("client_id")
+@click.option("--name", default=None, help="A new name.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True,
+              help="Exact redirect URI (repeatable); the ones given replace all the client's redirect URIs.")
+@click.option("--scope", default=None, help='Space-separated, e.g. "read write"; replaces the client\'s scopes '
+                                            "(within what its kind allows; tokens with a dropped scope are revoked).")
+def clients_update(client_id, name, redirect_uris, scope):
+    """Change a client's name, redirect URIs or scopes; prints the client as it is now."""
+    if name is None and not redirect_uris and scope is None:
+        raise click.UsageError("Give --name, --redirect-uri or --scope: what to change.")
+
+    def update(session):
+        client = accounts.get_client(session, SYSTEM, client_id)
+        try:
+            revoked = accounts.update_client(session, SYSTEM, client, name=name, scope=scope,
+                                             redirect_uris=list(redirect_uris) if redirect_uris else None)
+        except Invalid as exc:
+            field = next(iter(exc.errors["json"]))
+            raise click.BadParameter(exc.errors["json"][field][0], param_hint=OPTION_OF_FIELD.get(field, field)) \
+                from None
+        return client, revoked
+
+    client, revoked = _run(update)
+    click.echo(json.dumps({"client_id": client.client_id, "name": client.name, "grant_types": client.grant_types,
+                           "scope": client.scope, "redirect_uris": client.redirect_uris,
+                           "tokens_revoked": revoked}))
 
 
 @clients_group.command("revoke")

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..extensions import get_db
+from ..oauth import first_party
 from ..principal import SYSTEM
 from ..services import transfer
 
@@ -63,7 +64,7 @@ def demo_load():
 
 
 DEMO_DOMAIN = "demo.atn-hub.example"
-WEB_CLIENT_ID = "atn-hub-web"
+WEB_CLIENT_ID = first_party.CLIENT_ID
 
 
 def demo_accounts(session, password: str) -> dict:
@@ -85,8 +86,9 @@ def demo_accounts(session, password: str) -> dict:
             accounts.create_user(session, SYSTEM, email=email, name=name, role=role, society_code=society_code,
                                  password=password)
     if session.scalar(select(OAuthClient.id).where(OAuthClient.client_id == WEB_CLIENT_ID)) is None:
-        redirects = [f"http://{host}:{port}{path}" for host in ("127.0.0.1", "localhost") for port in (5000,)
-                     for path in ("/", "/docs/assets/oauth2-redirect.html")]
+        # The console's and Swagger UI's pages at ATN_PUBLIC_URL; the server accepts those of the address it
+        # is configured with at the time, so a later change of address needs no change here (see first_party).
+        redirects = first_party.own_redirect_uris(current_app.config["ATN_SETTINGS"].public_url)
         accounts.create_client(session, SYSTEM, name="ATN Hub web", society_code=None, grant="authorization_code",
                                scope="read write contacts:read moderate", redirect_uris=redirects, public=True,
                                client_id=WEB_CLIENT_ID)

@@ -1,5 +1,6 @@
 """The authorization server's endpoints: /oauth/authorize (a server-rendered sign-in and consent page),
-/oauth/token, /oauth/revoke, /oauth/introspect and /.well-known/oauth-authorization-server.
+/oauth/token, /oauth/revoke, /oauth/introspect, /oauth/logout (ends the sign-in page's session) and
+/.well-known/oauth-authorization-server.
 
 They answer in OAuth's own shapes (RFC 6749 error bodies), not the API's, as clients expect.
 """
@@ -10,20 +11,21 @@ import hmac
 import json
 import secrets
 import uuid
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
 from ..access import public
-from ..db import utcnow
-from ..errors import TooManyRequests
+from ..db import utcnow, write_intent
+from ..errors import TooManyRequests, error_response
 from ..extensions import get_db, oauth_server
 from ..i18n import message, negotiate, translator
 from ..models import User
 from ..principal import SCOPES
 from ..services import accounts, throttle
+from . import first_party
 
 bp = Blueprint("oauth", __name__)
 
@@ -33,6 +35,10 @@ CSRF_KEY = "csrf_token"
 
 def _db():
     return get_db().session
+
+
+def _public_url() -> str:
+    return current_app.config["ATN_SETTINGS"].public_url
 
 
 def _client_ip() -> str:
@@ -115,6 +121,8 @@ def authorize():
                      granted=_granted_scopes(grant, user))
 
     if request.method == "GET":
+        if user is not None and first_party.redirects_home(grant.client, grant.redirect_uri, _public_url()):
+            return _allow_without_consent(srv, grant, user)
         return page()
     if not _csrf_valid():
         return page(400, _text("oauth.error.form_expired"))
@@ -129,6 +137,16 @@ def authorize():
     if action == "allow":
         return srv.create_authorization_response(grant=grant, grant_user=user)
     return srv.create_authorization_response(grant=grant, grant_user=None)  # denied: access_denied
+
+
+def _allow_without_consent(srv, grant, user: User) -> Response:
+    """The hub's own console or Swagger UI, back to the hub's own page: no consent to ask for. This GET writes
+    (the authorization code), so its reading transaction ends and a writing one begins (SQLite: BEGIN
+    IMMEDIATE): SQLite cannot turn a reader into a writer once another writer (the indexer, the outbox) has
+    committed since the read began, and would fail the sign-in."""
+    _db().rollback()
+    write_intent.set(True)  # for the rest of this request: its end resets the request's own setting
+    return srv.create_authorization_response(grant=grant, grant_user=user)
 
 
 def _sign_in(page) -> Response:
@@ -150,6 +168,29 @@ def _sign_in(page) -> Response:
     session.clear()  # a fresh session on sign-in: no fixation
     session[SESSION_USER] = str(user.id)
     return redirect(request.url, code=303)  # back to the consent page, as a GET
+
+
+@bp.post("/oauth/logout")
+@public
+def sign_out():
+    """End the hub's sign-in session (the sign-in page's cookie): the next sign-in, whatever the client, asks
+    for the e-mail and password again, not "Allow" as the person before (a shared computer). The console calls
+    it on "Sign out", after revoking its tokens at /oauth/revoke. Only pages of the hub's own origin may: the
+    browser's Origin header must be the hub's, so no other site (nor a page of the same site on another port,
+    which SameSite=Lax lets the cookie reach) signs a person out."""
+    if request.headers.get("Origin") not in _own_origins():
+        return error_response(403, "Sign out from the hub's own pages: this request's Origin is not the hub's.")
+    session.clear()  # an empty session: Flask deletes the cookie
+    return Response(status=204, headers={"Cache-Control": "no-store"})
+
+
+def _own_origins() -> set[str]:
+    """The configured address and the one this request reached (a browser's Host: the same origin)."""
+    def origin(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    return {origin(_public_url()), origin(request.host_url)}
 
 
 def _granted_scopes(grant, user: User | None) -> list[str]:
@@ -194,7 +235,7 @@ def introspect_token():
 def metadata():
     # The issuer is the configured public address, never the request's Host header (RFC 8414 3.3: the
     # issuer must match what the client expects; a forged Host would make the document lie).
-    base = current_app.config["ATN_SETTINGS"].public_url
+    base = _public_url()
     document = AuthorizationServerMetadata({
         "issuer": base,
         "authorization_endpoint": base + url_for("oauth.authorize"),

@@ -26,6 +26,7 @@ from ..extensions import get_db
 from ..models import AuthorizationCode, OAuthClient, OAuthToken, User, token_hash
 from ..principal import SCOPES, grantable
 from ..services import accounts
+from . import first_party
 
 CODE_KEPT = 3600  # seconds a code, used or not, stays in the table (it is valid for 300)
 
@@ -85,6 +86,14 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+    def validate_authorization_redirect_uri(self, request, client):
+        """The client's registered URIs, and for the hub's own client the hub's own pages at ATN_PUBLIC_URL:
+        each compared exactly (see first_party)."""
+        uri = request.payload.redirect_uri
+        if first_party.redirects_home(client, uri, current_app.config["ATN_SETTINGS"].public_url):
+            return uri
+        return super().validate_authorization_redirect_uri(request, client)
 
     def validate_authorization_request(self):
         redirect_uri = super().validate_authorization_request()

@@ -224,28 +224,19 @@ def create_client(session: Session, principal: Principal, *, name: str, society_
                   can_introspect: bool = False, client_id: str | None = None) -> tuple[OAuthClient, str | None]:
     """Register a client; returns it and its secret (None for public clients), shown once only."""
     _require_admin(principal)
-    scopes = scope.split()
-    unknown = set(scopes) - set(ROLE_SCOPES["admin"])
-    if unknown:
-        raise Invalid("scope", f"Unknown scope(s): {', '.join(sorted(unknown))}.")
     society = society_by_code(session, society_code.upper()) if society_code else None
     if grant == "client_credentials":
         if public:
             raise Invalid("public", "A client_credentials client is confidential by definition.")
         if society is None:
             raise Invalid("society", "A machine client acts as a society: name it.")
-        if set(scopes) - ROLE_SCOPES["member"]:
-            raise Invalid("scope", "A society's client may hold read, write and contacts:read only.")
         grant_types = ["client_credentials"]
     elif grant == "authorization_code":
-        if not redirect_uris:
-            raise Invalid("redirect_uris", "An authorization_code client needs at least one redirect URI.")
         grant_types = ["authorization_code", "refresh_token"]
     else:
         raise Invalid("grant", "client_credentials or authorization_code.")
-    for uri in redirect_uris or []:
-        if uri.startswith("http://") and uri.split("/")[2].split(":")[0] not in ("127.0.0.1", "localhost", "[::1]"):
-            raise Invalid("redirect_uris", f"Plain http only for loopback addresses: {uri}")
+    scopes = _client_scopes(scope, grant_types)
+    _check_redirect_uris(redirect_uris or [], grant_types)
     client_id = client_id or secrets.token_hex(12)  # hex: never starts with "-" (a command-line option)
     if session.scalar(select(OAuthClient.id).where(OAuthClient.client_id == client_id)) is not None:
         raise Conflict(f"A client with id {client_id} exists already.", {"json": {"client_id": ["Already in use."]}})
@@ -261,6 +252,63 @@ def create_client(session: Session, principal: Principal, *, name: str, society_
                       payload={"name": name, "grant_types": grant_types, "scope": client.scope},
                       society_id=client.society_id)
     return client, secret
+
+
+def _client_scopes(scope: str, grant_types: list[str]) -> list[str]:
+    """The scopes a client of this kind may hold: a society's machine client no more than a member's."""
+    scopes = scope.split()
+    unknown = set(scopes) - set(ROLE_SCOPES["admin"])
+    if unknown:
+        raise Invalid("scope", f"Unknown scope(s): {', '.join(sorted(unknown))}.")
+    if "client_credentials" in grant_types and set(scopes) - ROLE_SCOPES["member"]:
+        raise Invalid("scope", "A society's client may hold read, write and contacts:read only.")
+    return scopes
+
+
+def _check_redirect_uris(redirect_uris: list[str], grant_types: list[str]) -> None:
+    if "authorization_code" in grant_types and not redirect_uris:
+        raise Invalid("redirect_uris", "An authorization_code client needs at least one redirect URI.")
+    for uri in redirect_uris:
+        if uri.startswith("http://") and uri.split("/")[2].split(":")[0] not in ("127.0.0.1", "localhost", "[::1]"):
+            raise Invalid("redirect_uris", f"Plain http only for loopback addresses: {uri}")
+
+
+def update_client(session: Session, principal: Principal, client: OAuthClient, *, name: str | None = None,
+                  redirect_uris: list[str] | None = None, scope: str | None = None) -> int:
+    """Change what is given of a client's name, redirect URIs (replaced as a whole) and scopes, within what its
+    kind allows. Tokens holding a scope the client no longer has are revoked (with their grants), or a refresh
+    would keep it alive; returns how many tokens were revoked. A revoked client stays revoked: nothing to
+    change."""
+    _require_admin(principal)
+    if client.revoked_at is not None:
+        raise Conflict(f"Client {client.client_id} is revoked.")
+    changed: dict = {}
+    if name is not None:
+        if not name.strip() or len(name) > 200:
+            raise Invalid("name", "1 to 200 characters.")
+        if name != client.name:
+            client.name = changed["name"] = name
+    if redirect_uris is not None:
+        if "authorization_code" not in client.grant_types:
+            raise Invalid("redirect_uris", "A client_credentials client is never redirected to.")
+        _check_redirect_uris(redirect_uris, client.grant_types)
+        if redirect_uris != client.redirect_uris:
+            client.redirect_uris = changed["redirect_uris"] = list(redirect_uris)
+    revoked = 0
+    if scope is not None:
+        scopes = _client_scopes(scope, client.grant_types)
+        if scopes != client.scope.split():
+            client.scope = changed["scope"] = " ".join(scopes)
+            tokens = session.scalars(select(OAuthToken).where(OAuthToken.client_id == client.client_id,
+                                                              OAuthToken.revoked.is_(False)))
+            wider = {token.family_id for token in tokens if set(token.scope.split()) - set(scopes)}
+            revoked = revoke_families(session, wider) if wider else 0
+    if changed:
+        session.flush()
+        change_log.append(session, principal, record_type="client", record_id=client.client_id, action="updated",
+                          payload={**changed, **({"tokens_revoked": revoked} if revoked else {})},
+                          society_id=client.society_id)
+    return revoked
 
 
 def list_clients(session: Session, principal: Principal) -> list[OAuthClient]:

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from atn_hub import create_app
-from atn_hub.cli.data import DEMO_DIR, WEB_CLIENT_ID, demo_accounts, run_import
+from atn_hub.cli.data import DEMO_DIR, demo_accounts, run_import
 from atn_hub.cli.database import upgrade
-from atn_hub.principal import SYSTEM
-from atn_hub.services import accounts, transfer
+from atn_hub.services import transfer
 from tests.conftest import free_port, serving
 
 HERE = Path(__file__).resolve().parent
@@ -53,8 +52,8 @@ def mailbox():
 
 @pytest.fixture(scope="session")
 def console_server(tmp_path_factory, mailbox):
-    """The app on a fresh SQLite database with the demo data; the console's exact redirect URI for this port
-    is registered on the public client (never a looser match)."""
+    """The app on a fresh SQLite database with the demo data, on a random port set as its ATN_PUBLIC_URL (as
+    `serving` does): the console's client, registered at the default address, signs in there all the same."""
     root = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{root / 'atn.db'}"
     upgrade(url)
@@ -66,10 +65,7 @@ def console_server(tmp_path_factory, mailbox):
             for record_type, (_, _, _, filename) in transfer.TYPES.items():
                 assert run_import(record_type, DEMO_DIR / filename, quiet=True)["rejected"] == 0
             session = loader.extensions["atn_db"].new_session()
-            accounts.create_client(session, SYSTEM, name="ATN Hub web", society_code=None, grant="authorization_code",
-                                   scope="read write contacts:read moderate",
-                                   redirect_uris=[f"http://127.0.0.1:{port}/"], public=True, client_id=WEB_CLIENT_ID)
-            demo_accounts(session, PASSWORD)  # keeps the client above, adds the demo people
+            demo_accounts(session, PASSWORD)  # the console's client as `make run` has it: for the default port
             session.commit()
             session.close()
     finally:
@@ -166,14 +162,14 @@ def screenshot():
 
 
 def sign_in(page, email: str) -> None:
-    """Through the console's Sign in button: the server's sign-in and consent pages, then back (PKCE)."""
+    """Through the console's Sign in button: the server's sign-in page, then back (PKCE); the console is the
+    hub's own client, so no consent page."""
     page.goto("/")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/oauth/authorize?**")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Allow").click()
     page.get_by_text("Signed in as").wait_for()
 
 

@@ -1,5 +1,6 @@
 // Signing in as the public client atn-hub-web: authorization code + PKCE (S256), tokens kept in this tab's
-// sessionStorage only, the refresh token rotated at each use, both revoked on sign-out.
+// sessionStorage only, the refresh token rotated at each use, both revoked on sign-out (which also ends the
+// hub's sign-in session). The console is the hub's own client: no consent page.
 import { currentLanguage, t } from "./i18n.js";
 
 export const CLIENT_ID = "atn-hub-web";
@@ -121,11 +122,12 @@ export function signedIn() {
   return loadTokens() !== null;
 }
 
+// Revokes both tokens, then ends the hub's sign-in session (its cookie), so that the next "Sign in" on this
+// computer asks for the e-mail and password again instead of going on as the person before.
 export async function signOut() {
   const tokens = loadTokens();
   clearTokens();
-  if (!tokens) return;
-  for (const [token, hint] of [[tokens.refresh_token, "refresh_token"], [tokens.access_token, "access_token"]]) {
+  for (const [token, hint] of [[tokens?.refresh_token, "refresh_token"], [tokens?.access_token, "access_token"]]) {
     if (!token) continue;
     await fetch("/oauth/revoke", {
       method: "POST",
@@ -133,6 +135,7 @@ export async function signOut() {
       body: new URLSearchParams({ token, token_type_hint: hint, client_id: CLIENT_ID }),
     }).catch(() => {});
   }
+  await fetch("/oauth/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
 }
 
 // Who the token speaks for (GET /api/v1/me), or null when nobody is signed in.
