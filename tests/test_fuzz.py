@@ -213,7 +213,7 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
         answer = http.post(base + path, data=data, auth=auth, timeout=60)
         assert answer.status_code == code, (path, answer.status_code, answer.text)
         seen.add(("POST", path, code))
-    for attempt in range(6):  # a client's wrong secret, again and again: 401s, then 429
+    for _ in range(6):  # a client's wrong secret, again and again: 401s, then 429
         answer = http.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
                            auth=("fuzz-no-such-client", "wrong"), timeout=60)
         seen.add(("POST", "/oauth/token", answer.status_code))

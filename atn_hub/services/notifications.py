@@ -374,7 +374,9 @@ def retry_mail(session: Session, principal: Principal, settings: Settings, notif
     outbox.requeue(notification, retry_policy(settings))
     session.flush()
     log.info("e-mail queued again", extra={"notification": str(notification.id)})
-    return _mail_entry(notification, session.get(User, notification.user_id))
+    user = session.get(User, notification.user_id)
+    assert user is not None  # a notification goes when its person does (ON DELETE CASCADE)
+    return _mail_entry(notification, user)
 
 
 # --- erasure --------------------------------------------------------------------------------------------
