@@ -2,6 +2,7 @@
 // account area, the language switcher, focus management after each navigation.
 import { api } from "./api.js";
 import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
+import { dashboardPage } from "./dashboard.js";
 import { announce, append, h } from "./dom.js";
 import { currentLanguage, initI18n, LANGUAGES, nativeLanguageName, onLanguageChange, setLanguage, t } from "./i18n.js";
 import { moderationPage } from "./moderation.js";
@@ -19,6 +20,7 @@ const ROUTES = [
   [new RegExp(`^/new/${KIND}$`), (m) => (ctx) => editorPage(ctx, m[1], null)],
   [new RegExp(`^/edit/${KIND}/${UUID}$`), (m) => (ctx) => editorPage(ctx, m[1], m[2])],
   [/^\/moderation$/, () => moderationPage],
+  [/^\/dashboard$/, () => dashboardPage],
 ];
 
 const main = document.getElementById("main");
