@@ -1,7 +1,7 @@
 """Speed of GET /api/v1/stats on a large hub, per caller class (anonymous, a society's member, a coordinator,
 an administrator), counted afresh (ATN_STATS_CACHE_SECONDS=0) and from the cache.
 
-    python bench/stats.py --records 100000 [--instance DIR] [--repeat 15]
+    python bench/stats.py --records 100000 [--instance DIR] [--repeat 15] [--database-url URL]
 
 1. Records are made as bench/search_speed.py makes them (real passages of the shared collections, cycled and
    combined; a society among a few EU ones), with 1 to 3 countries and 0 to 3 topics each, and imported with
@@ -152,11 +152,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--instance", type=Path, help="a folder to keep the loaded hub in (reused when loaded)")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--database-url", help="an empty (or loaded) database instead of SQLite in the instance "
+                                               "folder, e.g. postgresql+psycopg://postgres@127.0.0.1/atn_stats")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="atn-stats-") as tmp:
         folder = (args.instance or Path(tmp)).resolve()
         folder.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{folder / 'atn.db'}"
+        url = args.database_url or f"sqlite:///{folder / 'atn.db'}"
+        backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
         upgrade(url)
         settings = {"database_url": url, "instance_dir": folder, "indexer": "off", "extractor": "off",
                     "delivery": "off", "log_level": "WARNING", "secret_key": "bench-secret-key-not-for-production"}
@@ -169,7 +172,7 @@ def main() -> None:
             load(app, folder, args.records)
         people = callers(app)
         client = app.test_client()
-        print(f"\nGET /api/v1/stats, {args.records} practices (+ {args.records // 20} contacts), SQLite, "
+        print(f"\nGET /api/v1/stats, {args.records} practices (+ {args.records // 20} contacts), {backend}, "
               f"in-process, {args.repeat} calls each, ms")
         for query in ("", "?type=practice&country=NL"):
             for name, headers in people.items():

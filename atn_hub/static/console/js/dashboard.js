@@ -202,7 +202,8 @@ export async function dashboardPage({ api, navigate, query }) {
   const english = currentLanguage() === "en" ? null : "en";
   const nodes = [
     heading,
-    h("p", {}, t(`dashboard.visibility.${stats.visibility}`, { society: stats.society || "" })),
+    h("p", {}, t(`dashboard.visibility.${stats.visibility}`, {
+      society: records.by_society.find((item) => item.society === stats.society)?.name || stats.society || "" })),
     h("p", { class: "meta" }, t("dashboard.generated", { date: formatDate(stats.generated_at, { dateStyle: "medium", timeStyle: "short" }) })),
     form,
     h("p", { class: "dashboard-total", id: "dashboard-total" }, t("dashboard.total_records", { count: records.total })),
