@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from sqlalchemy import String, case, func, select, true
+from sqlalchemy import Float, String, case, func, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
@@ -64,6 +64,26 @@ def _month_pg(element, compiler, **kw):
 def _month_sqlite(element, compiler, **kw):  # SQLite keeps times as UTC text (``db.UTCDateTime``)
     (column,) = list(element.clauses)
     return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
+
+
+class hours_between(FunctionElement):
+    """The hours from the first time to the second, as a number."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_pg(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(hours_between)
+def _hours_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
 
 
 def json_elements(session: Session, column):
@@ -138,37 +158,42 @@ LANGUAGE = {"practice": ("one", Practice.language), "contact": ("list", Contact.
             "training-material": ("list", TrainingMaterial.languages)}
 
 
-def _grouped(session: Session, model, where: list, how: str, column) -> list:
-    if how == "one":
-        return session.execute(select(column, func.count()).where(*where).group_by(column)).all()
-    if how == "society":
-        return session.execute(select(Society.code, func.count()).select_from(model)
-                               .join(Society, Society.id == model.society_id).where(*where)
-                               .group_by(Society.code)).all()
+def _elements(session: Session, model, where: list, column) -> list:
+    """(element, records holding it) of a JSON list column."""
     elements = json_elements(session, column)
     return session.execute(select(elements.c.value, func.count()).select_from(model).join(elements, true())
                            .where(*where).group_by(elements.c.value)).all()
 
 
 def record_counts(session: Session, principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
+    """One GROUP BY over the plain columns (state, society, and a single country or language), then one per
+    JSON list column; every other count is summed from those."""
     by_type, by_status, by_society = {}, defaultdict(int), defaultdict(int)
     countries, languages, topics = defaultdict(int), defaultdict(int), defaultdict(int)
+    codes = dict(session.execute(select(Society.id, Society.code)).all())
     for name in _types(args):
         model = BY_TYPE[name].model
         where = _record_conditions(principal, name, args)
-        by_type[name] = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-        for status, count in session.execute(select(model.status, func.count()).where(*where)
-                                              .group_by(model.status)):
+        singles = [(totals, column) for totals, (how, column) in ((countries, COUNTRY[name]),
+                                                                   (languages, LANGUAGE[name])) if how == "one"]
+        stmt = (select(model.status, model.society_id, *(column for _, column in singles), func.count())
+                .where(*where).group_by(model.status, model.society_id, *(column for _, column in singles)))
+        by_type[name] = 0
+        for status, society_id, *values, count in session.execute(stmt):
+            by_type[name] += count
             by_status[status] += count
-        for society_id, count in session.execute(select(model.society_id, func.count()).where(*where)
-                                                 .group_by(model.society_id)):
             by_society[society_id] += count
-        for totals, how_column in ((countries, COUNTRY[name]), (languages, LANGUAGE[name])):
-            for code, count in _counted(_grouped(session, model, where, *how_column)).items():
+            for (totals, _), value in zip(singles, values, strict=True):
+                if value is not None:
+                    totals[value] += count
+            if COUNTRY[name][0] == "society":  # a material: its society's country
+                countries[codes[society_id]] += count
+        lists = [(totals, column) for totals, (how, column) in ((countries, COUNTRY[name]),
+                                                                 (languages, LANGUAGE[name])) if how == "list"]
+        lists += [(topics, getattr(model, field)) for field in BY_TYPE[name].topic_fields]
+        for totals, column in lists:
+            for code, count in _counted(_elements(session, model, where, column)).items():
                 totals[code] += count
-        for field in BY_TYPE[name].topic_fields:
-            for code, count in _counted(_grouped(session, model, where, "list", getattr(model, field))).items():
-                topics[code] += count
     return {"total": sum(by_type.values()),
             "by_type": [{"type": name, "count": count} for name, count in by_type.items()],
             "by_status": [{"status": s, "count": by_status[s]} for s in (st.value for st in Status) if by_status[s]],
@@ -196,17 +221,19 @@ def published_per_month(session: Session, principal: Principal, args: dict[str, 
     return sorted(rows, key=lambda row: (row["month"], row["type"]))
 
 
-def _log_conditions(session: Session, principal: Principal, args: dict[str, Any]) -> list | None:
+def _log_conditions(session: Session, principal: Principal, args: dict[str, Any], dated: bool = True) -> list | None:
     """The change-log rows whose submissions the caller may count: all (coordinators), their society's
-    (a society's members), none (anyone else: None)."""
+    (a society's members), none (anyone else: None). ``dated``: within since/until too."""
     if sees_review_figures(principal) or (principal.has("read") and principal.is_admin):
         conditions = []
     elif principal.has("read") and principal.society_id is not None:
         conditions = [ChangeLog.society_id == principal.society_id]
     else:
         return None
-    start, end = _window(args)
-    conditions += [ChangeLog.record_type.in_(_types(args)), *_in_window(ChangeLog.at, start, end)]
+    if args.get("type"):  # (only then: a condition on every type would steer the planner to the wrong index)
+        conditions.append(ChangeLog.record_type.in_(_types(args)))
+    if dated:
+        conditions += _in_window(ChangeLog.at, *_window(args))
     if code := args.get("society"):
         conditions.append(ChangeLog.society_id == society_by_code(session, code).id)
     return conditions
@@ -231,23 +258,22 @@ def percentile(values: list[float], share: float) -> float:
 
 def review_times(session: Session, principal: Principal, args: dict[str, Any]) -> list | None:
     """Per month of decision: how many decisions, and the median and 90th percentile of the hours from the
-    record's latest submission before each. Two times per decision are read; the percentiles are computed
-    here, as SQLite has no percentile function."""
+    record's latest submission before each. One pass over the log's submissions and decisions, in sequence
+    order per record (a window function carries the latest submission's time forward); the database gives each
+    decision's month and wait, and the percentiles are computed here, as SQLite has no percentile function."""
     if not sees_review_figures(principal):
         return None
-    conditions = _log_conditions(session, principal, args)
-    submitted = ChangeLog.__table__.alias("submitted")
-    last_submission = (select(submitted.c.at).where(submitted.c.record_type == ChangeLog.record_type,
-                                                    submitted.c.record_id == ChangeLog.record_id,
-                                                    submitted.c.action.in_(SUBMITTED),
-                                                    submitted.c.seq < ChangeLog.seq)
-                       .order_by(submitted.c.seq.desc()).limit(1).scalar_subquery())
+    latest_submission = func.max(case((ChangeLog.action.in_(SUBMITTED), ChangeLog.at))).over(
+        partition_by=(ChangeLog.record_type, ChangeLog.record_id), order_by=ChangeLog.seq)
+    steps = (select(ChangeLog.at, ChangeLog.action, latest_submission.label("submitted_at"))
+             .where(ChangeLog.action.in_(SUBMITTED + DECIDED), *_log_conditions(session, principal, args, dated=False))
+             .subquery())
+    month = month_of(steps.c.at)
+    decisions = select(month, hours_between(steps.c.submitted_at, steps.c.at)).where(
+        steps.c.action.in_(DECIDED), steps.c.submitted_at.is_not(None), *_in_window(steps.c.at, *_window(args)))
     hours: dict[str, list[float]] = defaultdict(list)
-    for decided_at, submitted_at in session.execute(select(ChangeLog.at, last_submission)
-                                                    .where(ChangeLog.action.in_(DECIDED), *conditions)):
-        if submitted_at is not None:
-            decided_at, submitted_at = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (decided_at, submitted_at))
-            hours[decided_at.strftime("%Y-%m")].append((decided_at - submitted_at).total_seconds() / 3600)
+    for decided_in, waited in session.execute(decisions):  # times stay in the database: only numbers come out
+        hours[decided_in].append(float(waited))
     return [{"month": month, "decisions": len(values), "median_hours": round(statistics.median(values), 2),
              "p90_hours": round(percentile(values, 0.9), 2)} for month, values in sorted(hours.items())]
 
