@@ -208,6 +208,11 @@ export async function dashboardPage({ api, navigate, query }) {
     form,
     h("p", { class: "dashboard-total", id: "dashboard-total" }, t("dashboard.total_records", { count: records.total })),
     perMonthByType("published-per-month", t("dashboard.published_per_month"), stats.published_per_month),
+    // The review figures (coordinators') next: what a coordinator opens the page for.
+    stats.submissions_per_month
+      ? perMonthByType("submissions-per-month", t("dashboard.submissions_per_month"), stats.submissions_per_month) : null,
+    stats.review_times ? reviewTimes(stats.review_times) : null,
+    stats.queue ? queueAge(stats.queue) : null,
     simpleCounts("by-country", t("dashboard.by_country"), records.by_country, (code) => countryName(code),
       { chart: true, label: t("dashboard.country") }),
     simpleCounts("by-type", t("dashboard.by_type"), records.by_type, (type) => typeLabel(type, { plural: true }),
@@ -226,10 +231,5 @@ export async function dashboardPage({ api, navigate, query }) {
       stats.missing_translation.filter((item) => item.count), (type) => typeLabel(type, { plural: true }),
       { key: "type", label: t("dashboard.type") }),
   ];
-  if (stats.submissions_per_month) {
-    nodes.push(perMonthByType("submissions-per-month", t("dashboard.submissions_per_month"), stats.submissions_per_month));
-  }
-  if (stats.review_times) nodes.push(reviewTimes(stats.review_times));
-  if (stats.queue) nodes.push(queueAge(stats.queue));
   return { title, nodes };
 }
