@@ -109,10 +109,6 @@ def visibility_class(principal: Principal) -> tuple[str, str | None]:
     return "network", None
 
 
-def sees_review_figures(principal: Principal) -> bool:
-    return principal.has("read") and principal.is_coordinator
-
-
 # --- the figures ----------------------------------------------------------------------------------------
 def _window(args: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     since, until = args.get("since"), args.get("until")
@@ -224,12 +220,10 @@ def published_per_month(session: Session, principal: Principal, args: dict[str, 
 def _log_conditions(session: Session, principal: Principal, args: dict[str, Any], dated: bool = True) -> list | None:
     """The change-log rows whose submissions the caller may count: all (coordinators), their society's
     (a society's members), none (anyone else: None). ``dated``: within since/until too."""
-    if sees_review_figures(principal) or (principal.has("read") and principal.is_admin):
-        conditions = []
-    elif principal.has("read") and principal.society_id is not None:
-        conditions = [ChangeLog.society_id == principal.society_id]
-    else:
+    whose = permissions.submissions_counted(principal)
+    if whose is None:
         return None
+    conditions = [ChangeLog.society_id == principal.society_id] if whose == "own" else []
     if args.get("type"):  # (only then: a condition on every type would steer the planner to the wrong index)
         conditions.append(ChangeLog.record_type.in_(_types(args)))
     if dated:
@@ -261,7 +255,7 @@ def review_times(session: Session, principal: Principal, args: dict[str, Any]) -
     record's latest submission before each. One pass over the log's submissions and decisions, in sequence
     order per record (a window function carries the latest submission's time forward); the database gives each
     decision's month and wait, and the percentiles are computed here, as SQLite has no percentile function."""
-    if not sees_review_figures(principal):
+    if not permissions.can_see_review_figures(principal):
         return None
     latest_submission = func.max(case((ChangeLog.action.in_(SUBMITTED), ChangeLog.at))).over(
         partition_by=(ChangeLog.record_type, ChangeLog.record_id), order_by=ChangeLog.seq)
@@ -280,7 +274,7 @@ def review_times(session: Session, principal: Principal, args: dict[str, Any]) -
 
 def queue(session: Session, principal: Principal, args: dict[str, Any]) -> dict[str, Any] | None:
     """The moderation queue now: its size, its oldest entry, and how many wait how long."""
-    if not sees_review_figures(principal):
+    if not permissions.can_see_review_figures(principal):
         return None
     where = [Submission.record_type.in_(_types(args))]
     if code := args.get("society"):
