@@ -107,6 +107,8 @@ class Settings:
     # The network's working language (ISO 639-1): what records are shown in when the reader's languages are not
     # available, and what coordinators ask translations into (lists' missing_translation).
     working_language: str = field(default_factory=lambda: _env("ATN_WORKING_LANGUAGE", "en"))
+    # How long GET /api/v1/stats keeps a visibility class's answer (in this process's memory; 0: not kept).
+    stats_cache_seconds: int = field(default_factory=lambda: _int("ATN_STATS_CACHE_SECONDS", 60))
     testing: bool = False
 
     def __post_init__(self) -> None:

@@ -24,7 +24,7 @@ CONTENT_SECURITY_POLICY = (
 PAGES = ["/", "/practices/<uuid:record_id>", "/contacts/<uuid:record_id>", "/training-materials/<uuid:record_id>",
          "/my-society", '/new/<any(practices, contacts, "training-materials"):kind>',
          '/edit/<any(practices, contacts, "training-materials"):kind>/<uuid:record_id>', "/moderation",
-         "/notifications"]
+         "/notifications", "/dashboard"]
 
 bp = Blueprint("console", __name__)
 

@@ -130,6 +130,21 @@ def readable_filter(principal: Principal, model):
     return or_(*conditions)
 
 
+def can_see_review_figures(principal: Principal) -> bool:
+    """The moderation queue's size and age and the review times of the statistics: coordinators' figures."""
+    return principal.has("read") and principal.is_coordinator
+
+
+def submissions_counted(principal: Principal) -> str | None:
+    """Whose submissions the statistics count for the caller: ``all`` (coordinators, administrators), ``own``
+    (a society's members: their society's), None (anyone else)."""
+    if not principal.has("read"):
+        return None
+    if principal.is_coordinator or principal.is_admin:
+        return "all"
+    return "own" if principal.society_id is not None else None
+
+
 def require_scope(principal: Principal, scope: str | None, doing: str) -> None:
     """401 for an anonymous caller (sign in), 403 naming the scope for a token without it."""
     from .errors import Forbidden, Unauthorized

@@ -12,7 +12,8 @@ from atn_hub.console import CONSOLE_DIR
 RECORD = str(uuid.uuid4())
 PAGES = ["/", "/?q=mensenhandel&type=practice&country=NL&page=2", f"/practices/{RECORD}", f"/contacts/{RECORD}",
          f"/training-materials/{RECORD}", "/my-society", "/new/practices", "/new/training-materials",
-         f"/edit/contacts/{RECORD}", "/moderation", "/notifications", "/notifications?unread=true&page=2"]
+         f"/edit/contacts/{RECORD}", "/moderation", "/notifications", "/notifications?unread=true&page=2",
+         "/dashboard", "/dashboard?type=practice&since=2026-01-01"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -255,6 +255,10 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     expect(200, "POST", f"{hook_path}/rotate-secret", member)
     expect(204, "DELETE", hook_path, member)
 
+    # the network at a glance, and a filter it refuses
+    expect(200, "GET", "/api/v1/stats", coordinator)
+    expect(422, "GET", "/api/v1/stats", None, params={"society": "not a code"})
+
     # the coordinators' list; a notification's e-mail given up, seen and sent again by an administrator
     expect(200, "GET", "/api/v1/moderation/coordinators", coordinator)
     notifications.run_once(app.extensions["atn_db"].session_factory, app.config["ATN_SETTINGS"])

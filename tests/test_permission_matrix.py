@@ -108,3 +108,45 @@ def test_notifications_matrix(client, make_caller, db_session, method, path, rol
     assert response.status_code == expected, response.get_json()
     if response.status_code >= 400:
         assert response.is_json and response.json["code"] == expected
+
+
+def stats_matrix() -> tuple[list[str], list[list[str]]]:
+    text = (ROOT / "README.md").read_text()
+    table = text.split("<!-- stats-matrix -->")[1].split("<!-- /stats-matrix -->")[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.strip().splitlines()]
+    return rows[0][1:], rows[2:]
+
+
+STATS_CALLERS, STATS_ROWS = stats_matrix()
+
+
+def stats_headers(client, make_caller, db_session, role: str) -> dict:
+    if role == "anonymous":
+        return {}
+    if role == "machine client":
+        from tests.oauth.helpers import basic, make_client
+
+        client_id, secret = make_client(db_session, scope="read write")
+        token = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "read write"},
+                            headers=basic(client_id, secret)).json["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+    return make_caller(*NOTIFICATION_CALLERS[role][:2], scope=NOTIFICATION_CALLERS[role][2]).headers
+
+
+@pytest.mark.parametrize("role", STATS_CALLERS)
+def test_stats_matrix(app, client, make_caller, db_session, role):
+    if "atn_stats_cache" in app.extensions:
+        app.extensions["atn_stats_cache"].clear()
+    headers = stats_headers(client, make_caller, db_session, role)
+    column = STATS_CALLERS.index(role) + 1
+    for row in STATS_ROWS:
+        if row[0].startswith("GET "):
+            response = client.get(row[0].split(" ", 1)[1], headers=headers)
+            assert response.status_code == int(row[column]), response.get_json()
+            if response.status_code >= 400:
+                assert response.is_json and response.json["code"] == int(row[column])
+    answer = client.get("/api/v1/stats", headers=headers).json
+    shown = dict((row[0], row[column]) for row in STATS_ROWS)
+    assert answer["visibility"] == shown["visibility"]
+    review = "shown" if answer["queue"] is not None and answer["review_times"] is not None else "null"
+    assert review == shown["review figures"]

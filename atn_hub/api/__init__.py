@@ -18,6 +18,7 @@ def register_blueprints(api: Api) -> None:
         practices,
         search,
         societies,
+        stats,
         topics,
         training_materials,
         users,
@@ -25,5 +26,5 @@ def register_blueprints(api: Api) -> None:
     )
 
     for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
-                   moderation, audit, files, webhooks, mail, config):
+                   moderation, audit, files, webhooks, mail, config, stats):
         api.register_blueprint(module.blp)

@@ -24,7 +24,8 @@ def test_search_by_keyboard(browsing):
     page.goto("/")
     expect(page.get_by_role("heading", name="Search ATN Hub")).to_be_visible()
     order = tab_until(page, lambda name: name == "#q")
-    assert order == ["Skip to content", "ATN Hub", "Search", "My society", "API", "#language-select", "Sign in", "#q"]
+    assert order == ["Skip to content", "ATN Hub", "Search", "My society", "Dashboard", "API", "#language-select",
+                     "Sign in", "#q"]
 
     page.keyboard.type("trafficking")
     page.keyboard.press("Enter")

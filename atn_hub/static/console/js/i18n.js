@@ -130,8 +130,8 @@ export function topicLabel(topic) {
   return labels[language] || labels.en || topic.label || topic.code;
 }
 
-export function formatNumber(value) {
-  return new Intl.NumberFormat(locale()).format(value);
+export function formatNumber(value, options = {}) {
+  return new Intl.NumberFormat(locale(), options).format(value);
 }
 
 export function formatDate(value, options = { dateStyle: "medium" }) {

@@ -2,6 +2,7 @@
 // account area, the language switcher, focus management after each navigation.
 import { api } from "./api.js";
 import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
+import { dashboardPage } from "./dashboard.js";
 import { announce, append, h } from "./dom.js";
 import { inboxPage, updateInboxNav } from "./inbox.js";
 import { currentLanguage, initI18n, LANGUAGES, nativeLanguageName, onLanguageChange, setLanguage, t } from "./i18n.js";
@@ -21,6 +22,7 @@ const ROUTES = [
   [new RegExp(`^/edit/${KIND}/${UUID}$`), (m) => (ctx) => editorPage(ctx, m[1], m[2])],
   [/^\/moderation$/, () => moderationPage],
   [/^\/notifications$/, () => inboxPage],
+  [/^\/dashboard$/, () => dashboardPage],
 ];
 
 const main = document.getElementById("main");

@@ -1,0 +1,377 @@
+"""The network at a glance: counts of records, over time, and the review figures, for ``GET /api/v1/stats``.
+
+Everything is counted in the database (GROUP BY), never by loading records, and only over what the caller may
+read (``permissions.readable_filter``): the figures of one visibility class never include a record of another.
+The review figures (queue, review times) are the coordinators'; submissions per month are the coordinators'
+(all) and a society's (its own). Times come from the change log, the one history of the hub: a submission is
+its ``submitted`` or ``revision_submitted`` row, a decision its ``published``, ``changes_requested``,
+``rejected`` or ``revision_*`` row, and a review time the time from a decision back to its record's latest
+submission before it.
+
+The trap: a list column (a practice's countries, a material's languages, every record's topics) is counted per
+element, through the database's JSON table function (``json_each`` on SQLite, ``jsonb_array_elements_text`` on
+PostgreSQL): one query shape, one function name per dialect (``json_elements``).
+
+Answers are kept per visibility class and filters for ``ATN_STATS_CACHE_SECONDS`` in the memory of the process
+(``StatsCache``): each process of a deployment keeps its own copy, so two processes may differ for that long.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from typing import Any
+
+from sqlalchemy import Float, String, case, func, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
+
+from .. import permissions
+from ..db import utcnow
+from ..models import ChangeLog, Contact, Practice, Society, Status, Submission, TrainingMaterial
+from ..principal import Principal
+from .record_types import BY_TYPE
+from .records import society_by_code
+
+SUBMITTED = ("submitted", "revision_submitted")
+DECIDED = ("published", "changes_requested", "rejected", "revision_approved", "revision_changes_requested",
+           "revision_rejected")
+# The queue's age buckets: (name, at least, less than) days waiting.
+AGE_BUCKETS = (("under_1d", 0, 1), ("1d_3d", 1, 3), ("3d_7d", 3, 7), ("7d_30d", 7, 30), ("over_30d", 30, None))
+
+
+class month_of(FunctionElement):
+    """A time's month in UTC, as ``YYYY-MM`` text."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of, "postgresql")
+def _month_pg(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"to_char(({compiler.process(column, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM')"
+
+
+@compiles(month_of)
+def _month_sqlite(element, compiler, **kw):  # SQLite keeps times as UTC text (``db.UTCDateTime``)
+    (column,) = list(element.clauses)
+    return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
+
+
+class hours_between(FunctionElement):
+    """The hours from the first time to the second, as a number."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_pg(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(hours_between)
+def _hours_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
+
+
+def json_elements(session: Session, column):
+    """The elements of a JSON array column as a table with a ``value`` column, to join to its row: a function
+    in FROM may read the rows before it on both databases (PostgreSQL's function calls are lateral)."""
+    name = "jsonb_array_elements_text" if session.get_bind().dialect.name == "postgresql" else "json_each"
+    return getattr(func, name)(column).table_valued("value")
+
+
+# --- who sees which figures -----------------------------------------------------------------------------
+def visibility_class(principal: Principal) -> tuple[str, str | None]:
+    """The class whose figures the caller sees (and shares the cache with): ``public`` (anonymous, or a token
+    without ``read``), ``network`` (every published record), ``society`` (and its own society's records in any
+    state), ``coordinators`` (and what was submitted to them), ``everything`` (administrators)."""
+    if not principal.has("read"):
+        return "public", None
+    if principal.is_admin:
+        return "everything", None
+    if principal.is_coordinator:
+        return "coordinators", principal.society_code
+    if principal.society_id is not None:
+        return "society", principal.society_code
+    return "network", None
+
+
+# --- the figures ----------------------------------------------------------------------------------------
+def _window(args: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    since, until = args.get("since"), args.get("until")
+    start = datetime.combine(since, clock.min, tzinfo=UTC) if since else None
+    end = datetime.combine(until, clock.min, tzinfo=UTC) + timedelta(days=1) if until else None  # inclusive
+    return start, end
+
+
+def _in_window(column, start, end) -> list:
+    return [c for c in (column >= start if start else None, column < end if end else None) if c is not None]
+
+
+def _types(args: dict[str, Any]) -> list[str]:
+    wanted = args.get("type") or []
+    return [name for name in BY_TYPE if not wanted or name in wanted]
+
+
+def _record_conditions(principal: Principal, name: str, args: dict[str, Any]) -> list:
+    """What the caller may read of this type, narrowed by the filters (created in the window)."""
+    service = BY_TYPE[name]
+    start, end = _window(args)
+    return [permissions.readable_filter(principal, service.model),
+            *service.filters({k: args[k] for k in ("country", "society") if args.get(k)}),
+            *_in_window(service.model.created_at, start, end)]
+
+
+def _counted(rows) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for key, count in rows:
+        if key is not None:
+            totals[str(key)] += count
+    return totals
+
+
+def _as_list(totals: dict[str, int], key: str = "code") -> list[dict[str, Any]]:
+    return [{key: code, "count": count} for code, count in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+# The column(s) holding each type's countries and languages: a single code, or a JSON list of codes.
+COUNTRY = {"practice": ("list", Practice.countries), "contact": ("one", Contact.country),
+           "training-material": ("society", None)}  # a material has no countries of its own: its society's
+LANGUAGE = {"practice": ("one", Practice.language), "contact": ("list", Contact.languages),
+            "training-material": ("list", TrainingMaterial.languages)}
+
+
+def _elements(session: Session, model, where: list, column) -> list:
+    """(element, records holding it) of a JSON list column."""
+    elements = json_elements(session, column)
+    return list(session.execute(select(elements.c.value, func.count()).select_from(model).join(elements, true())
+                                .where(*where).group_by(elements.c.value)).all())
+
+
+def record_counts(session: Session, principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
+    """One GROUP BY over the plain columns (state, society, and a single country or language), then one per
+    JSON list column; every other count is summed from those."""
+    by_type: dict[str, int] = {}
+    by_status: defaultdict[str, int] = defaultdict(int)
+    by_society: defaultdict[str, int] = defaultdict(int)
+    countries: defaultdict[str, int] = defaultdict(int)
+    languages: defaultdict[str, int] = defaultdict(int)
+    topics: defaultdict[str, int] = defaultdict(int)
+    codes = dict(session.execute(select(Society.id, Society.code)).all())
+    for name in _types(args):
+        model = BY_TYPE[name].model
+        where = _record_conditions(principal, name, args)
+        singles = [(totals, column) for totals, (how, column) in ((countries, COUNTRY[name]),
+                                                                   (languages, LANGUAGE[name])) if how == "one"]
+        columns: list[Any] = [column for _, column in singles]
+        stmt = (select(model.status, model.society_id, *columns, func.count())
+                .where(*where).group_by(model.status, model.society_id, *columns))
+        by_type[name] = 0
+        for status, society_id, *values, count in session.execute(stmt):
+            by_type[name] += count
+            by_status[status] += count
+            by_society[society_id] += count
+            for (totals, _), value in zip(singles, values, strict=True):
+                if value is not None:
+                    totals[value] += count
+            if COUNTRY[name][0] == "society":  # a material: its society's country
+                countries[codes[society_id]] += count
+        lists = [(totals, column) for totals, (how, column) in ((countries, COUNTRY[name]),
+                                                                 (languages, LANGUAGE[name])) if how == "list"]
+        lists += [(topics, getattr(model, field)) for field in BY_TYPE[name].topic_fields]
+        for totals, column in lists:
+            for code, count in _counted(_elements(session, model, where, column)).items():
+                totals[code] += count
+    return {"total": sum(by_type.values()),
+            "by_type": [{"type": name, "count": count} for name, count in by_type.items()],
+            "by_status": [{"status": s, "count": by_status[s]} for s in (st.value for st in Status) if by_status[s]],
+            "by_society": _societies(session, by_society),
+            "by_country": _as_list(countries), "by_language": _as_list(languages), "by_topic": _as_list(topics)}
+
+
+def _societies(session: Session, counts: dict) -> list[dict[str, Any]]:
+    names = {s.id: s for s in session.scalars(select(Society).where(Society.id.in_(list(counts))))} if counts else {}
+    rows = [{"society": names[i].code, "name": names[i].name, "count": c} for i, c in counts.items() if i in names]
+    return sorted(rows, key=lambda row: (-row["count"], row["society"]))
+
+
+def published_per_month(session: Session, principal: Principal, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Records the caller sees, by the month they were first published (archived ones included)."""
+    start, end = _window(args)
+    rows = []
+    for name in _types(args):
+        model = BY_TYPE[name].model
+        where = [*_record_conditions(principal, name, {**args, "since": None, "until": None}),
+                 model.published_at.is_not(None), *_in_window(model.published_at, start, end)]
+        month = month_of(model.published_at)
+        rows += [{"month": m, "type": name, "count": c}
+                 for m, c in session.execute(select(month, func.count()).where(*where).group_by(month))]
+    return sorted(rows, key=lambda row: (row["month"], row["type"]))
+
+
+def _log_conditions(session: Session, principal: Principal, args: dict[str, Any], dated: bool = True) -> list | None:
+    """The change-log rows whose submissions the caller may count: all (coordinators), their society's
+    (a society's members), none (anyone else: None). ``dated``: within since/until too."""
+    whose = permissions.submissions_counted(principal)
+    if whose is None:
+        return None
+    conditions = [ChangeLog.society_id == principal.society_id] if whose == "own" else []
+    if args.get("type"):  # (only then: a condition on every type would steer the planner to the wrong index)
+        conditions.append(ChangeLog.record_type.in_(_types(args)))
+    if dated:
+        conditions += _in_window(ChangeLog.at, *_window(args))
+    if code := args.get("society"):
+        conditions.append(ChangeLog.society_id == society_by_code(session, code).id)
+    return conditions
+
+
+def submissions_per_month(session: Session, principal: Principal, args: dict[str, Any]) -> list | None:
+    conditions = _log_conditions(session, principal, args)
+    if conditions is None:
+        return None
+    month = month_of(ChangeLog.at)
+    stmt = (select(month, ChangeLog.record_type, func.count()).where(ChangeLog.action.in_(SUBMITTED), *conditions)
+            .group_by(month, ChangeLog.record_type))
+    return sorted(({"month": m, "type": t, "count": c} for m, t, c in session.execute(stmt)),
+                  key=lambda row: (row["month"], row["type"]))
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (the smallest value with at least ``share`` of the values at or below it)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def review_times(session: Session, principal: Principal, args: dict[str, Any]) -> list | None:
+    """Per month of decision: how many decisions, and the median and 90th percentile of the hours from the
+    record's latest submission before each. One pass over the log's submissions and decisions, in sequence
+    order per record (a window function carries the latest submission's time forward); the database gives each
+    decision's month and wait, and the percentiles are computed here, as SQLite has no percentile function."""
+    if not permissions.can_see_review_figures(principal):
+        return None
+    latest_submission = func.max(case((ChangeLog.action.in_(SUBMITTED), ChangeLog.at))).over(
+        partition_by=(ChangeLog.record_type, ChangeLog.record_id), order_by=ChangeLog.seq)
+    conditions = _log_conditions(session, principal, args, dated=False) or []  # coordinators: never None
+    steps = (select(ChangeLog.at, ChangeLog.action, latest_submission.label("submitted_at"))
+             .where(ChangeLog.action.in_(SUBMITTED + DECIDED), *conditions)
+             .subquery())
+    month = month_of(steps.c.at)
+    decisions = select(month, hours_between(steps.c.submitted_at, steps.c.at)).where(
+        steps.c.action.in_(DECIDED), steps.c.submitted_at.is_not(None), *_in_window(steps.c.at, *_window(args)))
+    hours: dict[str, list[float]] = defaultdict(list)
+    for decided_in, waited in session.execute(decisions):  # times stay in the database: only numbers come out
+        hours[decided_in].append(float(waited))
+    return [{"month": month, "decisions": len(values), "median_hours": round(statistics.median(values), 2),
+             "p90_hours": round(percentile(values, 0.9), 2)} for month, values in sorted(hours.items())]
+
+
+def queue(session: Session, principal: Principal, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The moderation queue now: its size, its oldest entry, and how many wait how long."""
+    if not permissions.can_see_review_figures(principal):
+        return None
+    where: list[Any] = [Submission.record_type.in_(_types(args))]
+    if code := args.get("society"):
+        where.append(Submission.society_id == society_by_code(session, code).id)
+    now = utcnow()
+    buckets = [func.coalesce(func.sum(case((Submission.submitted_at <= now - timedelta(days=low), 1), else_=0)
+                                      - (case((Submission.submitted_at <= now - timedelta(days=high), 1), else_=0)
+                                         if high else 0)), 0)
+               for _, low, high in AGE_BUCKETS]
+    size, oldest, *counts = session.execute(select(func.count(), func.min(Submission.submitted_at), *buckets)
+                                            .where(*where)).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return {"size": size, "oldest_submitted_at": oldest,
+            "oldest_age_days": round((now - oldest).total_seconds() / 86400, 2) if oldest else None,
+            "by_age": [{"bucket": name, "count": int(count)} for (name, _, _), count in zip(AGE_BUCKETS, counts,
+                                                                                              strict=True)]}
+
+
+def contacts_past_review(session: Session, principal: Principal, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Contacts the caller sees whose review date has passed, per society."""
+    if "contact" not in _types(args):
+        return []
+    where = [*_record_conditions(principal, "contact", args), Contact.review_due_at < utcnow()]
+    counts = dict(session.execute(select(Contact.society_id, func.count()).where(*where)
+                                  .group_by(Contact.society_id)).all())
+    return _societies(session, counts)
+
+
+def missing_translation(session: Session, principal: Principal, args: dict[str, Any],
+                        working_language: str) -> list[dict[str, Any]]:
+    """Published records the caller sees that are neither written in the working language nor translated into
+    it (as the lists' ``missing_translation`` filter counts them), per type."""
+    rows = []
+    for name in _types(args):
+        service = BY_TYPE[name]
+        where = [*_record_conditions(principal, name, args),
+                 *service.filters({"missing_translation": working_language})]
+        rows.append({"type": name, "count": session.scalar(select(func.count()).select_from(service.model)
+                                                          .where(*where)) or 0})
+    return rows
+
+
+def compute(session: Session, principal: Principal, args: dict[str, Any], working_language: str) -> dict[str, Any]:
+    if code := args.get("society"):
+        society_by_code(session, code)  # an unknown society: 422 naming the field
+    scope, society = visibility_class(principal)
+    return {"generated_at": utcnow(), "visibility": scope, "society": society, "working_language": working_language,
+            "records": record_counts(session, principal, args),
+            "published_per_month": published_per_month(session, principal, args),
+            "submissions_per_month": submissions_per_month(session, principal, args),
+            "review_times": review_times(session, principal, args),
+            "queue": queue(session, principal, args),
+            "contacts_past_review": contacts_past_review(session, principal, args),
+            "missing_translation": missing_translation(session, principal, args, working_language)}
+
+
+class StatsCache:
+    """Answers by (visibility class, filters), each kept for ``seconds``: in this process's memory only."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, seconds: int, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        if seconds <= 0:
+            return make()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = make()
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}  # the expired ones go
+            self._entries[key] = (now + seconds, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _key(principal: Principal, args: dict[str, Any], working_language: str) -> tuple:
+    filters = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items() if v))
+    return (*visibility_class(principal), working_language, filters)
+
+
+def stats(session: Session, principal: Principal, args: dict[str, Any], working_language: str,
+          cache: StatsCache, cache_seconds: int) -> dict[str, Any]:
+    """The figures the caller may see, from the cache of their visibility class when fresh enough."""
+    answer = cache.get(_key(principal, args, working_language), cache_seconds,
+                       lambda: compute(session, principal, args, working_language))
+    return {**answer, "cache_seconds": cache_seconds}
