@@ -74,6 +74,13 @@ class StaleCopy(DomainError):
             f"copy, and send it with the current ETag.", headers={"ETag": f'"{current_etag}"'})
 
 
+class NothingToMatch(DomainError):
+    """412: If-Match sent for a resource that does not exist (RFC 9110, 13.1.1): the caller's copy is of
+    something gone, or never there."""
+
+    status = 412
+
+
 class Invalid(DomainError):
     """Bad input found by a service (after the schema): names the field in ``errors``."""
 

@@ -22,7 +22,7 @@ from schemas.workflow import (
 )
 
 from ..access import ANYONE, SIGNED_IN, access
-from ..errors import Invalid, StaleCopy
+from ..errors import Invalid, NothingToMatch, StaleCopy
 from ..extensions import get_db
 from ..i18n import parse_accept_language
 from ..oauth.protector import current_principal
@@ -160,7 +160,7 @@ def replacement_schema(create_schema):
 
 IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
             "description": "The ETag of your copy: required when the record exists (428 without, 412 when stale "
-                           "or *), not sent when it is new"}
+                           "or *); left out to create it (412 when sent and there is no such record)"}
 
 
 def record_blueprint(*, name: str, url: str, service: RecordService, description: str, schema, create_schema,
@@ -251,6 +251,11 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             return view, headers
 
     def if_match_current(view) -> None:
+        if view is None:
+            if request.if_match:
+                raise NothingToMatch(f"The society has no {label} with this external id, so If-Match matches "
+                                     f"nothing: send the request without If-Match to create it.")
+            return
         if not request.if_match:
             raise PreconditionRequired
         check_record_etag(blp, view)
@@ -355,9 +360,10 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
     ByExternalId.put.__doc__ = (
         f"Create or replace a {label} by its external id (a partner's sync)\n\nThe caller's society's "
         f"{label} with this external_id (callers without a society name it in the body): created when there is "
-        f"none (201, Location); else replaced by the body, with its ETag in If-Match (428 without, 412 when "
-        f"stale). The body is the whole record, as for a create: a field left out goes back to its default, "
-        f"except translations, kept unless sent. A published record's changes go to its pending revision.")
+        f"none (201, Location; send no If-Match); else replaced by the body, with its ETag in If-Match (428 "
+        f"without, 412 when stale). The body is the whole record, as for a create: a field left out goes back to "
+        f"its default, except translations, kept unless sent. A published record's changes go to its pending "
+        f"revision.")
     Item.get.__doc__ = f"Get a {label}"
     Item.patch.__doc__ = (f"Update a {label}\n\nSend the ETag of your copy in If-Match: a stale one gets 412, "
                           f"none 428. Only drafts and records with changes requested can be edited.")

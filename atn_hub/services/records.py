@@ -258,12 +258,13 @@ class RecordService:
         return self.present(principal, record)
 
     def put_by_external_id(self, session: Session, principal: Principal, external_id: str, data: dict[str, Any],
-                           fields: Iterable[str], check_version: Callable[[RecordView], None]
+                           fields: Iterable[str], check_version: Callable[[RecordView | None], None]
                            ) -> tuple[RecordView, bool]:
         """A partner's sync: the society's record with this external id made to be ``data``; returns it and
         whether it was created. Absent: created as by ``create``. Present: replaced as by ``update`` once
         ``check_version`` (the caller's If-Match) passes; each of the create body's ``fields`` not in ``data``
-        goes back to its default, except ``translations`` (kept unless sent: translators write them in the hub)."""
+        goes back to its default, except ``translations`` (kept unless sent: translators write them in the hub).
+        ``check_version(None)``: there is no such record (an If-Match then fails)."""
         if data.get("external_id", external_id) != external_id:
             raise Invalid("external_id", f"Not the external id of the URL ('{external_id}'): leave it out, or "
                                          f"send the same.")
@@ -273,6 +274,7 @@ class RecordService:
         existing = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
                                                               self.model.external_id == external_id))
         if existing is None:
+            check_version(None)
             return self.create(session, principal, {**data, "society": society.code}), True
         current = self.get_for_update(session, principal, existing)
         check_version(current)

@@ -127,3 +127,12 @@ def test_a_duplicate_external_id_on_create_names_the_existing_record(client, mem
     assert again.status_code == 409
     assert again.json["existing_id"] == first["id"] and first["id"] in again.json["detail"]
     assert "external_id" in again.json["errors"]["json"]
+
+
+def test_if_match_on_a_record_that_does_not_exist_fails_and_creates_nothing(client, member, db_session):
+    first = client.put(put_url("practices", "NL-P-1"), json=valid("practices"), headers=member.headers)
+    client.delete(url("practices", first.json["id"]), headers=member.headers)
+    gone = client.put(put_url("practices", "NL-P-1"), json=valid("practices"),
+                      headers={**member.headers, "If-Match": first.headers["ETag"]})
+    assert gone.status_code == 412 and "without If-Match" in gone.json["detail"]
+    assert count(db_session, "practices") == 0
