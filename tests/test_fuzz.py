@@ -183,6 +183,15 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
         expect(200, "POST", f"{record}/review", coordinator, json={"decision": "approve"})
         expect(200, "POST", f"{record}/archive", member)
         expect(200, "POST", f"{record}/unarchive", member)
+        # a partner's sync by external id: refused (422), created (201), If-Match missing (428) or stale (412),
+        # replaced (200)
+        sync = f"/api/v1/{resource}/by-external-id/fuzz-sync-1"
+        whole = {k: v for k, v in VALID[resource].items() if k != "external_id"}
+        expect(422, "PUT", sync, member, json={**whole, "external_id": "another"})
+        created = expect(201, "PUT", sync, member, json=whole)
+        expect(428, "PUT", sync, member, json=whole)
+        expect(412, "PUT", sync, member, json=whole, headers={"If-Match": '"stale"'})
+        expect(200, "PUT", sync, member, json=whole, headers={"If-Match": created.headers["ETag"]})
         if resource == "contacts":
             expect(200, "GET", f"{record}/export", member)
             expect(422, "DELETE", record, member, params={"erase": "perhaps"})

@@ -265,6 +265,9 @@ class RecordService:
         ``check_version`` (the caller's If-Match) passes; each of the create body's ``fields`` not in ``data``
         goes back to its default, except ``translations`` (kept unless sent: translators write them in the hub).
         ``check_version(None)``: there is no such record (an If-Match then fails)."""
+        if len(external_id) > 200 or not external_id.isprintable():
+            raise Invalid("external_id", "At most 200 characters, none of them a control character.",
+                          location="path")
         if data.get("external_id", external_id) != external_id:
             raise Invalid("external_id", f"Not the external id of the URL ('{external_id}'): leave it out, or "
                                          f"send the same.")

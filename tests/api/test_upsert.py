@@ -95,6 +95,13 @@ def test_the_body_may_not_name_another_external_id(client, member):
     assert response.status_code == 422 and "external_id" in response.json["errors"]["json"]
 
 
+def test_an_external_id_too_long_or_with_control_characters_is_refused(client, member):
+    for bad in ("x" * 201, "tab%09in"):
+        response = client.put(put_url("practices", bad), json=valid("practices", external_id=None),
+                              headers=member.headers)
+        assert response.status_code == 422 and "external_id" in response.json["errors"]["path"]
+
+
 def test_another_societys_external_id_is_its_own(client, member, other_member, db_session):
     mine = client.put(put_url("practices", "NL-P-1"), json=valid("practices"), headers=member.headers)
     theirs = client.put(put_url("practices", "NL-P-1"), json=valid("practices", countries=["GB"]),
