@@ -107,7 +107,7 @@ class Settings:
     # The network's working language (ISO 639-1): what records are shown in when the reader's languages are not
     # available, and what coordinators ask translations into (lists' missing_translation).
     working_language: str = field(default_factory=lambda: _env("ATN_WORKING_LANGUAGE", "en"))
-    # Idempotency keys (see README, "Retries and idempotency"): how long a POST's first response is kept for
+    # Idempotency keys (see README, "Retries and syncs"): how long a POST's first response is kept for
     # its retries.
     idempotency_hours: float = field(default_factory=lambda: _float("ATN_IDEMPOTENCY_HOURS", 24))
     testing: bool = False

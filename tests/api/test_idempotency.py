@@ -147,3 +147,23 @@ def test_the_header_is_documented_on_every_post(app):
     assert posts
     for path, operation in posts:
         assert "Idempotency-Key" in [p["name"] for p in operation.get("parameters", [])], path
+
+
+def test_an_upload_retried_with_its_key_is_stored_once(client, member):
+    import io
+
+    material = create(client, member, "training-materials").json
+    files = url("training-materials", material["id"]) + "/files"
+    key = str(uuid.uuid4())
+
+    def upload(content: bytes):
+        return client.post(files, headers=keyed(member, key), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), "notes.txt")})
+
+    first = upload(b"Reflection period notes.\n" * 40)
+    assert first.status_code == 201, first.json
+    retry = upload(b"Reflection period notes.\n" * 40)
+    assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json["id"] == first.json["id"]
+    assert upload(b"Other notes.\n" * 40).status_code == 422
+    assert len(client.get(files, headers=member.headers).json) == 1
