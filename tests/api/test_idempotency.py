@@ -167,3 +167,26 @@ def test_an_upload_retried_with_its_key_is_stored_once(client, member):
     assert retry.json["id"] == first.json["id"]
     assert upload(b"Other notes.\n" * 40).status_code == 422
     assert len(client.get(files, headers=member.headers).json) == 1
+
+
+def test_the_same_create_sent_at_once_with_one_key_makes_one_record(live_server, member, db_session):
+    """A client that retries before its first attempt has answered (against a real server, on each backend):
+    the first holds the key; the others get 409 while it runs, or its response once it is done."""
+    import threading
+
+    import requests
+
+    key, barrier, statuses = str(uuid.uuid4()), threading.Barrier(4), []
+
+    def send():
+        barrier.wait()
+        statuses.append(requests.post(f"{live_server}{url('practices')}", json=valid("practices"),
+                                      headers=keyed(member, key), timeout=30).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(statuses) <= {201, 409} and 201 in statuses, statuses
+    assert practices_count(db_session) == 1
