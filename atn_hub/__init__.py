@@ -108,6 +108,9 @@ def create_app(config: dict | Settings | None = None) -> Flask:
 
     ops.install(app)  # request IDs, rate limits (before the principal is loaded), headers, health, metrics
     _register_request_cycle(app, db)
+    from .api import locations
+
+    locations.install(app)  # after the request cycle: its Location is set before a keyed response is kept
     _register_docs_assets(app)
     from .cli import register_commands
 
@@ -120,6 +123,7 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
     from .oauth.protector import load_principal
     from .openapi import unknown_query_parameters
     from .principal import ANONYMOUS
+    from .services import idempotency
 
     @app.before_request
     def _begin():
@@ -151,6 +155,47 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
                 g.principal = load_principal(db.session)
             db.session.rollback()
 
+    @app.before_request
+    def _claim_idempotency_key():
+        """A keyed POST: taken for this request, or answered from the key (``services.idempotency``)."""
+        key = request.headers.get(idempotency.HEADER)
+        caller = idempotency.caller_of(g.principal)
+        if key is None or caller is None or not idempotency.applies(request.method, request.path):
+            return None
+        session = db.new_session()
+        try:
+            found = idempotency.claim(session, caller, idempotency.checked_key(key), idempotency.fingerprint(request),
+                                      app.config["ATN_SETTINGS"].idempotency_hours)
+        finally:
+            session.close()
+        if isinstance(found, idempotency.Replay):
+            response = app.response_class(found.body, status=found.status, headers=found.headers)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        g.idempotency_claim = found
+        return None
+
+    # after_request functions run last-registered first: _keep_response, then _commit, then _settle_key.
+    @app.after_request
+    def _settle_key(response):
+        """After the commit: an error response is kept on its own; a 409 or 5xx gives the key up."""
+        claim = g.get("idempotency_claim")
+        if claim is None or claim.settled:
+            return response
+        session = db.new_session()
+        try:
+            if 200 <= response.status_code < 300 and claim.stored:
+                pass  # committed with the change
+            elif 400 <= response.status_code < 500 and idempotency.keeps(response.status_code):
+                idempotency.store(session, claim, response)
+                session.commit()
+            else:
+                idempotency.release(session, claim)
+        finally:
+            session.close()
+        claim.settled = True
+        return response
+
     @app.after_request
     def _commit(response):
         if response.status_code >= 400:
@@ -174,9 +219,24 @@ def _register_request_cycle(app: Flask, db: Database) -> None:
             response.headers["X-Searchable"] = searchable
         return response
 
+    @app.after_request
+    def _keep_response(response):
+        """A success is kept in the transaction of the change it answers (see ``services.idempotency``)."""
+        claim = g.get("idempotency_claim")
+        if claim is not None and 200 <= response.status_code < 300:
+            idempotency.store(db.session, claim, response)
+        return response
+
     @app.teardown_request
     def _end(exc):
         db.session.remove()
+        claim = g.pop("idempotency_claim", None)
+        if claim is not None and not claim.settled:  # the request failed before its response: let a retry run
+            session = db.new_session()
+            try:
+                idempotency.release(session, claim)
+            finally:
+                session.close()
         token = g.pop("write_intent_token", None)
         if token is not None:
             write_intent.reset(token)

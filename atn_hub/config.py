@@ -109,6 +109,9 @@ class Settings:
     working_language: str = field(default_factory=lambda: _env("ATN_WORKING_LANGUAGE", "en"))
     # How long GET /api/v1/stats keeps a visibility class's answer (in this process's memory; 0: not kept).
     stats_cache_seconds: int = field(default_factory=lambda: _int("ATN_STATS_CACHE_SECONDS", 60))
+    # Idempotency keys (see README, "Retries and syncs"): how long a POST's first response is kept for
+    # its retries.
+    idempotency_hours: float = field(default_factory=lambda: _float("ATN_IDEMPOTENCY_HOURS", 24))
     testing: bool = False
 
     def __post_init__(self) -> None:

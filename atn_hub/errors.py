@@ -16,13 +16,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 
 class DomainError(Exception):
+    """``extensions``: RFC 9457 extension members of the problem (``existing_id`` of a duplicate)."""
+
     status = 400
 
-    def __init__(self, message: str, errors: dict | None = None, headers: dict | None = None):
+    def __init__(self, message: str, errors: dict | None = None, headers: dict | None = None,
+                 extensions: dict | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors
         self.headers = headers or {}
+        self.extensions = extensions or {}
 
 
 class NotFound(DomainError):
@@ -50,6 +54,14 @@ class Conflict(DomainError):
     status = 409
 
 
+class Duplicate(Conflict):
+    """409: what the request would create exists already; the problem names it (``existing_id``)."""
+
+    def __init__(self, message: str, field: str, existing_id):
+        super().__init__(f"{message} Its id is {existing_id}.", {"json": {field: ["Already in use."]}},
+                         extensions={"existing_id": str(existing_id)})
+
+
 class StaleCopy(DomainError):
     """412 on a record's write: the record changed since the caller's ETag; says (and sends) the current one."""
 
@@ -60,6 +72,13 @@ class StaleCopy(DomainError):
             f'The record changed since the ETag you sent in If-Match (a record\'s write never takes "*"). Its '
             f'current ETag is "{current_etag}" (also in the ETag header): GET it again, apply your change to that '
             f"copy, and send it with the current ETag.", headers={"ETag": f'"{current_etag}"'})
+
+
+class NothingToMatch(DomainError):
+    """412: If-Match sent for a resource that does not exist (RFC 9110, 13.1.1): the caller's copy is of
+    something gone, or never there."""
+
+    status = 412
 
 
 class Invalid(DomainError):
@@ -114,11 +133,12 @@ def _fields_detail(errors: dict) -> str:
     return "Invalid input: " + "; ".join(named) if named else "Invalid input."
 
 
-def error_body(status: int, message: str | None = None, errors: dict | None = None) -> dict:
+def error_body(status: int, message: str | None = None, errors: dict | None = None,
+               extensions: dict | None = None) -> dict:
     title = HTTPStatus(status).phrase
     detail = message or (_fields_detail(errors) if errors else DETAILS.get(status, f"{title}."))
     body: dict = {"type": "about:blank", "title": title, "status": status, "detail": detail,
-                  "code": status, "message": detail}
+                  "code": status, "message": detail, **(extensions or {})}
     if has_request_context():
         body["instance"] = request.path
         if g.get("request_id"):
@@ -128,8 +148,9 @@ def error_body(status: int, message: str | None = None, errors: dict | None = No
     return body
 
 
-def error_response(status: int, message: str | None = None, errors: dict | None = None, headers=None):
-    response = jsonify(error_body(status, message, errors))
+def error_response(status: int, message: str | None = None, errors: dict | None = None, headers=None,
+                   extensions: dict | None = None):
+    response = jsonify(error_body(status, message, errors, extensions))
     response.mimetype = PROBLEM_JSON
     response.status_code = status
     for key, value in (headers or {}).items():
@@ -163,4 +184,4 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        return error_response(exc.status, exc.message, exc.errors, exc.headers)
+        return error_response(exc.status, exc.message, exc.errors, exc.headers, exc.extensions)

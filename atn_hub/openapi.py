@@ -1,7 +1,9 @@
 """What the generated OpenAPI document says beyond the blueprints: servers and the security schemes
-(OAuth 2.0 with both flows and their scopes, and personal access tokens), so Swagger UI can sign in."""
+(OAuth 2.0 with both flows and their scopes, and personal access tokens), so Swagger UI can sign in; and
+what every operation does alike (Idempotency-Key on POSTs, Location on 201s)."""
 from __future__ import annotations
 
+import copy
 import http
 
 from apispec import BasePlugin
@@ -13,8 +15,23 @@ from flask_smorest.utils import prepare_response
 from schemas.common import ProblemSchema
 
 from .access import OAUTH2, PERSONAL_TOKEN
+from .api import locations
 from .errors import PROBLEM_JSON, error_response
 from .principal import SCOPES
+from .services import idempotency
+
+
+class RequestConventions(BasePlugin):
+    """Documents what the app does for every operation alike: the Idempotency-Key header on exactly the
+    operations that honour it (``idempotency.applies``), and Location on every 201 (``api.locations``)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            if idempotency.applies(method.upper(), path or ""):
+                operation.setdefault("parameters", []).append(copy.deepcopy(idempotency.PARAMETER))
+            created = operation.get("responses", {}).get(201) or operation.get("responses", {}).get("201")
+            if isinstance(created, dict):
+                created.setdefault("headers", {}).update(copy.deepcopy(locations.HEADER))
 
 OAUTH_CLIENT = "oauth_client"  # the security scheme of the OAuth endpoints: the client's own credentials
 
@@ -23,6 +40,9 @@ class HubApi(Api):
     """flask-smorest's Api, its errors as RFC 9457 problem details (``errors.error_body``), so documented."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), RequestConventions()], **kwargs)
 
     def handle_http_exception(self, error):
         payload, status, headers = super().handle_http_exception(error)

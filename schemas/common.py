@@ -343,4 +343,6 @@ class ProblemSchema(Schema):
         "description": "The offending input by location and field: {\"json\": {\"title\": [\"...\"]}}"})
     code = fields.Integer(metadata={"description": "The status again (the earlier shape's name for it)"})
     message = fields.String(metadata={"description": "The detail again (the earlier shape's name for it)"})
+    existing_id = fields.String(metadata={"description": "409 on a duplicate (a record's external_id): the id of "
+                                                         "the record that has it"})
 

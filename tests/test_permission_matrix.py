@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.helpers import create, set_status, url
+from tests.payloads import valid
 
 ROLES = {"anonymous": None, "member, own society": ("member", "NL"), "member, other society": ("member", "GB"),
          "coordinator, other society": ("coordinator", "GB"), "admin": ("admin", None)}
@@ -33,8 +34,8 @@ def test_the_matrix_covers_every_state_action_and_role():
     states = {c[0] for c in CELLS}
     assert {re.sub(r" \(.*\)", "", s) for s in states} == {"draft", "submitted", "changes_requested", "rejected",
                                                            "published", "archived"}
-    assert {c[1] for c in CELLS} == {"read", "edit", "delete", "submit", "approve", "archive"}
-    assert len(CELLS) == len(states) * 6 * len(ROLES)
+    assert {c[1] for c in CELLS} == {"read", "edit", "sync", "delete", "submit", "approve", "archive"}
+    assert len(CELLS) == len(states) * 7 * len(ROLES)
 
 
 @pytest.mark.parametrize("state,action,role,expected", CELLS, ids=[f"{s}-{a}-{r}" for s, a, r, _ in CELLS])
@@ -52,6 +53,11 @@ def test_permission_matrix(client, make_caller, db_session, state, action, role,
         etag = client.get(url("practices", record["id"]), headers=admin.headers).headers["ETag"]
         response = client.patch(url("practices", record["id"]), json={"title": "Edited"},
                                 headers={**headers, "If-Match": etag})
+    elif action == "sync":  # the whole record by its external id; a caller without a society names it
+        etag = client.get(url("practices", record["id"]), headers=admin.headers).headers["ETag"]
+        body = valid("practices", **({"society": "NL"} if role == "admin" else {}))
+        response = client.put(f"/api/v1/practices/by-external-id/{record['external_id']}", json=body,
+                              headers={**headers, "If-Match": etag})
     elif action == "delete":
         response = client.delete(url("practices", record["id"]), headers=headers)
     elif action == "approve":

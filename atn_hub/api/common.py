@@ -1,10 +1,13 @@
 """What every blueprint uses: the session, the caller, ETags, and the record blueprint factory."""
 from __future__ import annotations
 
+import copy
 import uuid
 
 from flask import current_app, g, request
 from flask.views import MethodView
+from flask_smorest.exceptions import PreconditionRequired
+from marshmallow import missing
 from werkzeug.exceptions import PreconditionFailed
 
 from schemas.common import DEFAULT_MAX_PAGE_SIZE, EraseArgsSchema, PageSize, ReaderArgsSchema, normalise_language
@@ -19,12 +22,13 @@ from schemas.workflow import (
 )
 
 from ..access import ANYONE, SIGNED_IN, access
-from ..errors import Invalid, StaleCopy
+from ..errors import Invalid, NothingToMatch, StaleCopy
 from ..extensions import get_db
 from ..i18n import parse_accept_language
 from ..oauth.protector import current_principal
 from ..services import revisions, translations, workflow
 from ..services.records import RecordService
+from .locations import HEADER as LOCATION_HEADER
 from .paging import Blueprint
 
 
@@ -137,6 +141,23 @@ LANGUAGE_HEADERS = {
 }
 
 
+def replacement_schema(create_schema):
+    """The create body as a PUT's full replacement: the same fields and defaults, except that translations
+    omitted stay as they are (no default), so that the service can tell them from translations sent empty."""
+    declared = create_schema._declared_fields.get("translations")
+    if declared is None:
+        return create_schema
+    kept = copy.copy(declared)
+    kept.load_default = missing
+    name = create_schema.__name__.removesuffix("CreateSchema") + "ReplaceSchema"
+    return type(name, (create_schema,), {"translations": kept, "__doc__": create_schema.__doc__})
+
+
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+            "description": "The ETag of your copy: required when the record exists (428 without, 412 when stale "
+                           "or *); left out to create it (412 when sent and there is no such record)"}
+
+
 def record_blueprint(*, name: str, url: str, service: RecordService, description: str, schema, create_schema,
                      update_schema, list_args_schema) -> Blueprint:
     """The list/get/create/update/delete resource of one record type (practices, contacts, training
@@ -204,6 +225,37 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
             @blp.response(204)
             def delete(self, record_id: uuid.UUID):
                 service.delete(session(), current_principal(), record_id)
+
+    @blp.route("/by-external-id/<string:external_id>")
+    class ByExternalId(MethodView):
+        @access(blp, "write")
+        @blp.doc(parameters=[IF_MATCH], **{"x-refresh": True})  # refresh: added by the document's plugin
+        @blp.arguments(replacement_schema(create_schema))
+        @blp.response(200, schema, headers=LANGUAGE_HEADERS)
+        @blp.alt_response(201, schema=schema, headers=LOCATION_HEADER, success=True,
+                          description="Created: the society had no record with this external id")
+        @blp.alt_response(412, response="PRECONDITION_FAILED")
+        @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+        def put(self, data, external_id: str):
+            view, created = service.put_by_external_id(session(), current_principal(), external_id, data,
+                                                       create_schema().fields, check_version=if_match_current)
+            headers = {**language_headers(view), "ETag": f'"{blp._generate_etag(record_etag(view))}"'}
+            if created:
+                return view, 201, {**headers, "Location": f"{request.host_url.rstrip('/')}{url_of(view)}"}
+            return view, headers
+
+    def if_match_current(view) -> None:
+        if view is None:
+            if request.if_match:
+                raise NothingToMatch(f"The society has no {label} with this external id, so If-Match matches "
+                                     f"nothing: send the request without If-Match to create it.")
+            return
+        if not request.if_match:
+            raise PreconditionRequired
+        check_record_etag(blp, view)
+
+    def url_of(view) -> str:
+        return f"/api/v1/{url}/{view.id}"
 
     @blp.route("/<uuid:record_id>/submit")
     class Submit(MethodView):
@@ -299,6 +351,13 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
 
     Collection.get.__doc__ = f"List {label}s\n\nOnly what the caller may see, newest change first by default."
     Collection.post.__doc__ = f"Create a {label}\n\nA new record is a draft of the caller's society."
+    ByExternalId.put.__doc__ = (
+        f"Create or replace a {label} by its external id (a partner's sync)\n\nThe caller's society's "
+        f"{label} with this external_id (callers without a society name it in the body): created when there is "
+        f"none (201, Location; send no If-Match); else replaced by the body, with its ETag in If-Match (428 "
+        f"without, 412 when stale). The body is the whole record, as for a create: a field left out goes back to "
+        f"its default, except translations, kept unless sent. A published record's changes go to its pending "
+        f"revision.")
     Item.get.__doc__ = f"Get a {label}"
     Item.patch.__doc__ = (f"Update a {label}\n\nSend the ETag of your copy in If-Match: a stale one gets 412, "
                           f"none 428. Only drafts and records with changes requested can be edited.")

@@ -3,6 +3,7 @@ from .base import STATUSES, VISIBILITIES, RecordMixin, Status, Visibility
 from .change_log import ChangeLog
 from .contact import PERSONAL_FIELDS, Contact
 from .file import TEXT_STATUSES, FilePage, MaterialFile
+from .idempotency import IdempotencyKey
 from .moderation import PENDING_STATUSES, PendingRevision, Submission
 from .notification import (
     DEFAULT_FREQUENCIES,
@@ -45,5 +46,5 @@ __all__ = [
     "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",
     "WebhookDelivery", "WebhookEndpoint", "EVENT_PATTERNS", "PING_EVENT",
     "DEFAULT_FREQUENCIES", "DIGEST_KIND", "FREQUENCIES", "MAIL_STATUSES",
-    "NOTIFICATION_KINDS", "Notification", "NotificationAttempt", "NotificationSettings",
+    "NOTIFICATION_KINDS", "Notification", "NotificationAttempt", "NotificationSettings", "IdempotencyKey",
 ]

@@ -3,15 +3,17 @@ delete, each checked against the principal and written to the change log."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from .. import permissions
 from ..db import array_contains, json_first, json_has_key, page_offset, session_of, utcnow
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import ANONYMOUS, Principal
 from . import change_log, personal_data, revisions, translations
@@ -195,14 +197,14 @@ class RecordService:
             clash = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
                                                                self.model.external_id == external_id))
             if clash is not None and (record is None or clash != record.id):
-                raise Conflict(f"{society.code} already has a {self.model.record_type} with external_id "
-                               f"'{external_id}'.", {"json": {"external_id": ["Already in use."]}})
+                raise Duplicate(f"{society.code} already has a {self.model.record_type} with external_id "
+                                f"'{external_id}'.", "external_id", clash)
 
     # --- writing -----------------------------------------------------------------------------------------
-    def create(self, session: Session, principal: Principal, data: dict[str, Any]) -> RecordView:
+    def owning_society(self, session: Session, principal: Principal, code: str | None) -> Society:
+        """The society a new record is for: the one named, else the caller's; refused unless the caller may
+        create records for it."""
         permissions.require_scope(principal, "write", f"Creating a {self.model.record_type}")
-        data = dict(data)
-        code = data.pop("society", None)
         if code is None:
             if principal.society_id is None:
                 raise Invalid("society", "Required: you belong to no society, so name the owning one.")
@@ -212,6 +214,11 @@ class RecordService:
         if not permissions.can_create(principal, society.id):
             raise Forbidden("You may create records for your own society only.",
                             {"json": {"society": ["Not your society."]}})
+        return society
+
+    def create(self, session: Session, principal: Principal, data: dict[str, Any]) -> RecordView:
+        data = dict(data)
+        society = self.owning_society(session, principal, data.pop("society", None))
         data = translations.prepare(principal, data, None)
         self.validate(session, data, None, society)
         record = self.model(id=uuid.uuid4(), society=society, society_id=society.id, status=Status.draft.value,
@@ -250,6 +257,44 @@ class RecordService:
         if changed:
             change_log.record_change(session, principal, record, "updated", before=before, fields=changed)
         return self.present(principal, record)
+
+    def put_by_external_id(self, session: Session, principal: Principal, external_id: str, data: dict[str, Any],
+                           fields: Iterable[str], check_version: Callable[[RecordView | None], None]
+                           ) -> tuple[RecordView, bool]:
+        """A partner's sync: the society's record with this external id made to be ``data``; returns it and
+        whether it was created. Absent: created as by ``create``. Present: replaced as by ``update`` once
+        ``check_version`` (the caller's If-Match) passes; each of the create body's ``fields`` not in ``data``
+        goes back to its default, except ``translations`` (kept unless sent: translators write them in the hub).
+        ``check_version(None)``: there is no such record (an If-Match then fails)."""
+        if len(external_id) > 200 or not external_id.isprintable():
+            raise Invalid("external_id", "At most 200 characters, none of them a control character.",
+                          location="path")
+        if data.get("external_id", external_id) != external_id:
+            raise Invalid("external_id", f"Not the external id of the URL ('{external_id}'): leave it out, or "
+                                         f"send the same.")
+        data = {**data, "external_id": external_id}
+        code = data.pop("society", None)
+        society = self.owning_society(session, principal, code)
+        existing = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
+                                                              self.model.external_id == external_id))
+        if existing is None:
+            check_version(None)
+            return self.create(session, principal, {**data, "society": society.code}), True
+        current = self.get_for_update(session, principal, existing)
+        check_version(current)
+        replaced = {name: data[name] if name in data else self.default_of(name)
+                    for name in fields if name not in ("society", "translations")}
+        if "translations" in data:
+            replaced["translations"] = data["translations"]
+        return self.update(session, principal, current.record, replaced), False
+
+    def default_of(self, name: str) -> Any:
+        """What a field is on a record created without it: its column's default, else null."""
+        column = sa_inspect(self.model).columns.get(name)
+        default = column.default if column is not None else None
+        if default is None:
+            return None
+        return default.arg(None) if default.is_callable else default.arg
 
     def delete(self, session: Session, principal: Principal, record_id: uuid.UUID, erase: bool = False) -> None:
         """``erase`` (records with personal fields): also scrub those fields from everything that kept them
