@@ -1,9 +1,28 @@
-"""The changes feed: following it from the start rebuilds exactly what the API's lists show each caller."""
+"""The changes feed: following it from the start rebuilds exactly what the API's lists show each caller, a
+record's pending revision and a material's files included."""
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import create, edit, listed, post, publish, url
+from tests.files.helpers import extract, files_url, upload
+from tests.helpers import TYPE, create, edit, post, publish, url
+from tests.payloads import RESOURCES
+
+
+def listed(client, caller):
+    """Every record the caller's lists show, by (type, id), with its pending revision (as they see it) and, for
+    a training material, its list of files; without the caller's actions."""
+    headers = caller.headers if caller else {}
+    state = {}
+    for resource in RESOURCES:
+        for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
+            shown = {k: v for k, v in record.items() if k != "actions"}
+            if resource == "training-materials":
+                files = client.get(files_url(record["id"]), headers=headers)
+                assert files.status_code == 200, files.json
+                shown["files"] = files.json
+            state[(TYPE[resource], record["id"])] = shown
+    return state
 
 
 def follow(client, caller, limit=3, since="0", state=None):
@@ -28,7 +47,7 @@ def follow(client, caller, limit=3, since="0", state=None):
 
 
 @pytest.fixture
-def history(client, member, other_member, make_caller, admin):
+def history(app, client, member, other_member, make_caller, admin):
     """A bit of everything: drafts, submissions, publications, a revision, archiving, deletions."""
     coordinator = make_caller("coordinator", "DE")
     contact = publish(client, member, coordinator, "contacts", visibility="public")
@@ -46,8 +65,23 @@ def history(client, member, other_member, make_caller, admin):
     edit(client, member, "practices", practice["id"], {"title": "Revised and approved"})
     post(client, member, "practices", practice["id"], "submit")
     post(client, coordinator, "practices", practice["id"], "review", {"decision": "approve"})
-    # A pending revision, not approved: no change for anyone's lists.
+    # A pending revision, not approved: a change for those who see it (the society; coordinators once submitted).
     edit(client, member, "practices", practice["id"], {"summary": "Pending."})
+    # Files: of a draft (at once), of a published material (through its pending revision, then submitted),
+    # one added and removed again, and one with its text extracted.
+    draft_material = create(client, member, "training-materials", external_id="T-draft-files").json
+    kept = upload(client, member, draft_material["id"], b"Kept notes", "kept.txt").json
+    dropped = upload(client, member, draft_material["id"], b"Dropped notes", "dropped.txt").json
+    assert client.delete(files_url(draft_material["id"], dropped["id"]), headers=member.headers).status_code == 204
+    assert kept["text_status"] == "pending"
+    shared = publish(client, member, coordinator, "training-materials", external_id="T-shared")
+    upload(client, member, shared["id"], b"Course notes, published", "published.txt")
+    edit(client, member, "training-materials", shared["id"], {"title": "Shared, with a new file"})
+    post(client, member, "training-materials", shared["id"], "submit")
+    post(client, coordinator, "training-materials", shared["id"], "review", {"decision": "approve"})
+    upload(client, member, shared["id"], b"Course notes, pending", "pending.txt")
+    post(client, member, "training-materials", shared["id"], "submit")
+    extract(app)
     # Public to network: gone for anonymous callers, an update for the network.
     network = publish(client, other_member, coordinator, "practices", external_id="P-goes-network",
                       visibility="public")
@@ -73,7 +107,10 @@ def test_following_the_feed_rebuilds_what_the_lists_show(client, history, member
         assert synced == expected, name
     # Anonymous callers see public published records only.
     anonymous = follow(client, None)[0]
-    assert {r["external_id"] for r in anonymous.values()} == {"P-public"}
+    assert {r["external_id"] for r in anonymous.values()} == {"P-public", "T-shared"}
+    shared = next(r for r in anonymous.values() if r["external_id"] == "T-shared")
+    assert [f["filename"] for f in shared["files"]] == ["published.txt"] and shared["pending_revision"] is None
+    assert shared["files"][0]["pending_change"] is None and shared["files"][0]["text_status"] == "done"
     assert anonymous[("practice", history["practice"]["id"])]["title"] == "Revised and approved"
     assert anonymous[("practice", history["practice"]["id"])]["contact_id"] is None
 
