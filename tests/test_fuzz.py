@@ -245,6 +245,9 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     expect(422, "GET", "/api/v1/mail/deliveries", admin, params={"status": "lost"})
     expect(200, "POST", f"/api/v1/mail/deliveries/{told}/retry", admin)
 
+    # the changes feed: a cursor past its end was not given by this hub
+    expect(400, "GET", "/api/v1/changes", None, params={"since": "999999999999"})
+
     # last, as it ends the caller's sessions: signing out everywhere
     expect(422, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": "perhaps"})
     expect(200, "POST", "/api/v1/me/sign-out-everywhere", member, json={"personal_tokens": True})

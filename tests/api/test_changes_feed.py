@@ -2,6 +2,8 @@
 record's pending revision and a material's files included."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.files.helpers import extract, files_url, upload
@@ -154,3 +156,85 @@ def test_personal_fields_follow_the_callers_scope(client, member, make_caller, c
 def test_bad_parameters_are_named(client, query, field):
     response = client.get(f"/api/v1/changes?{query}")
     assert response.status_code == 422 and field in response.json["errors"]["query"]
+
+
+def changes_of(client, caller, record_id):
+    page = client.get("/api/v1/changes?limit=1000", headers=caller.headers if caller else {})
+    assert page.status_code == 200, page.json
+    return [change for change in page.json["changes"] if change["record_id"] == record_id]
+
+
+def test_adding_and_removing_a_file_are_updates_in_the_feed_and_webhooks(app, client, member, other_member,
+                                                                         settings, receiver):
+    from tests.api.test_webhooks import HOOKS, work_until
+
+    receiver.start()
+    assert client.post(HOOKS, json={"url": receiver.url, "events": ["*"]},
+                       headers=member.headers).status_code == 201
+    material = create(client, member, "training-materials", external_id="T-files").json  # a draft: NL's own
+    added = upload(client, member, material["id"], b"Course notes", "notes.txt").json
+    listed_then = client.get(files_url(material["id"]), headers=member.headers).json
+    assert client.delete(files_url(material["id"], added["id"]), headers=member.headers).status_code == 204
+
+    feed = changes_of(client, member, material["id"])
+    assert [c["action"] for c in feed] == ["created", "updated", "updated"]
+    assert feed[0]["record"]["files"] == [] and feed[-1]["record"]["files"] == []
+    assert feed[1]["record"]["files"] == listed_then and listed_then[0]["id"] == added["id"]
+    assert feed[1]["files"] is None  # the change's files: what a publication published (none here)
+    assert changes_of(client, other_member, material["id"]) == []  # another society's draft: never heard of
+
+    work_until(app, settings, lambda: len(receiver.received) >= 3)
+    bodies = sorted((json.loads(body) for _, body in receiver.received), key=lambda b: int(b["change"]["cursor"]))
+    assert [b["event"] for b in bodies] == ["training-material.created", "training-material.updated",
+                                            "training-material.updated"]
+    assert [[f["id"] for f in b["change"]["record"]["files"]] for b in bodies] == [[], [added["id"]], []]
+    assert bodies[1]["change"]["record"]["files"] == listed_then
+
+
+def test_a_pending_revision_is_a_change_for_those_who_see_it(client, member, other_member, coordinator, admin,
+                                                            make_caller):
+    other_coordinator = make_caller("coordinator", "DE")
+    material = publish(client, member, coordinator, "training-materials", visibility="network")
+    record = url("training-materials", material["id"])
+    seen_before = {name: len(changes_of(client, caller, material["id"]))
+                   for name, caller in (("member", member), ("coordinator", other_coordinator),
+                                        ("other member", other_member), ("admin", admin))}
+    edit(client, member, "training-materials", material["id"], {"title": "A better title"})  # saved (a draft)
+    pending_file = upload(client, member, material["id"], b"New notes", "new.txt").json  # joins it
+    post(client, member, "training-materials", material["id"], "submit")  # coordinators see it now
+    as_submitted = client.get(record, headers=other_coordinator.headers).json
+    files_submitted = client.get(files_url(material["id"]), headers=other_coordinator.headers).json
+    post(client, other_coordinator, "training-materials", material["id"], "review",
+         {"decision": "reject", "comment": "Not this file."})  # the pending revision is gone
+
+    def news(name, caller):
+        return changes_of(client, caller, material["id"])[seen_before[name]:]
+
+    for name, caller in (("member", member), ("admin", admin)):  # the society, administrators: every step
+        feed = news(name, caller)
+        assert [c["action"] for c in feed] == ["updated"] * 4, name
+        assert [(c["record"]["pending_revision"] or {}).get("status") for c in feed] == \
+            ["draft", "draft", "submitted", None], name
+        assert [[f["filename"] for f in c["record"]["files"]] for c in feed] == [[], ["new.txt"], ["new.txt"], []]
+        assert feed[1]["record"]["files"][0]["pending_change"] == "added"
+        assert all(c["record"]["title"] == material["title"] for c in feed)  # the network's version stays
+    # A coordinator of another society: from the submission on.
+    feed = news("coordinator", other_coordinator)
+    assert [c["action"] for c in feed] == ["updated", "updated"]
+    assert feed[0]["record"]["pending_revision"] == as_submitted["pending_revision"]
+    assert {"field": "title", "from": material["title"], "to": "A better title"} in \
+        feed[0]["record"]["pending_revision"]["changes"]
+    assert feed[0]["record"]["files"] == files_submitted and files_submitted[0]["id"] == pending_file["id"]
+    assert feed[1]["record"]["pending_revision"] is None and feed[1]["record"]["files"] == []
+    # Another society's member never sees a pending revision: nothing changed for them.
+    assert news("other member", other_member) == []
+    assert client.get(record, headers=other_member.headers).json["pending_revision"] is None
+
+
+def test_a_cursor_past_the_end_was_not_given_by_this_hub(client, member):
+    create(client, member, "practices")
+    end = client.get("/api/v1/changes?limit=1000").json["next_cursor"]  # every caller's scan reaches the end
+    assert client.get(f"/api/v1/changes?since={end}").status_code == 200
+    response = client.get(f"/api/v1/changes?since={int(end) + 1}", headers=member.headers)
+    assert response.status_code == 400 and "since" in response.json["errors"]["query"]
+    assert "since=0" in response.json["detail"]
