@@ -9,8 +9,7 @@ from pathlib import Path
 
 import requests
 
-from tests.api.test_changes_feed import listed
-from tests.helpers import create, publish
+from tests.helpers import create, publish, shown_in_lists
 from tests.oauth.helpers import make_client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,4 +69,4 @@ def test_the_readme_sync_loop_rebuilds_the_lists_through_401_429_and_503(live_se
 
     assert hub.tokens == 2 and hub.gets >= 6  # a new token after the 401; pages of one change
     reader = types.SimpleNamespace(headers={"Authorization": f"Bearer {scope['token']}"})
-    assert scope["copy"] == listed(client, reader) and len(scope["copy"]) == 3
+    assert scope["copy"] == shown_in_lists(client, reader) and len(scope["copy"]) == 3
