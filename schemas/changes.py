@@ -17,10 +17,13 @@ FILES_DESCRIPTION = ("A training material's files as its list of files (GET .../
 
 
 class TrainingMaterialChangeRecordSchema(TrainingMaterialSchema):
+    """A training material in a change: as the lists show it, with its files."""
+
     files = fields.List(fields.Nested(FileSchema), allow_none=True, dump_default=None,
                         metadata={"description": FILES_DESCRIPTION})
 
 
+TRAINING_MATERIAL_CHANGE_RECORD = "TrainingMaterialChangeRecord"  # documented by atn_hub.openapi.document_api
 RECORD_SCHEMAS = {"practice": PracticeSchema(exclude=SNAPSHOT_EXCLUDE),
                   "contact": ContactSchema(exclude=SNAPSHOT_EXCLUDE),
                   "training-material": TrainingMaterialChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE)}
@@ -67,11 +70,7 @@ class ChangeSchema(Schema):
         "description": "The record as it was after the change, as your lists showed it (pending_revision "
                        "included when you see it; a training material with its files); null in a tombstone",
         "oneOf": [{"$ref": "#/components/schemas/Practice"}, {"$ref": "#/components/schemas/Contact"},
-                  {"allOf": [{"$ref": "#/components/schemas/TrainingMaterial"},
-                             {"type": "object", "properties": {"files": {
-                                 "type": ["array", "null"], "items": {"$ref": "#/components/schemas/File"},
-                                 "description": FILES_DESCRIPTION}}}]},
-                  {"type": "null"}]})
+                  {"$ref": f"#/components/schemas/{TRAINING_MATERIAL_CHANGE_RECORD}"}, {"type": "null"}]})
 
     files = fields.Nested(FilesChangeSchema, attribute="source.payload.files", allow_none=True, dump_default=None,
                           metadata={"description": "A training material's files that this change published (added) "
