@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..errors import DomainError
+from ..errors import BadRequest
 from ..models import EVENT_ACTIONS, RECORD_MODELS, ChangeLog, MaterialFile
 from ..principal import Principal
 from . import translations
@@ -132,21 +132,15 @@ def to_event(principal: Principal, row: ChangeLog, action: str) -> Event:
                  record=None if action in ("deleted", "unpublished") else restore(principal, row), source=row)
 
 
-class BadCursor(DomainError):
-    """A cursor this hub never gave: 400, naming ``since``."""
-
-    def __init__(self, message: str):
-        super().__init__(message, {"query": {"since": [message]}})
-
-
 def check_cursor(session: Session, since: int) -> None:
     """A cursor is a position in this hub's change log, which is never compacted (nothing deletes its rows):
     every position from 0 to its end can be served. One past the end was not given by this hub (another hub's,
     or this one's before it was restored from an older backup); following it would skip changes silently."""
     end = session.scalar(select(func.max(ChangeLog.seq))) or 0
     if since > end:
-        raise BadCursor(f"The cursor {since} is past the end of this hub's changes ({end}): it was not given by "
-                        f"this hub, or the hub was restored from an older backup. Sync again from since=0.")
+        raise BadRequest("since", f"The cursor {since} is past the end of this hub's changes ({end}): it was not "
+                                  f"given by this hub, or the hub was restored from an older backup. Sync again "
+                                  f"from since=0.")
 
 
 def events(session: Session, principal: Principal, since: int, limit: int,
