@@ -90,6 +90,16 @@ class Invalid(DomainError):
         super().__init__(f"Invalid value for '{field}': {message}", {location: {field: [message]}})
 
 
+class BadRequest(DomainError):
+    """Input well formed but not one this server gave or can use (a changes cursor past the end of its log);
+    names the field in ``errors``."""
+
+    status = 400
+
+    def __init__(self, field: str, message: str, location: str = "query"):
+        super().__init__(message, {location: {field: [message]}})
+
+
 class RefusedFile(DomainError):
     """An upload refused for what it is (415), its size (413) or its structure (422); names the ``file`` field."""
 

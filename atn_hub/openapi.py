@@ -12,6 +12,7 @@ from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
 from flask_smorest.utils import prepare_response
 
+from schemas.changes import RECORD_SCHEMAS, TRAINING_MATERIAL_CHANGE_RECORD
 from schemas.common import ProblemSchema
 
 from .access import OAUTH2, PERSONAL_TOKEN
@@ -84,6 +85,8 @@ def document_api(api: Api, app: Flask) -> None:
             "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": dict(SCOPES)},
         },
     })
+    # A change's record names it in a oneOf (the record field dumps by type, so no field refers to it)
+    spec.components.schema(TRAINING_MATERIAL_CHANGE_RECORD, schema=RECORD_SCHEMAS["training-material"])
     spec.components.security_scheme(PERSONAL_TOKEN, {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token (POST /api/v1/me/tokens or `atn-hub tokens create`).",

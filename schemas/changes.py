@@ -4,16 +4,29 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from .common import LanguageCode
 from .contacts import ContactSchema
-from .files import FilesChangeSchema
+from .files import FilesChangeSchema, FileSchema
 from .practices import PracticeSchema
 from .training_materials import TrainingMaterialSchema
 
-# The record as the lists show it, without what depends on the moment of asking (the caller's actions, a
-# pending revision): the feed shows each record as it was right after the change.
-SNAPSHOT_EXCLUDE = ("actions", "pending_revision")
+# The record as the lists show it to the caller, as it was right after the change, with its pending revision
+# (for those who see it); without what depends on the moment of asking (the caller's actions). A training
+# material also carries its files, as its list of files showed them to the caller.
+SNAPSHOT_EXCLUDE = ("actions",)
+FILES_DESCRIPTION = ("A training material's files as its list of files (GET .../files) showed them to you at this "
+                     "change; null in a change logged before the feed carried them")
+
+
+class TrainingMaterialChangeRecordSchema(TrainingMaterialSchema):
+    """A training material in a change: as the lists show it, with its files."""
+
+    files = fields.List(fields.Nested(FileSchema), allow_none=True, dump_default=None,
+                        metadata={"description": FILES_DESCRIPTION})
+
+
+TRAINING_MATERIAL_CHANGE_RECORD = "TrainingMaterialChangeRecord"  # documented by atn_hub.openapi.document_api
 RECORD_SCHEMAS = {"practice": PracticeSchema(exclude=SNAPSHOT_EXCLUDE),
                   "contact": ContactSchema(exclude=SNAPSHOT_EXCLUDE),
-                  "training-material": TrainingMaterialSchema(exclude=SNAPSHOT_EXCLUDE)}
+                  "training-material": TrainingMaterialChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE)}
 RECORD_TYPES = list(RECORD_SCHEMAS)
 
 
@@ -54,9 +67,10 @@ class ChangeSchema(Schema):
                                                     "(created, published), changed (updated), or is gone for "
                                                     "you (unpublished, deleted: a tombstone, record is null)"})
     record = fields.Method("_record", allow_none=True, metadata={
-        "description": "The record as it was after the change, as in the lists; null in a tombstone",
+        "description": "The record as it was after the change, as your lists showed it (pending_revision "
+                       "included when you see it; a training material with its files); null in a tombstone",
         "oneOf": [{"$ref": "#/components/schemas/Practice"}, {"$ref": "#/components/schemas/Contact"},
-                  {"$ref": "#/components/schemas/TrainingMaterial"}, {"type": "null"}]})
+                  {"$ref": f"#/components/schemas/{TRAINING_MATERIAL_CHANGE_RECORD}"}, {"type": "null"}]})
 
     files = fields.Nested(FilesChangeSchema, attribute="source.payload.files", allow_none=True, dump_default=None,
                           metadata={"description": "A training material's files that this change published (added) "

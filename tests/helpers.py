@@ -83,3 +83,19 @@ def listed(client, caller):
         for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
             state[(TYPE[resource], record["id"])] = {k: v for k, v in record.items() if k not in CALLER_SPECIFIC}
     return state
+
+
+def shown_in_lists(client, caller):
+    """Every record the caller's lists show, by (type, id), with its pending revision (as they see it) and, for
+    a training material, its list of files; without the caller's actions."""
+    headers = caller.headers if caller else {}
+    state = {}
+    for resource in RESOURCES:
+        for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
+            shown = {k: v for k, v in record.items() if k != "actions"}
+            if resource == "training-materials":
+                files = client.get(url("training-materials", record["id"]) + "/files", headers=headers)
+                assert files.status_code == 200, files.json
+                shown["files"] = files.json
+            state[(TYPE[resource], record["id"])] = shown
+    return state

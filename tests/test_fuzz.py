@@ -281,6 +281,9 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     expect(422, "GET", "/api/v1/mail/deliveries", admin, params={"status": "lost"})
     expect(200, "POST", f"/api/v1/mail/deliveries/{told}/retry", admin)
 
+    # the changes feed: a cursor past its end was not given by this hub
+    expect(400, "GET", "/api/v1/changes", None, params={"since": "999999999999"})
+
     # every operation: an unknown query parameter is 400 (before anything else); an object that is not there 404
     bodies = {"review": {"decision": "approve"}, "comments": {"comment": "Is this still run?"},
               "assign": {"assignee_id": None}, "read": {"all": True}}

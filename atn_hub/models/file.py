@@ -45,6 +45,14 @@ class MaterialFile(Base):
         return {"id": str(self.id), "filename": self.filename, "content_type": self.content_type,
                 "size": self.size, "sha256": self.sha256}
 
+    SHOWN = ("id", "material_id", "filename", "content_type", "size", "sha256", "page_count", "language",
+             "text_status", "text_error", "pending_change", "uploaded_by_name", "created_at", "extracted_at")
+
+    def shown(self) -> dict:
+        """What the material's list of files shows of it (to those who see the pending revision): the feed's
+        snapshot of it."""
+        return {name: getattr(self, name) for name in self.SHOWN}
+
 
 class FilePage(Base):
     __tablename__ = "file_page"

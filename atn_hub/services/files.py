@@ -48,8 +48,16 @@ def make_store(settings) -> BlobStore:
     return LocalStore(settings.files_dir)
 
 
-def _payload(record: RecordMixin, file: MaterialFile, **extra) -> dict:
-    return {"external_id": record.external_id, "society": record.society.code, "file": file.summary(), **extra}
+def _payload(file: MaterialFile, **extra) -> dict:
+    return {"file": file.summary(), **extra}
+
+
+def _joined(session: Session, principal: Principal, record: RecordMixin) -> tuple[str | None, str]:
+    """A file change joins the published material's pending revision: its status before (None: there was
+    none) and after, which decide who sees the change in the feed."""
+    pending = revisions.pending_of(session, record)
+    was = None if pending is None else pending.status
+    return was, revisions.join_pending(session, principal, record).status
 
 
 class FileView:
@@ -110,9 +118,10 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
     finally:
         spooled.discard()
     record = _editable_material(session, principal, material_id)  # again, in the write transaction
-    revision = {}
+    revision, statuses = {}, None
     if record.is_published:  # reviewed like any edit: the network sees the file once the revision is approved
-        revision = {"revision": {"status": revisions.join_pending(session, principal, record).status}}
+        statuses = _joined(session, principal, record)
+        revision = {"revision": {"status": statuses[1]}}
     file = MaterialFile(id=uuid.uuid4(), material_id=record.id, filename=safe_filename(filename, content_type),
                         content_type=content_type, size=spooled.size, sha256=spooled.sha256,
                         text_status="pending" if content_type in WITH_TEXT else "none",
@@ -120,8 +129,8 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
                         uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
     session.add(file)
     session.flush()
-    change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action="file_added",
-                      payload=_payload(record, file, **revision), society_id=record.society_id)
+    change_log.side_change(session, principal, record, "file_added", _payload(file, **revision),
+                           pending_status=statuses)
     return FileView(file, shows_pending=True)
 
 
@@ -144,18 +153,19 @@ def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, 
     (an addition not yet approved is simply undone)."""
     record = _editable_material(session, principal, material_id)
     file = get_file(session, principal, material_id, file_id).file
-    revision = {}
+    revision, statuses = {}, None
     if record.is_published:
         if file.pending_change == "removed":
             raise Conflict("This file's removal is already part of the pending revision.")
-        revision = {"revision": {"status": revisions.join_pending(session, principal, record).status}}
+        statuses = _joined(session, principal, record)
+        revision = {"revision": {"status": statuses[1]}}
     if revision and file.pending_change is None:
         file.pending_change = "removed"  # still served until the revision is approved
     else:
         session.delete(file)
     session.flush()
-    change_log.append(session, principal, record_type=record.record_type, record_id=record.id,
-                      action="file_removed", payload=_payload(record, file, **revision), society_id=record.society_id)
+    change_log.side_change(session, principal, record, "file_removed", _payload(file, **revision),
+                           pending_status=statuses)
 
 
 # --- the extraction worker --------------------------------------------------------------------------------
@@ -227,10 +237,13 @@ def _finish(session: Session, file: MaterialFile, *, pages: list[str] | None = N
         file.text_status, file.page_count, file.language = "done", len(pages or []), language
     file.extracted_at = utcnow()
     record = training_materials._load(session, file.material_id)
-    if record is not None:  # the indexer re-reads the material with its files' text
-        change_log.append(session, SYSTEM, record_type=record.record_type, record_id=record.id,
-                          action="file_text", payload={**_payload(record, file), "text_status": file.text_status},
-                          society_id=record.society_id)
+    if record is not None:  # the indexer re-reads the material with its files' text; the feed shows its status
+        statuses = None
+        if file.pending_change == "added":  # seen only by those who see the pending revision
+            pending = revisions.pending_of(session, record) if record.is_published else None
+            statuses = (None if pending is None else pending.status,) * 2
+        change_log.side_change(session, SYSTEM, record, "file_text",
+                               _payload(file, text_status=file.text_status), pending_status=statuses)
     session.commit()
     return True
 

@@ -56,6 +56,13 @@ def _blank(record: dict[str, Any], fields: list[str] | tuple[str, ...]) -> bool:
                 if part.get(name) is not None:
                     part[name] = None
                     touched = True
+    pending = record.get("pending_revision")  # its changes show the fields' values before and after
+    for change in (pending.get("changes") or []) if isinstance(pending, dict) else []:
+        if isinstance(change, dict) and change.get("field") in fields:
+            for key in ("before", "after", "from", "to"):  # as logged, and as dumped in a delivery's body
+                if change.get(key) is not None:
+                    change[key] = None
+                    touched = True
     return touched
 
 

@@ -91,12 +91,13 @@ def submission_diff(session: Session, record: RecordMixin, pending: PendingRevis
     if pending is not None:
         return pending_changes(session, record, pending, hidden)
     changes_ = [change for change in diff({}, content_of(record), hidden) if change["after"] not in ([], {}, "")]
-    names = [file.filename for file in _files(session, record)]
+    names = [file.filename for file in material_files(session, record)]
     return changes_ + ([{"field": "files", "before": None, "after": names}] if names else [])
 
 
 # --- files of a pending revision -------------------------------------------------------------------------
-def _files(session: Session, record: RecordMixin) -> list[MaterialFile]:
+def material_files(session: Session, record: RecordMixin) -> list[MaterialFile]:
+    """A training material's files, as listed (every file: the caller's view is decided by the reader)."""
     if record.record_type != "training-material":
         return []
     return list(session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
@@ -106,7 +107,7 @@ def _files(session: Session, record: RecordMixin) -> list[MaterialFile]:
 def files_change(session: Session, record: RecordMixin) -> list[dict[str, Any]]:
     """The pending revision's file additions and removals, as a change of the field ``files`` (the names
     before and after); nothing when it changes no file."""
-    files = _files(session, record)
+    files = material_files(session, record)
     if not any(file.pending_change for file in files):
         return []
     return [{"field": "files", "before": [f.filename for f in files if f.pending_change != "added"],
@@ -117,7 +118,7 @@ def settle_files(session: Session, record: RecordMixin, approved: bool) -> dict[
     """The pending revision decided: approval keeps the added files and deletes the removed ones, rejection the
     reverse. Returns what approval published ({"added": [...], "removed": [...]}; empty lists otherwise)."""
     published: dict[str, list[dict[str, Any]]] = {"added": [], "removed": []}
-    for file in _files(session, record):
+    for file in material_files(session, record):
         if file.pending_change is None:
             continue
         if approved:
@@ -133,7 +134,7 @@ def settle_files(session: Session, record: RecordMixin, approved: bool) -> dict[
 
 def published_files(session: Session, record: RecordMixin) -> dict[str, list[dict[str, Any]]] | None:
     """A material becoming visible (published, unarchived) publishes its files with it: for the feed."""
-    files = [file.summary() for file in _files(session, record) if file.pending_change != "added"]
+    files = [file.summary() for file in material_files(session, record) if file.pending_change != "added"]
     return {"added": files, "removed": []} if files else None
 
 
@@ -147,10 +148,10 @@ class WorkingCopy:
         return self._content[name] if name in self._content else getattr(self._record, name)
 
 
-def _log(session: Session, principal: Principal, record: RecordMixin, action: str, **payload) -> None:
-    change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
-                      payload={"external_id": record.external_id, "society": record.society.code, **payload},
-                      society_id=record.society_id)
+def _log(session: Session, principal: Principal, record: RecordMixin, action: str,
+         pending_status: tuple[str | None, str | None], **payload) -> None:
+    """A change of the pending revision: in the feed, an update for those who see the pending revision."""
+    change_log.side_change(session, principal, record, action, payload, pending_status=pending_status)
 
 
 AWAITS_REVIEW = ("The pending revision of this record awaits review: it cannot be edited until a coordinator "
@@ -180,13 +181,15 @@ def save_pending(session: Session, principal: Principal, service, record: Record
     if not changed:
         return
     content = {**base, **changed}
+    was = None if pending is None else pending.status
     if pending is None:
         pending = _new_pending(record)
         session.add(pending)
     pending.data = content
     _authored(pending, principal)
     session.flush()
-    _log(session, principal, record, "revised", fields=changed, revision={"status": pending.status},
+    _log(session, principal, record, "revised", (was, pending.status), fields=changed,
+         revision={"status": pending.status},
          content=content)
 
 
@@ -211,10 +214,10 @@ def submit_pending(session: Session, principal: Principal, record: RecordMixin) 
         raise Conflict("This record is published and has no edits to submit (edit it first: the edits become "
                        "a pending revision)." if pending is None else
                        "Its pending revision was submitted already.")
-    pending.status = "submitted"
+    was, pending.status = pending.status, "submitted"
     open_submission(session, principal, record, "revision")
     session.flush()
-    _log(session, principal, record, "revision_submitted", revision={"status": pending.status})
+    _log(session, principal, record, "revision_submitted", (was, pending.status), revision={"status": pending.status})
 
 
 def open_submission(session: Session, principal: Principal, record: RecordMixin, kind: str) -> None:
@@ -250,13 +253,15 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
     elif decision == "request_changes":
         pending.status = "changes_requested"
         session.flush()
-        _log(session, principal, record, "revision_changes_requested", revision={"status": pending.status},
+        _log(session, principal, record, "revision_changes_requested", ("submitted", pending.status),
+             revision={"status": pending.status},
              **extra)
     else:
         settle_files(session, record, approved=False)
         session.delete(pending)
         session.flush()
-        _log(session, principal, record, "revision_rejected", revision={"status": "rejected"}, **extra)
+        _log(session, principal, record, "revision_rejected", ("submitted", None), revision={"status": "rejected"},
+             **extra)
 
 
 def discard(session: Session, record: RecordMixin) -> None:

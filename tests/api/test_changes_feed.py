@@ -1,9 +1,15 @@
-"""The changes feed: following it from the start rebuilds exactly what the API's lists show each caller."""
+"""The changes feed: following it from the start rebuilds exactly what the API's lists show each caller, a
+record's pending revision and a material's files included."""
 from __future__ import annotations
+
+import json
+import time
 
 import pytest
 
-from tests.helpers import create, edit, listed, post, publish, url
+from atn_hub.services import webhooks
+from tests.files.helpers import extract, files_url, upload
+from tests.helpers import create, edit, post, publish, shown_in_lists, url
 
 
 def follow(client, caller, limit=3, since="0", state=None):
@@ -28,7 +34,7 @@ def follow(client, caller, limit=3, since="0", state=None):
 
 
 @pytest.fixture
-def history(client, member, other_member, make_caller, admin):
+def history(app, client, member, other_member, make_caller, admin):
     """A bit of everything: drafts, submissions, publications, a revision, archiving, deletions."""
     coordinator = make_caller("coordinator", "DE")
     contact = publish(client, member, coordinator, "contacts", visibility="public")
@@ -46,8 +52,23 @@ def history(client, member, other_member, make_caller, admin):
     edit(client, member, "practices", practice["id"], {"title": "Revised and approved"})
     post(client, member, "practices", practice["id"], "submit")
     post(client, coordinator, "practices", practice["id"], "review", {"decision": "approve"})
-    # A pending revision, not approved: no change for anyone's lists.
+    # A pending revision, not approved: a change for those who see it (the society; coordinators once submitted).
     edit(client, member, "practices", practice["id"], {"summary": "Pending."})
+    # Files: of a draft (at once), of a published material (through its pending revision, then submitted),
+    # one added and removed again, and one with its text extracted.
+    draft_material = create(client, member, "training-materials", external_id="T-draft-files").json
+    kept = upload(client, member, draft_material["id"], b"Kept notes", "kept.txt").json
+    dropped = upload(client, member, draft_material["id"], b"Dropped notes", "dropped.txt").json
+    assert client.delete(files_url(draft_material["id"], dropped["id"]), headers=member.headers).status_code == 204
+    assert kept["text_status"] == "pending"
+    shared = publish(client, member, coordinator, "training-materials", external_id="T-shared")
+    upload(client, member, shared["id"], b"Course notes, published", "published.txt")
+    edit(client, member, "training-materials", shared["id"], {"title": "Shared, with a new file"})
+    post(client, member, "training-materials", shared["id"], "submit")
+    post(client, coordinator, "training-materials", shared["id"], "review", {"decision": "approve"})
+    upload(client, member, shared["id"], b"Course notes, pending", "pending.txt")
+    post(client, member, "training-materials", shared["id"], "submit")
+    extract(app)
     # Public to network: gone for anonymous callers, an update for the network.
     network = publish(client, other_member, coordinator, "practices", external_id="P-goes-network",
                       visibility="public")
@@ -68,12 +89,15 @@ def test_following_the_feed_rebuilds_what_the_lists_show(client, history, member
                "coordinator": history["coordinator"], "admin": admin,
                "member without contacts:read": make_caller("member", "NL", scope="read")}
     for name, caller in callers.items():
-        expected = listed(client, caller)
+        expected = shown_in_lists(client, caller)
         synced, _ = follow(client, caller)
         assert synced == expected, name
     # Anonymous callers see public published records only.
     anonymous = follow(client, None)[0]
-    assert {r["external_id"] for r in anonymous.values()} == {"P-public"}
+    assert {r["external_id"] for r in anonymous.values()} == {"P-public", "T-shared"}
+    shared = next(r for r in anonymous.values() if r["external_id"] == "T-shared")
+    assert [f["filename"] for f in shared["files"]] == ["published.txt"] and shared["pending_revision"] is None
+    assert shared["files"][0]["pending_change"] is None and shared["files"][0]["text_status"] == "done"
     assert anonymous[("practice", history["practice"]["id"])]["title"] == "Revised and approved"
     assert anonymous[("practice", history["practice"]["id"])]["contact_id"] is None
 
@@ -86,7 +110,7 @@ def test_a_sync_client_resumes_from_its_cursor(client, history, member):
     later = client.get(f"/api/v1/changes?since={cursor}", headers=member.headers).json
     assert [(c["action"], c["record_id"]) for c in later["changes"]] == [("created", practice["id"])]
     state, cursor = follow(client, member, since=cursor, state=state)
-    assert state == listed(client, member)
+    assert state == shown_in_lists(client, member)
     # Other societies never hear of the draft.
     other = client.get(f"/api/v1/changes?since={int(cursor) - 1}", headers=history["coordinator"].headers).json
     assert other["changes"] == []
@@ -117,3 +141,87 @@ def test_personal_fields_follow_the_callers_scope(client, member, make_caller, c
 def test_bad_parameters_are_named(client, query, field):
     response = client.get(f"/api/v1/changes?{query}")
     assert response.status_code == 422 and field in response.json["errors"]["query"]
+
+
+def changes_of(client, caller, record_id):
+    page = client.get("/api/v1/changes?limit=1000", headers=caller.headers if caller else {})
+    assert page.status_code == 200, page.json
+    return [change for change in page.json["changes"] if change["record_id"] == record_id]
+
+
+def test_adding_and_removing_a_file_are_updates_in_the_feed_and_webhooks(app, client, member, other_member,
+                                                                         settings, receiver):
+    receiver.start()
+    assert client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["*"]},
+                       headers=member.headers).status_code == 201
+    material = create(client, member, "training-materials", external_id="T-files").json  # a draft: NL's own
+    added = upload(client, member, material["id"], b"Course notes", "notes.txt").json
+    listed_then = client.get(files_url(material["id"]), headers=member.headers).json
+    assert client.delete(files_url(material["id"], added["id"]), headers=member.headers).status_code == 204
+
+    feed = changes_of(client, member, material["id"])
+    assert [c["action"] for c in feed] == ["created", "updated", "updated"]
+    assert feed[0]["record"]["files"] == [] and feed[-1]["record"]["files"] == []
+    assert feed[1]["record"]["files"] == listed_then and listed_then[0]["id"] == added["id"]
+    assert feed[1]["files"] is None  # the change's files: what a publication published (none here)
+    assert changes_of(client, other_member, material["id"]) == []  # another society's draft: never heard of
+
+    deadline = time.monotonic() + 15
+    while len(receiver.received) < 3:  # the worker's passes, in this process
+        assert time.monotonic() < deadline, "the worker did not deliver in time"
+        webhooks.run_once(app.extensions["atn_db"].session_factory, settings)
+        time.sleep(0.05)
+    bodies = sorted((json.loads(body) for _, body in receiver.received), key=lambda b: int(b["change"]["cursor"]))
+    assert [b["event"] for b in bodies] == ["training-material.created", "training-material.updated",
+                                            "training-material.updated"]
+    assert [[f["id"] for f in b["change"]["record"]["files"]] for b in bodies] == [[], [added["id"]], []]
+    assert bodies[1]["change"]["record"]["files"] == listed_then
+
+
+def test_a_pending_revision_is_a_change_for_those_who_see_it(client, member, other_member, coordinator, admin,
+                                                            make_caller):
+    other_coordinator = make_caller("coordinator", "DE")
+    material = publish(client, member, coordinator, "training-materials", visibility="network")
+    record = url("training-materials", material["id"])
+    seen_before = {name: len(changes_of(client, caller, material["id"]))
+                   for name, caller in (("member", member), ("coordinator", other_coordinator),
+                                        ("other member", other_member), ("admin", admin))}
+    edit(client, member, "training-materials", material["id"], {"title": "A better title"})  # saved (a draft)
+    pending_file = upload(client, member, material["id"], b"New notes", "new.txt").json  # joins it
+    post(client, member, "training-materials", material["id"], "submit")  # coordinators see it now
+    as_submitted = client.get(record, headers=other_coordinator.headers).json
+    files_submitted = client.get(files_url(material["id"]), headers=other_coordinator.headers).json
+    post(client, other_coordinator, "training-materials", material["id"], "review",
+         {"decision": "reject", "comment": "Not this file."})  # the pending revision is gone
+
+    def news(name, caller):
+        return changes_of(client, caller, material["id"])[seen_before[name]:]
+
+    for name, caller in (("member", member), ("admin", admin)):  # the society, administrators: every step
+        feed = news(name, caller)
+        assert [c["action"] for c in feed] == ["updated"] * 4, name
+        assert [(c["record"]["pending_revision"] or {}).get("status") for c in feed] == \
+            ["draft", "draft", "submitted", None], name
+        assert [[f["filename"] for f in c["record"]["files"]] for c in feed] == [[], ["new.txt"], ["new.txt"], []]
+        assert feed[1]["record"]["files"][0]["pending_change"] == "added"
+        assert all(c["record"]["title"] == material["title"] for c in feed)  # the network's version stays
+    # A coordinator of another society: from the submission on.
+    feed = news("coordinator", other_coordinator)
+    assert [c["action"] for c in feed] == ["updated", "updated"]
+    assert feed[0]["record"]["pending_revision"] == as_submitted["pending_revision"]
+    assert {"field": "title", "from": material["title"], "to": "A better title"} in \
+        feed[0]["record"]["pending_revision"]["changes"]
+    assert feed[0]["record"]["files"] == files_submitted and files_submitted[0]["id"] == pending_file["id"]
+    assert feed[1]["record"]["pending_revision"] is None and feed[1]["record"]["files"] == []
+    # Another society's member never sees a pending revision: nothing changed for them.
+    assert news("other member", other_member) == []
+    assert client.get(record, headers=other_member.headers).json["pending_revision"] is None
+
+
+def test_a_cursor_past_the_end_was_not_given_by_this_hub(client, member):
+    create(client, member, "practices")
+    end = client.get("/api/v1/changes?limit=1000").json["next_cursor"]  # every caller's scan reaches the end
+    assert client.get(f"/api/v1/changes?since={end}").status_code == 200
+    response = client.get(f"/api/v1/changes?since={int(end) + 1}", headers=member.headers)
+    assert response.status_code == 400 and "since" in response.json["errors"]["query"]
+    assert "since=0" in response.json["detail"]
