@@ -42,7 +42,8 @@ def test_a_partner_journey_written_against_the_generated_client_type_checks_and_
     monkeypatch.syspath_prepend(str(tmp_path))
     journey = importlib.import_module("tests.client_journey")
     record = {**valid("practices"), "external_id": "NL-EVENINGS"}
-    result = journey.journey(live_server, member.token, record)
+    own = [{**valid("practices"), "external_id": f"NL-SYNC-{n}", "title": f"Synced practice {n}"} for n in range(2)]
+    result = journey.journey(live_server, member.token, record, own)
 
     assert sorted(result["found"]) == sorted(published)  # page after page, each once
     submitted = result["submitted"]
@@ -50,3 +51,8 @@ def test_a_partner_journey_written_against_the_generated_client_type_checks_and_
     assert set(result["copy"]) == set(listed(client, member))  # the feed's copy is the lists' content
     assert result["copy"][("practice", submitted["id"])]["status"] == "submitted"
     assert int(result["cursor"]) > 0
+    assert {external_id: (p["title"], p["version"]) for external_id, p in result["pushed"].items()} == \
+        {"NL-SYNC-0": ("Synced practice 0", 1), "NL-SYNC-1": ("Synced practice 1", 1)}  # the same body: no change
+    synced = sorted(r["external_id"] for r in listed(client, member).values()
+                    if (r["external_id"] or "").startswith(("NL-SYNC", "NL-EVENINGS")))
+    assert synced == ["NL-EVENINGS", "NL-SYNC-0", "NL-SYNC-1"]  # one each: the retried create made no second
