@@ -9,13 +9,11 @@ is claimed before it is sent, the reminders' pass is taken by one process at a t
 from __future__ import annotations
 
 import logging
-import os
-import threading
 
 from flask import Flask
 
 from . import outbox
-from .background import PerProcessThread
+from .background import BackgroundThread, PerProcessThread
 from .config import Settings
 from .extensions import get_db
 
@@ -65,22 +63,14 @@ def _beat(session_factory) -> None:
         log.exception("delivery heartbeat failed")
 
 
-class DeliveryThread:
+class DeliveryThread(BackgroundThread):
     """Runs ``run_once`` every ``interval`` seconds in a daemon thread of this process."""
+
+    name = "atn-delivery"
 
     def __init__(self, node: NodeDelivery):
         self.node = node
-        self.pid = os.getpid()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="atn-delivery", daemon=True)
-
-    def start(self) -> DeliveryThread:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().__init__()
 
     def _run(self) -> None:
         channel_list = channels(self.node.settings)

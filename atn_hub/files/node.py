@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import logging
-import os
-import threading
 
 from flask import Flask
 
-from ..background import PerProcessThread
+from ..background import BackgroundThread, PerProcessThread
 from ..extensions import get_db
 
 log = logging.getLogger("atn_hub.files")
@@ -52,22 +50,14 @@ class NodeFiles:
             self._inline.close()
 
 
-class ExtractorThread:
+class ExtractorThread(BackgroundThread):
     """Extracts the text of uploaded files in the background: a request never waits for it."""
+
+    name = "atn-extractor"
 
     def __init__(self, files: NodeFiles):
         self.files = files
-        self.pid = os.getpid()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="atn-extractor", daemon=True)
-
-    def start(self) -> ExtractorThread:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().__init__()
 
     def _run(self) -> None:
         from ..services.files import extract_next, make_extractor

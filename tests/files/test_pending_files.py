@@ -129,6 +129,7 @@ def test_a_file_removed_from_a_published_material_stays_served_until_approved(
     assert file["pending_change"] is None  # a draft's files are the draft's: no pending revision
     assert [(action, names(files, "added"), names(files, "removed")) for action, files in feed_files(client)] == [
         ("published", ["handout.txt"], []),  # published with its material
+        ("updated", [], []),  # its text extracted: the files' list shows it (text_status), so the feed does
         ("updated", [], ["handout.txt"])]
 
 
@@ -153,9 +154,14 @@ def test_rejecting_a_revision_drops_its_added_files_and_keeps_its_removed_ones(c
     assert rejected.status_code == 200
     assert listed(client, draft["id"], member) == [("kept.txt", None)]
     assert fetch(client, files_url(draft["id"], added["id"]), headers=member.headers).status_code == 404
-    # The feed told of the material's publication with its file, and of nothing since.
+    # The society's feed told of each step, as its lists showed them: the draft made, its file uploaded, its
+    # submission, its publication with the file; then the revision's six steps (two uploads, a removal of the
+    # mistake and of kept.txt, the submission, the rejection), none of which published a file.
     assert [(action, names(files, "added")) for action, files in feed_files(client, member)] == [
-        ("created", []), ("updated", []), ("updated", ["kept.txt"])]
+        ("created", []), ("updated", []), ("updated", []), ("updated", ["kept.txt"]), *[("updated", [])] * 6]
+    # The network's feed: only the publication with its file (the revision was never theirs to see).
+    assert [(action, names(files, "added")) for action, files in feed_files(client)] == [
+        ("published", ["kept.txt"])]
 
 
 def test_a_webhook_tells_of_the_files_a_revision_published(app, client, member, other_member, reviewer, published,
