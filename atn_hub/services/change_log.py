@@ -81,49 +81,6 @@ def from_json(model, data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def shown_with(session: Session, record) -> dict[str, Any]:
-    """What the lists show with a record beside its columns, at this change, for every reader (the feed
-    filters it per reader): a training material's files (``material_files``, each with its part in the
-    pending revision) and the pending revision (``pending_revision``, as its society sees it; null if none)."""
-    from . import revisions  # revisions logs through this module
-
-    pending = revisions.pending_of(session, record) if record.is_published else None
-    shown: dict[str, Any] = {"pending_revision": None if pending is None else
-                             json_safe(revisions.pending_summary(record, pending, ()))}
-    if record.record_type == "training-material":
-        shown["material_files"] = [json_safe(file.shown()) for file in revisions.material_files(session, record)]
-    return shown
-
-
-def record_change(session: Session, principal: Principal, record, action: str, *,
-                  before: dict[str, str] | None, fields: dict[str, Any] | None = None,
-                  extra: dict[str, Any] | None = None, gone: bool = False) -> ChangeLog:
-    """Log a change of a record's visible state: the fields it changed, its state before and after, and
-    its snapshot after (none when ``gone``: a tombstone keeps only what names the record)."""
-    session.flush()  # the version and timestamps the snapshot shows are the ones just written
-    payload = {"external_id": record.external_id, "society": record.society.code, "before": before,
-               "state": None if gone else state_of(record), "fields": fields,
-               "record": None if gone else snapshot(record), **({} if gone else shown_with(session, record)),
-               **(extra or {})}
-    return append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
-                  payload=payload, society_id=record.society_id)
-
-
-def side_change(session: Session, principal: Principal, record, action: str, payload: dict[str, Any], *,
-                pending_status: tuple[str | None, str | None] | None = None) -> ChangeLog:
-    """Log a change of what the lists show with a record (its files, its pending revision) that leaves its
-    visible state as it is: the feed tells it as ``updated`` to those who see what changed. ``pending_status``
-    (the pending revision's status before and after) when only those who see the pending revision see it."""
-    session.flush()
-    state = state_of(record)
-    payload = {"external_id": record.external_id, "society": record.society.code, **payload, "before": state,
-               "state": state, "record": snapshot(record), **shown_with(session, record)}
-    if pending_status is not None:
-        payload["pending_status"] = list(pending_status)
-    return append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
-                  payload=payload, society_id=record.society_id)
-
-
 def lock_log(session: Session) -> None:
     """Once per transaction (the lock is held until it ends)."""
     if isinstance(session, scoped_session):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..models import PERSONAL_FIELDS, Contact, Practice
-from . import change_log
+from . import change_log, revisions
 from .records import RecordService
 
 
@@ -21,7 +21,7 @@ class ContactService(RecordService):
         for practice in session.scalars(select(Practice).where(Practice.contact_id == record.id)):
             before = change_log.state_of(practice)
             practice.contact_id = None
-            change_log.record_change(session, principal, practice, "updated", before=before,
+            revisions.record_change(session, principal, practice, "updated", before=before,
                                      fields={"contact_id": None})
 
 

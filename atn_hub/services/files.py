@@ -25,7 +25,7 @@ from ..files.extract import Extractor, Failed
 from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
 from ..models import FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
-from . import change_log, revisions
+from . import revisions
 from .training_materials import training_materials
 
 log = logging.getLogger("atn_hub.files")
@@ -129,7 +129,7 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
                         uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
     session.add(file)
     session.flush()
-    change_log.side_change(session, principal, record, "file_added", _payload(file, **revision),
+    revisions.side_change(session, principal, record, "file_added", _payload(file, **revision),
                            pending_status=statuses)
     return FileView(file, shows_pending=True)
 
@@ -164,7 +164,7 @@ def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, 
     else:
         session.delete(file)
     session.flush()
-    change_log.side_change(session, principal, record, "file_removed", _payload(file, **revision),
+    revisions.side_change(session, principal, record, "file_removed", _payload(file, **revision),
                            pending_status=statuses)
 
 
@@ -242,7 +242,7 @@ def _finish(session: Session, file: MaterialFile, *, pages: list[str] | None = N
         if file.pending_change == "added":  # seen only by those who see the pending revision
             pending = revisions.pending_of(session, record) if record.is_published else None
             statuses = (None if pending is None else pending.status,) * 2
-        change_log.side_change(session, SYSTEM, record, "file_text",
+        revisions.side_change(session, SYSTEM, record, "file_text",
                                _payload(file, text_status=file.text_status), pending_status=statuses)
     session.commit()
     return True

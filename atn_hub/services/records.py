@@ -224,7 +224,7 @@ class RecordService:
         record = self.model(id=uuid.uuid4(), society=society, society_id=society.id, status=Status.draft.value,
                             **data)
         session.add(record)
-        change_log.record_change(session, principal, record, "created", before=None)
+        revisions.record_change(session, principal, record, "created", before=None)
         return self.present(principal, record)
 
     def get_for_update(self, session: Session, principal: Principal, record_id: uuid.UUID) -> RecordView:
@@ -255,7 +255,7 @@ class RecordService:
         before = change_log.state_of(record)
         changed = assign_changes(record, data)
         if changed:
-            change_log.record_change(session, principal, record, "updated", before=before, fields=changed)
+            revisions.record_change(session, principal, record, "updated", before=before, fields=changed)
         return self.present(principal, record)
 
     def put_by_external_id(self, session: Session, principal: Principal, external_id: str, data: dict[str, Any],
@@ -310,7 +310,7 @@ class RecordService:
         self.before_delete(session, principal, record)
         revisions.discard(session, record)
         session.delete(record)
-        change_log.record_change(session, principal, record, "erased" if erase else "deleted", before=before,
+        revisions.record_change(session, principal, record, "erased" if erase else "deleted", before=before,
                                  gone=True, extra={"erased": True} if erase else None)
         if erase:
             personal_data.scrub(session, record.record_type, record.id, self.personal_fields)
@@ -347,7 +347,7 @@ class RecordService:
             record = self.model(id=record_id or uuid.uuid4(), society=society, society_id=society.id,
                                 **{"status": Status.draft.value, **data})
             session.add(record)
-            change_log.record_change(session, principal, record, "created", before=None)
+            revisions.record_change(session, principal, record, "created", before=None)
             return record, "created"
         stamps = {k: data.pop(k) for k in ("created_at", "updated_at") if k in data}
         before = change_log.state_of(record)
@@ -356,7 +356,7 @@ class RecordService:
             return record, "unchanged"
         for key, value in stamps.items():
             setattr(record, key, value)
-        change_log.record_change(session, principal, record, "updated", before=before, fields=changed)
+        revisions.record_change(session, principal, record, "updated", before=before, fields=changed)
         return record, "updated"
 
 

@@ -95,6 +95,48 @@ def submission_diff(session: Session, record: RecordMixin, pending: PendingRevis
     return changes_ + ([{"field": "files", "before": None, "after": names}] if names else [])
 
 
+# --- a record's change in the log, with what its lists show (its pending revision, its files) ------------
+def shown_with(session: Session, record) -> dict[str, Any]:
+    """What the lists show with a record beside its columns, at this change, for every reader (the feed
+    filters it per reader): a training material's files (``material_files``, each with its part in the
+    pending revision) and the pending revision (``pending_revision``, as its society sees it; null if none)."""
+    pending = pending_of(session, record) if record.is_published else None
+    shown: dict[str, Any] = {"pending_revision": None if pending is None else
+                             json_safe(pending_summary(record, pending, ()))}
+    if record.record_type == "training-material":
+        shown["material_files"] = [json_safe(file.shown()) for file in material_files(session, record)]
+    return shown
+
+
+def record_change(session: Session, principal: Principal, record, action: str, *,
+                  before: dict[str, str] | None, fields: dict[str, Any] | None = None,
+                  extra: dict[str, Any] | None = None, gone: bool = False) -> ChangeLog:
+    """Log a change of a record's visible state: the fields it changed, its state before and after, and
+    its snapshot after (none when ``gone``: a tombstone keeps only what names the record)."""
+    session.flush()  # the version and timestamps the snapshot shows are the ones just written
+    payload = {"external_id": record.external_id, "society": record.society.code, "before": before,
+               "state": None if gone else change_log.state_of(record), "fields": fields,
+               "record": None if gone else change_log.snapshot(record), **({} if gone else shown_with(session, record)),
+               **(extra or {})}
+    return change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
+                  payload=payload, society_id=record.society_id)
+
+
+def side_change(session: Session, principal: Principal, record, action: str, payload: dict[str, Any], *,
+                pending_status: tuple[str | None, str | None] | None = None) -> ChangeLog:
+    """Log a change of what the lists show with a record (its files, its pending revision) that leaves its
+    visible state as it is: the feed tells it as ``updated`` to those who see what changed. ``pending_status``
+    (the pending revision's status before and after) when only those who see the pending revision see it."""
+    session.flush()
+    state = change_log.state_of(record)
+    payload = {"external_id": record.external_id, "society": record.society.code, **payload, "before": state,
+               "state": state, "record": change_log.snapshot(record), **shown_with(session, record)}
+    if pending_status is not None:
+        payload["pending_status"] = list(pending_status)
+    return change_log.append(session, principal, record_type=record.record_type, record_id=record.id, action=action,
+                  payload=payload, society_id=record.society_id)
+
+
 # --- files of a pending revision -------------------------------------------------------------------------
 def material_files(session: Session, record: RecordMixin) -> list[MaterialFile]:
     """A training material's files, as listed (every file: the caller's view is decided by the reader)."""
@@ -151,7 +193,7 @@ class WorkingCopy:
 def _log(session: Session, principal: Principal, record: RecordMixin, action: str,
          pending_status: tuple[str | None, str | None], **payload) -> None:
     """A change of the pending revision: in the feed, an update for those who see the pending revision."""
-    change_log.side_change(session, principal, record, action, payload, pending_status=pending_status)
+    side_change(session, principal, record, action, payload, pending_status=pending_status)
 
 
 AWAITS_REVIEW = ("The pending revision of this record awaits review: it cannot be edited until a coordinator "
@@ -248,7 +290,7 @@ def review_pending(session: Session, principal: Principal, record: RecordMixin, 
             extra["files"] = files
             record.updated_at = utcnow()  # a change of files alone is a new version too
         session.delete(pending)
-        change_log.record_change(session, principal, record, "revision_approved", before=before,
+        record_change(session, principal, record, "revision_approved", before=before,
                                  fields=json_safe(changed), extra=extra)
     elif decision == "request_changes":
         pending.status = "changes_requested"

@@ -36,7 +36,7 @@ def _transition(session: Session, principal: Principal, service: RecordService, 
     if status == Status.published.value and (files := revisions.published_files(session, record)):
         payload = {**(payload or {}), "files": files}  # published with the record: the feed says so
     # The flush bumps the version: a concurrent decision on the same version fails with 409.
-    change_log.record_change(session, principal, record, action, before=before, fields={"status": status},
+    revisions.record_change(session, principal, record, action, before=before, fields={"status": status},
                              extra=payload)
     return service.present(principal, record)
 
