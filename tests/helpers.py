@@ -9,7 +9,7 @@ import requests
 
 from atn_hub.models import RECORD_MODELS
 from atn_hub.principal import SYSTEM
-from atn_hub.services import change_log
+from atn_hub.services import change_log, revisions
 from tests.payloads import RESOURCES, valid
 
 TYPE = {"practices": "practice", "contacts": "contact", "training-materials": "training-material"}
@@ -32,7 +32,7 @@ def set_status(db_session, resource, record_id, status, visibility=None):
     record.status = status
     if visibility:
         record.visibility = visibility
-    change_log.record_change(db_session, SYSTEM, record, "updated", before=before,
+    revisions.record_change(db_session, SYSTEM, record, "updated", before=before,
                              fields={"status": status, "visibility": record.visibility})
     db_session.commit()
 

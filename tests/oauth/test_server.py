@@ -164,3 +164,14 @@ def test_expired_token_is_401(client, db_session, reference_data):
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 401 and "expired" in response.json["message"]
     assert db_session.query(OAuthToken).count() == 1
+
+
+def test_introspection_and_revocation_without_a_token_are_400(client, reference_data, db_session):
+    """The OAuth document's 400s of /oauth/introspect and /oauth/revoke (a form that names no token); the live
+    fuzz scenario reaches their 200s and 401s."""
+    from tests.oauth.helpers import basic, make_client
+
+    client_id, secret = make_client(db_session, can_introspect=True)
+    for path in ("/oauth/introspect", "/oauth/revoke"):
+        answer = client.post(path, data={"token_type_hint": "access_token"}, headers=basic(client_id, secret))
+        assert answer.status_code == 400 and answer.json["error"] == "invalid_request"
