@@ -403,5 +403,5 @@ class DocumentPlugin(BasePlugin):
                         response.setdefault("headers", {})["X-Searchable"] = SEARCHABLE
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", http.HTTPStatus.BAD_REQUEST.name)
-            if "{" in path:
+            if "{" in path and "/by-external-id/" not in path:  # a sync by external id creates what is not there
                 responses.setdefault("404", http.HTTPStatus.NOT_FOUND.name)
