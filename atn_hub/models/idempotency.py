@@ -17,7 +17,8 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_key"
 
-    caller: Mapped[str] = mapped_column(String(80), primary_key=True)  # "user:<uuid>" or "client:<client id>"
+    # "user:<uuid>:<scopes' hash>" or "client:<client id>:<scopes' hash>" (services.idempotency.caller_of)
+    caller: Mapped[str] = mapped_column(String(80), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))  # sha256 of method, path, query and body
     status: Mapped[int | None] = mapped_column(Integer)

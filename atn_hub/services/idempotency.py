@@ -64,11 +64,16 @@ def applies(method: str, path: str) -> bool:
 
 
 def caller_of(principal: Principal) -> str | None:
+    """Whose keys these are: the person (or machine client) with these scopes. A token with fewer scopes of
+    the same person never gets a response kept for a wider one (a contact's name shown with contacts:read)."""
     if principal.user_id is not None:
-        return f"user:{principal.user_id}"
-    if principal.client_id is not None:
-        return f"client:{principal.client_id}"
-    return None
+        who = f"user:{principal.user_id}"
+    elif principal.client_id is not None:
+        who = f"client:{principal.client_id}"
+    else:
+        return None
+    scopes = hashlib.sha256(" ".join(sorted(principal.scopes)).encode()).hexdigest()[:12]
+    return f"{who}:{scopes}"
 
 
 def checked_key(value: str) -> str:

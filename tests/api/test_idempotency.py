@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from atn_hub.db import utcnow
 from atn_hub.models import IdempotencyKey, Practice
+from atn_hub.oauth.protector import load_principal
 from atn_hub.services import idempotency
 from tests.helpers import create, url
 from tests.payloads import valid
@@ -77,6 +78,24 @@ def test_keys_are_each_callers_own(client, member, make_caller, db_session):
     assert practices_count(db_session) == 2
 
 
+def test_a_narrower_token_of_the_same_person_never_gets_a_wider_ones_response(client, make_caller, db_session):
+    from atn_hub.principal import SYSTEM
+    from atn_hub.services import accounts
+    from tests.conftest import Caller
+
+    wide = make_caller("member", "NL")  # every scope of a member, contacts:read among them
+    _, secret = accounts.create_personal_token(db_session, SYSTEM, wide.user, scope="read write")
+    db_session.commit()
+    narrow = Caller(wide.user, secret)
+    contact = create(client, wide, "contacts").json
+    key = str(uuid.uuid4())
+    shown = client.post(url("contacts", contact["id"]) + "/submit", headers=keyed(wide, key))
+    assert shown.status_code == 200 and shown.json["name"] == contact["name"]
+    other = client.post(url("contacts", contact["id"]) + "/submit", headers=keyed(narrow, key))
+    assert "Idempotent-Replayed" not in other.headers  # not the wider token's answer, with its contact's name
+    assert other.json.get("name") is None
+
+
 def test_a_client_error_is_replayed_but_a_conflict_lets_the_retry_run_again(client, member, db_session):
     key = str(uuid.uuid4())
     refused = client.post(url("practices"), json=valid("practices", language="xx"), headers=keyed(member, key))
@@ -97,9 +116,10 @@ def test_a_client_error_is_replayed_but_a_conflict_lets_the_retry_run_again(clie
 
 def test_a_key_held_by_a_request_still_running_answers_409(app, client, member, db_session):
     key = str(uuid.uuid4())
-    with app.test_request_context(url("practices"), method="POST", json=valid("practices")):
+    with app.test_request_context(url("practices"), method="POST", json=valid("practices"), headers=member.headers):
         running = idempotency.fingerprint(request)
-    db_session.add(IdempotencyKey(caller=f"user:{member.user.id}", key=key, request_hash=running, headers={}))
+        caller = idempotency.caller_of(load_principal(db_session))
+    db_session.add(IdempotencyKey(caller=caller, key=key, request_hash=running, headers={}))
     db_session.commit()
     response = client.post(url("practices"), json=valid("practices"), headers=keyed(member, key))
     assert response.status_code == 409 and "Idempotency-Key" in response.json["detail"]
