@@ -56,9 +56,7 @@ def _beat(session_factory) -> None:
     from .services import webhooks
 
     try:
-        with session_factory() as session:
-            webhooks.beat(session)
-            session.commit()
+        webhooks.beat(session_factory)
     except Exception:
         log.exception("delivery heartbeat failed")
 

@@ -22,7 +22,7 @@ from schemas.changes import ChangeSchema
 
 from .. import outbox
 from ..config import Settings
-from ..db import utcnow
+from ..db import reading, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import (
     ALL_EVENTS,
@@ -207,13 +207,19 @@ HEARTBEAT = "delivery-heartbeat"  # moved on by every delivery pass (at most eve
 HEARTBEAT_EVERY = timedelta(seconds=30)
 
 
-def beat(session: Session) -> None:
+def beat(session_factory) -> None:
     """A delivery pass ran now (the worker's or a web process's thread): registration can tell that webhooks
-    will be delivered."""
-    cursor = outbox.lock_cursor(session, HEARTBEAT)
+    will be delivered. Written at most every HEARTBEAT_EVERY: a pass that finds it fresh only reads."""
     now = utcnow()
-    if cursor.updated_at is None or cursor.updated_at < now - HEARTBEAT_EVERY or not cursor.seq:
+    with reading(), session_factory() as session:
+        last = session.scalar(select(WebhookCursor.updated_at)
+                              .where(WebhookCursor.name == HEARTBEAT, WebhookCursor.seq > 0))
+    if last is not None and last >= now - HEARTBEAT_EVERY:
+        return
+    with session_factory() as session:
+        cursor = outbox.lock_cursor(session, HEARTBEAT)
         cursor.seq, cursor.updated_at = cursor.seq + 1, now
+        session.commit()
 
 
 def delivering(session: Session, settings: Settings) -> bool:
