@@ -14,7 +14,20 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -151,6 +164,53 @@ def _first_sqlite(element, compiler, **kw):
 
 
 MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
+
+
+class month_of(FunctionElement):
+    """A time's month in UTC, as ``YYYY-MM`` text."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of, "postgresql")
+def _month_pg(element, compiler, **kw):
+    (column,) = list(element.clauses)
+    return f"to_char(({compiler.process(column, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM')"
+
+
+@compiles(month_of)
+def _month_sqlite(element, compiler, **kw):  # SQLite keeps times as UTC text (``db.UTCDateTime``)
+    (column,) = list(element.clauses)
+    return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
+
+
+class hours_between(FunctionElement):
+    """The hours from the first time to the second, as a number."""
+
+    type = Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_pg(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(hours_between)
+def _hours_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
+
+
+def json_elements(session: Session, column):
+    """The elements of a JSON array column as a table with a ``value`` column, to join to its row: a function
+    in FROM may read the rows before it on both databases (PostgreSQL's function calls are lateral)."""
+    name = "jsonb_array_elements_text" if session.get_bind().dialect.name == "postgresql" else "json_each"
+    return getattr(func, name)(column).table_valued("value")
 
 
 def session_of(instance: object) -> Session:

@@ -27,13 +27,11 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from sqlalchemy import Float, String, case, func, select, true
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from .. import permissions
-from ..db import utcnow
+from ..db import hours_between, json_elements, month_of, utcnow
 from ..models import ChangeLog, Contact, Practice, Society, Status, Submission, TrainingMaterial
 from ..principal import Principal
 from .record_types import BY_TYPE
@@ -44,53 +42,6 @@ DECIDED = ("published", "changes_requested", "rejected", "revision_approved", "r
            "revision_rejected")
 # The queue's age buckets: (name, at least, less than) days waiting.
 AGE_BUCKETS = (("under_1d", 0, 1), ("1d_3d", 1, 3), ("3d_7d", 3, 7), ("7d_30d", 7, 30), ("over_30d", 30, None))
-
-
-class month_of(FunctionElement):
-    """A time's month in UTC, as ``YYYY-MM`` text."""
-
-    type = String()
-    inherit_cache = True
-    name = "month_of"
-
-
-@compiles(month_of, "postgresql")
-def _month_pg(element, compiler, **kw):
-    (column,) = list(element.clauses)
-    return f"to_char(({compiler.process(column, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM')"
-
-
-@compiles(month_of)
-def _month_sqlite(element, compiler, **kw):  # SQLite keeps times as UTC text (``db.UTCDateTime``)
-    (column,) = list(element.clauses)
-    return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
-
-
-class hours_between(FunctionElement):
-    """The hours from the first time to the second, as a number."""
-
-    type = Float()
-    inherit_cache = True
-    name = "hours_between"
-
-
-@compiles(hours_between, "postgresql")
-def _hours_pg(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
-
-
-@compiles(hours_between)
-def _hours_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 24.0)"
-
-
-def json_elements(session: Session, column):
-    """The elements of a JSON array column as a table with a ``value`` column, to join to its row: a function
-    in FROM may read the rows before it on both databases (PostgreSQL's function calls are lateral)."""
-    name = "jsonb_array_elements_text" if session.get_bind().dialect.name == "postgresql" else "json_each"
-    return getattr(func, name)(column).table_valued("value")
 
 
 # --- who sees which figures -----------------------------------------------------------------------------
