@@ -130,16 +130,21 @@ def outbox_attempts():
     return NotificationAttempt
 
 
-def test_a_message_refused_for_a_day_is_failed(app, client, make_caller, mailbox, db_session):
-    member, coordinator = make_caller("member", "NL"), make_caller("coordinator", "GB")
+def refused_for_a_day(app, client, member, mailbox, db_session, practice) -> None:
+    """The member submits the practice while the mail server refuses everything: the coordinators' e-mails are
+    tried, then (their day of retries passed) tried once more and given up."""
     mailbox.refuse = 100
-    practice = create(client, member, "practices").json
     post(client, member, "practices", practice["id"], "submit")
     work(app)
     db_session.execute(update(Notification).values(next_attempt_at=utcnow(),
                                                    give_up_at=utcnow() - timedelta(seconds=1)))
     db_session.commit()
     work(app)
+
+
+def test_a_message_refused_for_a_day_is_failed(app, client, make_caller, mailbox, db_session):
+    member, coordinator = make_caller("member", "NL"), make_caller("coordinator", "GB")
+    refused_for_a_day(app, client, member, mailbox, db_session, create(client, member, "practices").json)
     row = db_session.scalar(select(Notification).where(Notification.user_id == coordinator.user.id))
     assert row.status == "failed" and row.attempt_count == 2 and "451" in row.last_error
     assert mailbox.messages == []
@@ -150,14 +155,8 @@ def test_an_administrator_sees_the_failed_e_mail_and_sends_it_again(app, client,
     member, coordinator = make_caller("member", "NL"), make_caller("coordinator", "GB")
     admin = make_caller("admin", None)
     assert client.patch(SETTINGS, json={"submission": "never"}, headers=admin.headers).status_code == 200
-    mailbox.refuse = 100
-    practice = create(client, member, "practices", title="Buddy programme").json
-    post(client, member, "practices", practice["id"], "submit")
-    work(app)
-    db_session.execute(update(Notification).values(next_attempt_at=utcnow(),
-                                                   give_up_at=utcnow() - timedelta(seconds=1)))
-    db_session.commit()
-    work(app)
+    refused_for_a_day(app, client, member, mailbox, db_session,
+                      create(client, member, "practices", title="Buddy programme").json)
 
     for caller in (member, coordinator):  # who the e-mails went to is for administrators only
         assert client.get("/api/v1/mail/deliveries", headers=caller.headers).status_code == 403
