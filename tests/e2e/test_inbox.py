@@ -49,6 +49,16 @@ def submit_practice(browsing, title: str) -> str:
     return created["body"]["id"]
 
 
+def submitted_and_told(browsing, title: str):
+    """A member submits a practice; the coordinator signs in, and their inbox has its notice. Returns the
+    practice's id and the coordinator's page."""
+    record_id = submit_practice(browsing, title)
+    page = browsing.page()
+    sign_in(page, COORDINATOR)
+    page.wait_for_function(NOTIFIED, arg=["submission", title], polling=300, timeout=60_000)
+    return record_id, page
+
+
 def unread(page) -> int:
     """The header's count, once the shell has asked for it."""
     link = page.locator("#nav-inbox-link")
@@ -66,11 +76,7 @@ def test_signed_out_the_inbox_asks_to_sign_in(browsing):
 
 def test_a_submission_reaches_the_coordinators_inbox(browsing):
     title = "Night shelter referrals (inbox test)"
-    record_id = submit_practice(browsing, title)
-
-    page = browsing.page()
-    sign_in(page, COORDINATOR)
-    page.wait_for_function(NOTIFIED, arg=["submission", title], polling=300, timeout=60_000)
+    record_id, page = submitted_and_told(browsing, title)
     page.goto("/")
     count = unread(page)
     assert count > 0
@@ -102,11 +108,7 @@ def test_a_submission_reaches_the_coordinators_inbox(browsing):
 
 def test_following_the_record_from_a_notice_reads_it(browsing):
     title = "Court accompaniment (inbox link test)"
-    record_id = submit_practice(browsing, title)
-
-    page = browsing.page()
-    sign_in(page, COORDINATOR)
-    page.wait_for_function(NOTIFIED, arg=["submission", title], polling=300, timeout=60_000)
+    record_id, page = submitted_and_told(browsing, title)
     page.goto("/notifications?unread=true")
     count = unread(page)
     page.locator("li.notice-item").get_by_role("link", name=title).click()
