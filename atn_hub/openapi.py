@@ -397,10 +397,10 @@ class DocumentPlugin(BasePlugin):
             if description and not operation.get("description"):
                 operation["description"] = description
             if operation.pop("x-refresh", False):
-                operation.setdefault("parameters", []).append(REFRESH)
+                operation.setdefault("parameters", []).append(copy.deepcopy(REFRESH))  # copies: no YAML aliases
                 for status, response in operation.get("responses", {}).items():
                     if str(status).startswith("2") and isinstance(response, dict):
-                        response.setdefault("headers", {})["X-Searchable"] = SEARCHABLE
+                        response.setdefault("headers", {})["X-Searchable"] = copy.deepcopy(SEARCHABLE)
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", http.HTTPStatus.BAD_REQUEST.name)
             if "{" in path and "/by-external-id/" not in path:  # a sync by external id creates what is not there

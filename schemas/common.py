@@ -323,10 +323,6 @@ IMPORT_ONLY_FIELDS = {
 class EraseArgsSchema(Schema):
     erase = fields.Boolean(load_default=False, metadata={
         "description": "Erase the personal data everywhere it was kept (GDPR), not only delete the record"})
-    # a query schema's parameters replace a view's documented ones: refresh is declared here, not by searchable_write
-    refresh = fields.String(validate=validate.OneOf(["wait_for"]), metadata={
-        "description": "wait_for: answer only once the change is searchable on this node (header X-Searchable: "
-                       "true; timeout, or unavailable when the index cannot be read)"})
 
 
 class ProblemSchema(Schema):

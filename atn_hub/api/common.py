@@ -215,6 +215,7 @@ def record_blueprint(*, name: str, url: str, service: RecordService, description
 
         if service.personal_fields:
             @access(blp, "write")
+            @searchable_write(blp)
             @blp.arguments(EraseArgsSchema, location="query")
             @blp.response(204)
             def delete(self, args, record_id: uuid.UUID):

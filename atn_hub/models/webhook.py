@@ -45,7 +45,7 @@ class WebhookEndpoint(Timestamped, Base):
     created_by_name: Mapped[str | None] = mapped_column(String(200))
 
     society = relationship("Society", lazy="joined", innerjoin=True)
-    warnings: list[str] = []  # not a column: what a registration's answer says stands in the way of deliveries
+    warnings: tuple[str, ...] = ()  # not a column: what a registration's answer says stands in the way of deliveries
 
 
 class WebhookDelivery(Base):

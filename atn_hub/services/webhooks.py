@@ -197,9 +197,9 @@ def create_endpoint(session: Session, principal: Principal, settings: Settings, 
     endpoint.start_seq = entry.seq
     session.flush()
     if not delivering(session, settings):
-        endpoint.warnings = [
+        endpoint.warnings = (
             "Nothing delivers webhooks on this hub now: its web processes do not (ATN_DELIVERY=off) and no "
-            "`atn-hub worker` has run for more than 5 minutes. Deliveries wait until one runs."]
+            "`atn-hub worker` has run for more than 5 minutes. Deliveries wait until one runs.",)
     return endpoint
 
 
