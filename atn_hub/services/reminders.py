@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from .. import outbox
 from ..config import Settings
-from ..db import utcnow
-from ..models import DIGEST_KIND, RECORD_MODELS, Contact, Notification, Status, User
+from ..db import reading, utcnow
+from ..models import DIGEST_KIND, RECORD_MODELS, Contact, Notification, Status, User, WebhookCursor
 from . import mail, notifications
 
 log = notifications.log
@@ -141,7 +141,14 @@ def _send_digest(session: Session, settings: Settings, user_id: uuid.UUID, langu
 
 
 def run_once(session_factory, settings: Settings, force: bool = False) -> dict[str, Any]:
-    """The scheduled pass: reminders, then digests, at most once every PASS_EVERY (``force``: now)."""
+    """The scheduled pass: reminders, then digests, at most once every PASS_EVERY (``force``: now). A pass that
+    finds the last one recent only reads (the delivery thread asks every second)."""
+    if not force:
+        with reading(), session_factory() as session:
+            last = session.scalar(select(WebhookCursor.updated_at)
+                                  .where(WebhookCursor.name == PASS_CURSOR, WebhookCursor.seq > 0))
+        if last is not None and last > utcnow() - PASS_EVERY:
+            return {"reminders": 0, "digests": 0}
     with session_factory() as session:
         cursor = outbox.lock_cursor(session, PASS_CURSOR)
         now = utcnow()
