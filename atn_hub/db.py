@@ -166,6 +166,13 @@ def _first_sqlite(element, compiler, **kw):
 MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
 
 
+def dialect_insert(session, table):
+    """An INSERT that can say ``on_conflict_do_nothing()``/``on_conflict_do_update()`` on either database."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+
+
 class month_of(FunctionElement):
     """A time's month in UTC, as ``YYYY-MM`` text."""
 

@@ -1,5 +1,6 @@
 """The node's deliveries: webhook deliveries and notifications (with their e-mails, reminders and digests),
-made from the change log and sent by the outbox (``atn_hub.outbox``).
+made from the change log and sent by the outbox (``atn_hub.outbox``); and the statistics, counted again
+when the change log moves (``services.stats.refresh``).
 
 ``atn-hub worker`` runs them beside the indexer; with ``ATN_DELIVERY=thread`` (the default) each web process
 runs them too, in a background thread, so the embedded ``atn-hub run`` delivers without a worker. Several
@@ -29,9 +30,9 @@ def channels(settings: Settings) -> list[outbox.Channel]:
 def run_once(session_factory, settings: Settings, channel_list: list[outbox.Channel], raise_errors: bool = False,
              ) -> dict[str, int]:
     """One pass: each channel fans out what is new in the change log and sends what is due; then the
-    reminders and digests (at most every few minutes). A failed part is logged (or raised) and the others
-    still run; the next pass tries it again."""
-    from .services import reminders
+    reminders and digests (at most every few minutes), and the statistics once records changed. A failed part
+    is logged (or raised) and the others still run; the next pass tries it again."""
+    from .services import reminders, stats
 
     done: dict[str, int] = {}
     for channel in channel_list:
@@ -41,12 +42,15 @@ def run_once(session_factory, settings: Settings, channel_list: list[outbox.Chan
             if raise_errors:
                 raise
             channel.log.exception(f"{channel.name} pass failed")
-    try:
-        done.update(reminders.run_once(session_factory, settings))
-    except Exception:
-        if raise_errors:
-            raise
-        reminders.log.exception("reminders pass failed")
+    passes = ((reminders.log, "reminders", lambda: reminders.run_once(session_factory, settings)),
+              (stats.log, "statistics", lambda: {"statistics": stats.refresh(session_factory, settings)}))
+    for logger, name, run in passes:
+        try:
+            done.update(run())
+        except Exception:
+            if raise_errors:
+                raise
+            logger.exception(f"{name} pass failed")
     _beat(session_factory)
     return done
 

@@ -29,10 +29,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from .db import utcnow
+from .db import dialect_insert, utcnow
 from .models import ChangeLog, WebhookCursor
 
 FANOUT_BATCH = 500
@@ -136,8 +135,8 @@ class Channel:
 # --- fan-out: change log -> deliveries ------------------------------------------------------------------
 def _cursor(session: Session, name: str) -> WebhookCursor:
     """The channel's cursor row, created on first use and locked until the transaction ends (PostgreSQL)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(WebhookCursor).values(name=name, seq=0, updated_at=utcnow()).on_conflict_do_nothing())
+    session.execute(dialect_insert(session, WebhookCursor).values(name=name, seq=0, updated_at=utcnow())
+                    .on_conflict_do_nothing())
     return session.scalar(select(WebhookCursor).where(WebhookCursor.name == name)
                           .with_for_update().execution_options(populate_existing=True))
 

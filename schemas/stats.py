@@ -87,8 +87,11 @@ class RecordCountsSchema(Schema):
 
 
 class StatsSchema(Schema):
-    generated_at = fields.AwareDateTime(metadata={"description": "When these figures were counted"})
-    cache_seconds = fields.Integer(metadata={"description": "How long an answer is kept (ATN_STATS_CACHE_SECONDS)"})
+    generated_at = fields.AwareDateTime(metadata={
+        "description": "When these figures were counted (the queue and contacts past review: now)"})
+    cache_seconds = fields.Integer(metadata={
+        "description": "How often at most the figures are counted again once records change "
+                       "(ATN_STATS_CACHE_SECONDS; 0: counted for each request)"})
     visibility = fields.String(metadata={"enum": VISIBILITY_CLASSES,
                                          "description": "Whose records are counted: the caller's class"})
     society = fields.String(allow_none=True, metadata={"description": "The caller's society, whose own records "

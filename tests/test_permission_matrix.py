@@ -141,8 +141,6 @@ def stats_headers(client, make_caller, db_session, role: str) -> dict:
 
 @pytest.mark.parametrize("role", STATS_CALLERS)
 def test_stats_matrix(app, client, make_caller, db_session, role):
-    if "atn_stats_cache" in app.extensions:
-        app.extensions["atn_stats_cache"].clear()
     headers = stats_headers(client, make_caller, db_session, role)
     column = STATS_CALLERS.index(role) + 1
     for row in STATS_ROWS:

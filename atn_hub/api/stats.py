@@ -13,10 +13,6 @@ blp = Blueprint("stats", "stats", url_prefix="/api/v1/stats",
                 description="The network at a glance: counts of records, over time, and the review figures.")
 
 
-def _cache() -> stats.StatsCache:
-    return current_app.extensions.setdefault("atn_stats_cache", stats.StatsCache())
-
-
 @blp.route("")
 class Stats(MethodView):
     @access(blp, ANYONE)
@@ -28,8 +24,9 @@ class Stats(MethodView):
         Counts of the records the caller may read (by type, status, society, country, language, topic), records
         published and submitted per month, contacts past their review date, records lacking a translation into
         the working language; for coordinators also the moderation queue and review times (null for others).
-        Kept for ATN_STATS_CACHE_SECONDS per visibility class.
+        Counted per visibility class and filters in the background, again once records change, at most every
+        ATN_STATS_CACHE_SECONDS (generated_at: when); the queue and review dates are counted for each request.
         """
         settings = current_app.config["ATN_SETTINGS"]
-        return stats.stats(session(), current_principal(), args, settings.working_language, _cache(),
+        return stats.stats(session(), current_principal(), args, settings.working_language,
                            settings.stats_cache_seconds)

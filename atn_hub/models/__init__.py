@@ -19,6 +19,7 @@ from .oauth import AuthorizationCode, AuthThrottle, OAuthClient, OAuthToken, tok
 from .practice import AREAS, KINDS, SERVICES, Practice
 from .review import DECISIONS, ReviewComment
 from .society import Society
+from .stats_snapshot import StatsSnapshot
 from .topic import CATEGORIES, Topic
 from .training_material import FORMATS, TrainingMaterial
 from .user import ROLES, User
@@ -47,4 +48,5 @@ __all__ = [
     "WebhookDelivery", "WebhookEndpoint", "EVENT_PATTERNS", "PING_EVENT",
     "DEFAULT_FREQUENCIES", "DIGEST_KIND", "FREQUENCIES", "MAIL_STATUSES",
     "NOTIFICATION_KINDS", "Notification", "NotificationAttempt", "NotificationSettings", "IdempotencyKey",
+    "StatsSnapshot",
 ]

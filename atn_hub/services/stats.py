@@ -12,27 +12,32 @@ The trap: a list column (a practice's countries, a material's languages, every r
 element, through the database's JSON table function (``json_each`` on SQLite, ``jsonb_array_elements_text`` on
 PostgreSQL): one query shape, one function name per dialect (``json_elements``).
 
-Answers are kept per visibility class and filters for ``ATN_STATS_CACHE_SECONDS`` in the memory of the process
-(``StatsCache``): each process of a deployment keeps its own copy, so two processes may differ for that long.
+Counting takes seconds at 100,000 records, so no request counts twice: the costly figures are kept in the
+database (``StatsSnapshot``) per visibility class and filters, shared by every process and node; the first
+caller of a class and filters counts them, and from then on the delivery pass (``refresh``: the web process's
+delivery thread, or ``atn-hub worker``) counts them again once the change log has moved past them, at most
+every ``ATN_STATS_CACHE_SECONDS``. A request reads the snapshot, and counts only the figures that change with
+the clock (the queue's age, contacts past their review date), which are small.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
 import statistics
-import threading
-import time
+import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import hours_between, json_elements, month_of, utcnow
-from ..models import ChangeLog, Contact, Practice, Society, Status, Submission, TrainingMaterial
+from ..db import dialect_insert, execute_update, hours_between, json_elements, month_of, reading, utcnow
+from ..models import ChangeLog, Contact, Practice, Society, StatsSnapshot, Status, Submission, TrainingMaterial
 from ..principal import Principal
 from .record_types import BY_TYPE
 from .records import society_by_code
@@ -40,6 +45,7 @@ from .records import society_by_code
 SUBMITTED = ("submitted", "revision_submitted")
 DECIDED = ("published", "changes_requested", "rejected", "revision_approved", "revision_changes_requested",
            "revision_rejected")
+log = logging.getLogger("atn_hub.stats")
 # The queue's age buckets: (name, at least, less than) days waiting.
 AGE_BUCKETS = (("under_1d", 0, 1), ("1d_3d", 1, 3), ("3d_7d", 3, 7), ("7d_30d", 7, 30), ("over_30d", 30, None))
 
@@ -275,54 +281,164 @@ def missing_translation(session: Session, principal: Principal, args: dict[str, 
     return rows
 
 
-def compute(session: Session, principal: Principal, args: dict[str, Any], working_language: str) -> dict[str, Any]:
-    if code := args.get("society"):
-        society_by_code(session, code)  # an unknown society: 422 naming the field
-    scope, society = visibility_class(principal)
-    return {"generated_at": utcnow(), "visibility": scope, "society": society, "working_language": working_language,
-            "records": record_counts(session, principal, args),
+# --- counting, and keeping what was counted --------------------------------------------------------------
+# Counted figures are refreshed at most every ``cache_seconds`` once the change log has moved past them, and at
+# least daily (a society renamed); snapshots nobody asked for in FORGET_AFTER go, and a request marks its
+# snapshot asked for at most every TOUCH_EVERY (a read, not a write, per request).
+REFRESH_ANYWAY = timedelta(days=1)
+FORGET_AFTER = timedelta(days=7)
+TOUCH_EVERY = timedelta(hours=1)
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a refresh whose process died is taken up again after this
+# the public dashboard's figures, counted before anyone asks
+PUBLIC: dict[str, Any] = {"visibility": "public", "society": None, "reviews": False, "filters": {}}
+
+
+def counted(session: Session, principal: Principal, args: dict[str, Any], working_language: str) -> dict[str, Any]:
+    """The figures that change only with the change log: the costly ones, kept in a snapshot."""
+    return {"records": record_counts(session, principal, args),
             "published_per_month": published_per_month(session, principal, args),
             "submissions_per_month": submissions_per_month(session, principal, args),
             "review_times": review_times(session, principal, args),
-            "queue": queue(session, principal, args),
-            "contacts_past_review": contacts_past_review(session, principal, args),
             "missing_translation": missing_translation(session, principal, args, working_language)}
 
 
-class StatsCache:
-    """Answers by (visibility class, filters), each kept for ``seconds``: in this process's memory only."""
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple, tuple[float, dict[str, Any]]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, seconds: int, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        if seconds <= 0:
-            return make()
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        value = make()
-        with self._lock:
-            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}  # the expired ones go
-            self._entries[key] = (now + seconds, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+def live(session: Session, principal: Principal, args: dict[str, Any]) -> dict[str, Any]:
+    """The figures that change with the clock (a queue's age, a review date passing): small, counted each time."""
+    return {"queue": queue(session, principal, args),
+            "contacts_past_review": contacts_past_review(session, principal, args)}
 
 
-def _key(principal: Principal, args: dict[str, Any], working_language: str) -> tuple:
-    filters = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items() if v))
-    return (*visibility_class(principal), working_language, filters)
+def class_principal(request: dict[str, Any], society_id: uuid.UUID | None) -> Principal:
+    """A caller standing for a whole visibility class: what it may read is what every caller of the class may
+    read (``visibility_class``), so the figures counted for it can be shown to any of them."""
+    scope = request["visibility"]
+    if scope == "public":
+        return Principal(kind="anonymous")
+    scopes = {"read", *(("moderate",) if request["reviews"] else ())}
+    role = {"everything": "admin", "coordinators": "coordinator"}.get(scope, "member")
+    if scope == "everything":
+        scopes.add("admin")
+    return Principal(kind="user", scopes=frozenset(scopes), role=role,
+                     society_id=society_id if request["society"] else None, society_code=request["society"])
+
+
+def request_of(principal: Principal, args: dict[str, Any], working_language: str) -> dict[str, Any]:
+    """What decides the figures: the caller's visibility class (and whether it sees the review figures), the
+    working language and the filters, as JSON."""
+    scope, society = visibility_class(principal)
+    filters = {k: (sorted(v) if isinstance(v, list) else v.isoformat() if isinstance(v, date) else v)
+               for k, v in sorted(args.items()) if v}
+    return {"visibility": scope, "society": society, "reviews": permissions.can_see_review_figures(principal),
+            "working_language": working_language, "filters": filters}
+
+
+def _filters(request: dict[str, Any]) -> dict[str, Any]:
+    return {k: date.fromisoformat(v) if k in ("since", "until") else v for k, v in request["filters"].items()}
+
+
+def _key(request: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+
+
+def _latest_seq(session: Session) -> int:
+    return session.scalar(select(func.max(ChangeLog.seq))) or 0
 
 
 def stats(session: Session, principal: Principal, args: dict[str, Any], working_language: str,
-          cache: StatsCache, cache_seconds: int) -> dict[str, Any]:
-    """The figures the caller may see, from the cache of their visibility class when fresh enough."""
-    answer = cache.get(_key(principal, args, working_language), cache_seconds,
-                       lambda: compute(session, principal, args, working_language))
-    return {**answer, "cache_seconds": cache_seconds}
+          cache_seconds: int) -> dict[str, Any]:
+    """The figures the caller may see. With ``cache_seconds`` > 0 the costly ones come from the snapshot of the
+    caller's visibility class and filters, counted once by the first caller and since then by the delivery
+    pass (``refresh``), never by a request; 0: counted afresh."""
+    if code := args.get("society"):
+        society_by_code(session, code)  # an unknown society: 422 naming the field
+    request = request_of(principal, args, working_language)
+    standing = class_principal(request, principal.society_id)  # every caller of the class gets the same answer
+    now = utcnow()
+    if cache_seconds <= 0:
+        figures, generated_at = counted(session, standing, args, working_language), now
+    else:
+        snapshot = session.get(StatsSnapshot, _key(request)) or _first_count(session, request, standing, args)
+        if snapshot.requested_at < now - TOUCH_EVERY:  # (kept while asked for: see ``refresh``)
+            snapshot.requested_at = now
+            session.commit()
+        figures, generated_at = snapshot.figures, snapshot.counted_at
+    return {"generated_at": generated_at, "visibility": request["visibility"], "society": request["society"],
+            "working_language": working_language, **figures, **live(session, standing, args),
+            "cache_seconds": cache_seconds}
+
+
+def _first_count(session: Session, request: dict[str, Any], standing: Principal,
+                 args: dict[str, Any]) -> StatsSnapshot:
+    """No snapshot yet for this class and filters: the one time a request counts them."""
+    seq = _latest_seq(session)
+    figures = counted(session, standing, args, request["working_language"])
+    key = _key(request)
+    session.execute(dialect_insert(session, StatsSnapshot).values(
+        key=key, request=request, figures=json.loads(json.dumps(figures, default=str)), through_seq=seq,
+        counted_at=utcnow(), requested_at=utcnow()).on_conflict_do_nothing())  # another caller's first count won
+    session.commit()
+    snapshot = session.get(StatsSnapshot, key)
+    assert snapshot is not None  # (snapshots are deleted only when nobody asked for them in a week)
+    return snapshot
+
+
+def _recount(session: Session, key: str, now: datetime) -> bool:
+    """Claim one snapshot (or leave it to the process that holds it) and count it again."""
+    claimed = execute_update(session, update(StatsSnapshot).where(StatsSnapshot.key == key, or_(
+        StatsSnapshot.claimed_at.is_(None), StatsSnapshot.claimed_at < now - CLAIM_TIMEOUT))
+        .values(claimed_at=utcnow())).rowcount
+    session.commit()
+    snapshot = session.get(StatsSnapshot, key)
+    if not claimed or snapshot is None:
+        return False
+    request, wanted = snapshot.request, _filters(snapshot.request)
+    societies = dict(session.execute(select(Society.code, Society.id).where(
+        Society.code.in_([c for c in (request["society"], wanted.get("society")) if c]))).all())
+    if any(code and code not in societies for code in (request["society"], wanted.get("society"))):
+        session.delete(snapshot)  # a society removed since: nobody can ask for these figures again
+        session.commit()
+        return False
+    seq = _latest_seq(session)
+    figures = counted(session, class_principal(request, societies.get(request["society"])), wanted,
+                      request["working_language"])
+    snapshot.figures = json.loads(json.dumps(figures, default=str))
+    snapshot.through_seq, snapshot.counted_at, snapshot.claimed_at = seq, utcnow(), None
+    session.commit()
+    return True
+
+
+def refresh(session_factory, settings, limit: int = 10) -> int:
+    """Forget the snapshots nobody asked for in a week; count the public dashboard's even before anyone asks;
+    count again those the change log has moved past (at most ``limit`` per pass, oldest first), each claimed
+    by one process at a time. Returns how many were counted."""
+    seconds = settings.stats_cache_seconds
+    if seconds <= 0:
+        return 0
+    now = utcnow()
+    public = {**PUBLIC, "working_language": settings.working_language}
+    with reading(), session_factory() as session:
+        forgotten = session.scalar(select(func.count()).where(StatsSnapshot.requested_at < now - FORGET_AFTER))
+    if forgotten:
+        with session_factory() as session:
+            session.execute(delete(StatsSnapshot).where(StatsSnapshot.requested_at < now - FORGET_AFTER))
+            session.commit()
+    with reading(), session_factory() as session:
+        latest = _latest_seq(session)
+        have_public = session.get(StatsSnapshot, _key(public)) is not None
+        due = session.scalars(
+            select(StatsSnapshot.key)
+            .where(or_(StatsSnapshot.through_seq < latest, StatsSnapshot.counted_at < now - REFRESH_ANYWAY),
+                   StatsSnapshot.counted_at < now - timedelta(seconds=seconds),
+                   or_(StatsSnapshot.claimed_at.is_(None), StatsSnapshot.claimed_at < now - CLAIM_TIMEOUT))
+            .order_by(StatsSnapshot.counted_at).limit(limit)).all()
+    done = 0
+    if not have_public:
+        with session_factory() as session:
+            _first_count(session, public, class_principal(public, None), {})
+            done += 1
+    for key in due:
+        with session_factory() as session:
+            done += _recount(session, key, now)
+    if done:
+        log.info("statistics counted", extra={"snapshots": done, "through_seq": latest})
+    return done

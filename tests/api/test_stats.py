@@ -10,9 +10,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from atn_hub.models import ChangeLog, Contact, Practice, Society, Submission, TrainingMaterial
+from atn_hub import delivery
+from atn_hub.db import utcnow
+from atn_hub.models import ChangeLog, Contact, Practice, Society, StatsSnapshot, Submission, TrainingMaterial
+from atn_hub.services import stats as stats_service
 from tests.helpers import create, post, publish, set_status
 
 STATS = "/api/v1/stats"
@@ -21,13 +24,6 @@ COORDINATOR_SEES = {"submitted", "changes_requested", "rejected", "archived"}
 SUBMITTED = {"submitted", "revision_submitted"}
 DECIDED = {"published", "changes_requested", "rejected", "revision_approved", "revision_changes_requested",
            "revision_rejected"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(app):
-    cache = app.extensions.get("atn_stats_cache")
-    if cache is not None:
-        cache.clear()
 
 
 @pytest.fixture
@@ -251,7 +247,7 @@ def test_until_before_since_is_refused_naming_until(client, reference_data):
     assert response.json["errors"]["query"]["until"] == ["Not before since."]
 
 
-def test_an_answer_is_kept_per_visibility_class_for_the_cache_lifetime(app, client, member, monkeypatch):
+def test_an_answer_is_kept_per_visibility_class_until_the_records_change(app, client, member, monkeypatch):
     first = client.get(STATS).json
     create(client, member, "practices", external_id="kept", visibility="public")
     assert client.get(STATS).json["generated_at"] == first["generated_at"]  # kept
@@ -259,6 +255,82 @@ def test_an_answer_is_kept_per_visibility_class_for_the_cache_lifetime(app, clie
     assert own["visibility"] == "society" and own["records"]["total"] == 1  # another class: its own answer
     monkeypatch.setattr(app.config["ATN_SETTINGS"], "stats_cache_seconds", 0)
     assert client.get(STATS, headers=member.headers).json["generated_at"] != own["generated_at"]
+
+
+def never_counted(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a request counted the records again")
+    monkeypatch.setattr(stats_service, "counted", refuse)
+
+
+def test_a_request_reads_the_counted_figures_and_counts_only_the_queue(client, make_caller, monkeypatch):
+    coordinator, nl = make_caller("coordinator", "DE"), make_caller("member", "NL")
+    before = client.get(STATS, headers=coordinator.headers).json  # the class's first caller counts
+    never_counted(monkeypatch)
+    waiting = create(client, nl, "practices", external_id="waiting").json
+    post(client, nl, "practices", waiting["id"], "submit")
+    another = make_caller("coordinator", "DE")  # another coordinator of the class: the same counted figures
+    after = client.get(STATS, headers=another.headers)
+    assert after.status_code == 200, after.json
+    assert after.json["records"] == before["records"] and after.json["generated_at"] == before["generated_at"]
+    assert (before["queue"]["size"], after.json["queue"]["size"]) == (0, 1)  # the queue now, for each request
+
+
+def test_the_delivery_pass_counts_again_once_the_records_change(app, client, member, make_caller, db_session):
+    coordinator = make_caller("coordinator", "DE")
+    settings = app.config["ATN_SETTINGS"]
+    passes = app.extensions["atn_db"].session_factory
+    first = client.get(STATS).json
+    assert first["records"]["total"] == 0
+    publish(client, member, coordinator, "practices", external_id="news", visibility="public")
+    assert client.get(STATS).json["records"]["total"] == 0  # until the pass counts again
+    assert delivery.run_once(passes, settings, [], raise_errors=True)["statistics"] == 0  # not yet: counted just now
+    a_while = timedelta(seconds=settings.stats_cache_seconds + 1)
+    db_session.execute(update(StatsSnapshot).values(counted_at=utcnow() - a_while))
+    db_session.commit()
+    assert delivery.run_once(passes, settings, [], raise_errors=True)["statistics"] == 1
+    again = client.get(STATS).json
+    assert again["records"]["total"] == 1 and again["generated_at"] > first["generated_at"]
+    assert delivery.run_once(passes, settings, [], raise_errors=True)["statistics"] == 0  # nothing new since
+
+
+def test_a_snapshot_is_counted_by_one_process_at_a_time_and_forgotten_when_nobody_asks(app, client, member,
+                                                                                        db_session):
+    settings = app.config["ATN_SETTINGS"]
+    passes = app.extensions["atn_db"].session_factory
+    assert stats_service.refresh(passes, settings) == 1  # the public dashboard's, before anyone asks
+    client.get(STATS, headers=member.headers)
+    create(client, member, "practices", external_id="changed")
+    old = utcnow() - timedelta(hours=2)
+    db_session.execute(update(StatsSnapshot).values(counted_at=old, claimed_at=utcnow()))  # another process counts
+    db_session.commit()
+    assert stats_service.refresh(passes, settings) == 0
+    db_session.execute(update(StatsSnapshot).values(claimed_at=old))  # ... and died: taken up again
+    db_session.commit()
+    assert stats_service.refresh(passes, settings) == 2
+    db_session.execute(update(StatsSnapshot).values(requested_at=utcnow() - timedelta(days=8)))
+    db_session.commit()
+    stats_service.refresh(passes, settings)
+    assert db_session.scalars(select(StatsSnapshot.request)).all() == [
+        {"visibility": "public", "society": None, "reviews": False, "filters": {},
+         "working_language": settings.working_language}]  # only the public one, counted afresh
+    db_session.rollback()
+
+
+def test_the_figures_of_a_society_removed_since_are_dropped(app, client, db_session, reference_data):
+    societies = {code: {"code": code, "name": f"Red Cross {code}", "name_local": code} for code in ("MC", "SM")}
+    for body in societies.values():
+        db_session.add(Society(**body))
+    db_session.commit()
+    client.get(STATS, query_string={"society": "MC"})
+    client.get(STATS, query_string={"society": "SM"})
+    db_session.execute(update(StatsSnapshot).values(counted_at=utcnow() - timedelta(days=2)))
+    db_session.execute(delete(Society).where(Society.code == "MC"))
+    db_session.commit()
+    assert stats_service.refresh(app.extensions["atn_db"].session_factory, app.config["ATN_SETTINGS"]) == 2
+    kept = [request["filters"] for request in db_session.scalars(select(StatsSnapshot.request))]
+    assert sorted(kept, key=len) == [{}, {"society": "SM"}]  # SM's counted again (a day on), MC's gone
+    db_session.rollback()
 
 
 def test_an_unknown_society_is_refused_naming_society(client, reference_data):
