@@ -282,12 +282,12 @@ def missing_translation(session: Session, principal: Principal, args: dict[str, 
 
 
 # --- counting, and keeping what was counted --------------------------------------------------------------
-# Counted figures are refreshed at most every ``cache_seconds`` once the change log has moved past them, and at
-# least daily (a society renamed); snapshots nobody asked for in FORGET_AFTER go, and a request marks its
-# snapshot asked for at most every TOUCH_EVERY (a read, not a write, per request).
+# A snapshot is counted again only when someone read it since it was last counted, and then at most every
+# ``cache_seconds`` once the change log has moved past it (or a day on: a society renamed): a caller inventing
+# filters costs one count per request, never a background count after it. Snapshots nobody asked for in
+# FORGET_AFTER go.
 REFRESH_ANYWAY = timedelta(days=1)
 FORGET_AFTER = timedelta(days=7)
-TOUCH_EVERY = timedelta(hours=1)
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a refresh whose process died is taken up again after this
 # the public dashboard's figures, counted before anyone asks
 PUBLIC: dict[str, Any] = {"visibility": "public", "society": None, "reviews": False, "filters": {}}
@@ -358,7 +358,7 @@ def stats(session: Session, principal: Principal, args: dict[str, Any], working_
         figures, generated_at = counted(session, standing, args, working_language), now
     else:
         snapshot = session.get(StatsSnapshot, _key(request)) or _first_count(session, request, standing, args)
-        if snapshot.requested_at < now - TOUCH_EVERY:  # (kept while asked for: see ``refresh``)
+        if snapshot.requested_at <= snapshot.counted_at:  # read since counted: the next pass may count again
             snapshot.requested_at = now
             session.commit()
         figures, generated_at = snapshot.figures, snapshot.counted_at
@@ -373,9 +373,10 @@ def _first_count(session: Session, request: dict[str, Any], standing: Principal,
     seq = _latest_seq(session)
     figures = counted(session, standing, args, request["working_language"])
     key = _key(request)
+    now = utcnow()
     session.execute(dialect_insert(session, StatsSnapshot).values(
         key=key, request=request, figures=json.loads(json.dumps(figures, default=str)), through_seq=seq,
-        counted_at=utcnow(), requested_at=utcnow()).on_conflict_do_nothing())  # another caller's first count won
+        counted_at=now, requested_at=now).on_conflict_do_nothing())  # another caller's first count won
     session.commit()
     snapshot = session.get(StatsSnapshot, key)
     assert snapshot is not None  # (snapshots are deleted only when nobody asked for them in a week)
@@ -409,8 +410,8 @@ def _recount(session: Session, key: str, now: datetime) -> bool:
 
 def refresh(session_factory, settings, limit: int = 10) -> int:
     """Forget the snapshots nobody asked for in a week; count the public dashboard's even before anyone asks;
-    count again those the change log has moved past (at most ``limit`` per pass, oldest first), each claimed
-    by one process at a time. Returns how many were counted."""
+    count again those read since their count that the change log has moved past (at most ``limit`` per pass,
+    oldest first), each claimed by one process at a time. Returns how many were counted."""
     seconds = settings.stats_cache_seconds
     if seconds <= 0:
         return 0
@@ -427,7 +428,8 @@ def refresh(session_factory, settings, limit: int = 10) -> int:
         have_public = session.get(StatsSnapshot, _key(public)) is not None
         due = session.scalars(
             select(StatsSnapshot.key)
-            .where(or_(StatsSnapshot.through_seq < latest, StatsSnapshot.counted_at < now - REFRESH_ANYWAY),
+            .where(StatsSnapshot.requested_at > StatsSnapshot.counted_at,
+                   or_(StatsSnapshot.through_seq < latest, StatsSnapshot.counted_at < now - REFRESH_ANYWAY),
                    StatsSnapshot.counted_at < now - timedelta(seconds=seconds),
                    or_(StatsSnapshot.claimed_at.is_(None), StatsSnapshot.claimed_at < now - CLAIM_TIMEOUT))
             .order_by(StatsSnapshot.counted_at).limit(limit)).all()

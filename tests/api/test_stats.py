@@ -292,6 +292,11 @@ def test_the_delivery_pass_counts_again_once_the_records_change(app, client, mem
     again = client.get(STATS).json
     assert again["records"]["total"] == 1 and again["generated_at"] > first["generated_at"]
     assert delivery.run_once(passes, settings, [], raise_errors=True)["statistics"] == 0  # nothing new since
+    publish(client, member, coordinator, "practices", external_id="unread", visibility="public")
+    then = utcnow() - a_while
+    db_session.execute(update(StatsSnapshot).values(counted_at=then, requested_at=then))
+    db_session.commit()
+    assert delivery.run_once(passes, settings, [], raise_errors=True)["statistics"] == 0  # nobody read it since
 
 
 def test_a_snapshot_is_counted_by_one_process_at_a_time_and_forgotten_when_nobody_asks(app, client, member,
