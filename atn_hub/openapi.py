@@ -12,7 +12,7 @@ from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
 from flask_smorest.utils import prepare_response
 
-from schemas.changes import RECORD_SCHEMAS, TRAINING_MATERIAL_CHANGE_RECORD
+from schemas.changes import PRACTICE_CHANGE_RECORD, RECORD_SCHEMAS, TRAINING_MATERIAL_CHANGE_RECORD
 from schemas.common import ProblemSchema
 
 from .access import OAUTH2, PERSONAL_TOKEN
@@ -87,6 +87,7 @@ def document_api(api: Api, app: Flask) -> None:
     })
     # A change's record names it in a oneOf (the record field dumps by type, so no field refers to it)
     spec.components.schema(TRAINING_MATERIAL_CHANGE_RECORD, schema=RECORD_SCHEMAS["training-material"])
+    spec.components.schema(PRACTICE_CHANGE_RECORD, schema=RECORD_SCHEMAS["practice"])
     spec.components.security_scheme(PERSONAL_TOKEN, {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token (POST /api/v1/me/tokens or `atn-hub tokens create`).",
@@ -223,6 +224,14 @@ RETRY_AFTER = {"description": "Seconds to wait before trying again (429: too man
 RECORD_KINDS = {"practices": ("practice", "practices", "practice"),
                 "contacts": ("contact", "contacts", "contact"),
                 "training-materials": ("training_material", "training_materials", "training material")}
+# A record's files: at {material_id} on training materials (as partners' clients know it), {record_id} on practices
+FILE_OPERATIONS = {
+    ("GET", "/{id}/files"): ("list_{one}_files", "List a {label}'s files",
+                             "Each file's name, type, size, checksum and the state of its extracted text."),
+    ("POST", "/{id}/files"): ("upload_{one}_file", "Attach a file to a {label}", ""),
+    ("GET", "/{id}/files/{file_id}"): ("download_{one}_file", "Download a file", ""),
+    ("DELETE", "/{id}/files/{file_id}"): ("delete_{one}_file", "Remove a file", ""),
+}
 # (METHOD, the path after /api/v1/{kind}) -> (operationId, summary, description); {one}, {many}, {label} filled in
 RECORD_OPERATIONS = {
     ("GET", ""): ("list_{many}", "List {label}s",
@@ -267,15 +276,8 @@ RECORD_OPERATIONS = {
     ("PUT", "/by-external-id/{external_id}"): ("upsert_{one}", "Create or update a {label} by its external id",
                                                "The caller society's record with this external_id: created if "
                                                "there is none, else updated (If-Match with its ETag)."),
-    ("GET", "/{material_id}/files"): ("list_{one}_files", "List a {label}'s files",
-                                      "Each file's name, type, size, checksum and the state of its extracted text."),
-    ("POST", "/{material_id}/files"): ("upload_{one}_file", "Attach a file to a {label}", ""),
-    ("GET", "/{material_id}/files/{file_id}"): ("download_{one}_file", "Download a file", ""),
-    ("DELETE", "/{material_id}/files/{file_id}"): ("delete_{one}_file", "Remove a file", ""),
-    ("GET", "/{record_id}/files"): ("list_{one}_files", "List a {label}'s files", ""),
-    ("POST", "/{record_id}/files"): ("upload_{one}_file", "Attach a file to a {label}", ""),
-    ("GET", "/{record_id}/files/{file_id}"): ("download_{one}_file", "Download a file", ""),
-    ("DELETE", "/{record_id}/files/{file_id}"): ("delete_{one}_file", "Remove a file", ""),
+    **{(method, path.replace("{id}", "{" + param + "}")): names
+       for param in ("material_id", "record_id") for (method, path), names in FILE_OPERATIONS.items()},
 }
 OPERATION_IDS = {
     ("GET", "/api/v1/search"): "search",

@@ -10,10 +10,10 @@ from .training_materials import TrainingMaterialSchema
 
 # The record as the lists show it to the caller, as it was right after the change, with its pending revision
 # (for those who see it); without what depends on the moment of asking (the caller's actions). A training
-# material also carries its files, as its list of files showed them to the caller.
+# material or a practice also carries its files, as its list of files showed them to the caller.
 SNAPSHOT_EXCLUDE = ("actions",)
-FILES_DESCRIPTION = ("A training material's files as its list of files (GET .../files) showed them to you at this "
-                     "change; null in a change logged before the feed carried them")
+FILES_DESCRIPTION = ("The record's files as its list of files (GET .../files) showed them to you at this change; "
+                     "null in a change logged before the feed carried them")
 
 
 class TrainingMaterialChangeRecordSchema(TrainingMaterialSchema):
@@ -23,8 +23,16 @@ class TrainingMaterialChangeRecordSchema(TrainingMaterialSchema):
                         metadata={"description": FILES_DESCRIPTION})
 
 
-TRAINING_MATERIAL_CHANGE_RECORD = "TrainingMaterialChangeRecord"  # documented by atn_hub.openapi.document_api
-RECORD_SCHEMAS = {"practice": PracticeSchema(exclude=SNAPSHOT_EXCLUDE),
+class PracticeChangeRecordSchema(PracticeSchema):
+    """A practice in a change: as the lists show it, with its files."""
+
+    files = fields.List(fields.Nested(FileSchema), allow_none=True, dump_default=None,
+                        metadata={"description": FILES_DESCRIPTION})
+
+
+# documented by atn_hub.openapi.document_api
+TRAINING_MATERIAL_CHANGE_RECORD, PRACTICE_CHANGE_RECORD = "TrainingMaterialChangeRecord", "PracticeChangeRecord"
+RECORD_SCHEMAS = {"practice": PracticeChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE),
                   "contact": ContactSchema(exclude=SNAPSHOT_EXCLUDE),
                   "training-material": TrainingMaterialChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE)}
 RECORD_TYPES = list(RECORD_SCHEMAS)
@@ -68,12 +76,14 @@ class ChangeSchema(Schema):
                                                     "you (unpublished, deleted: a tombstone, record is null)"})
     record = fields.Method("_record", allow_none=True, metadata={
         "description": "The record as it was after the change, as your lists showed it (pending_revision "
-                       "included when you see it; a training material with its files); null in a tombstone",
-        "oneOf": [{"$ref": "#/components/schemas/Practice"}, {"$ref": "#/components/schemas/Contact"},
+                       "included when you see it; a training material or a practice with its files); null in a "
+                       "tombstone",
+        "oneOf": [{"$ref": f"#/components/schemas/{PRACTICE_CHANGE_RECORD}"},
+                  {"$ref": "#/components/schemas/Contact"},
                   {"$ref": f"#/components/schemas/{TRAINING_MATERIAL_CHANGE_RECORD}"}, {"type": "null"}]})
 
     files = fields.Nested(FilesChangeSchema, attribute="source.payload.files", allow_none=True, dump_default=None,
-                          metadata={"description": "A training material's files that this change published (added) "
+                          metadata={"description": "A record's files that this change published (added) "
                                                    "or withdrew (removed); null when it changed none"})
 
     def _record(self, event):

@@ -15,7 +15,10 @@ class UploadSchema(Schema):
 
 class FileSchema(Schema):
     id = fields.UUID()
-    material_id = fields.UUID()
+    material_id = fields.UUID(allow_none=True, metadata={"description": "The training material's id (null: a "
+                                                                        "practice's file)"})
+    practice_id = fields.UUID(allow_none=True, metadata={"description": "The practice's id (null: a training "
+                                                                        "material's file)"})
     filename = fields.String(metadata={"description": "The uploaded name, made safe (no path, no control "
                                                       "characters) and ending with the extension of its type as "
                                                       "detected (brochure.pdf.hta holding a PDF: brochure.pdf)"})
@@ -36,7 +39,8 @@ class FileSchema(Schema):
     uploaded_by_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     extracted_at = fields.AwareDateTime(allow_none=True)
-    url = fields.Function(lambda f: f"/api/v1/training-materials/{f.material_id}/files/{f.id}",
+    url = fields.Function(lambda f: f"/api/v1/{'training-materials' if f.material_id else 'practices'}/"
+                                    f"{f.material_id or f.practice_id}/files/{f.id}",
                           metadata={"type": "string", "description": "Download it here"})
 
 

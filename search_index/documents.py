@@ -34,6 +34,22 @@ def _translations(record: Any, own: str) -> list[tuple[str, dict]]:
     return found
 
 
+def _file_pages(record: Any, language: str, texts: list) -> list[dict]:
+    """The pages of the record's files with text (each named by its file and number, so that a hit can say
+    where it was found), their text added to ``texts`` in the file's language."""
+    files = []
+    for file in getattr(record, "files", None) or []:
+        if file.text_status != "done" or getattr(file, "pending_change", None) == "added":
+            continue  # no text yet, or a pending revision's file: not published until it is approved
+        file_language = normalise_language(file.language or "") or language
+        for page in file.pages:
+            if page.text:
+                files.append({"id": str(file.id), "filename": file.filename, "page": page.page,
+                              "language": file_language, "text": page.text})
+                texts.append((file_language, "body", page.text))
+    return files
+
+
 def practice_document(record: Any) -> Document:
     language = normalise_language(record.language) or "en"
     texts = [(language, "title", record.title), (language, "body", record.summary), (language, "body", record.body),
@@ -47,8 +63,9 @@ def practice_document(record: Any) -> Document:
         if translation.get("title"):
             titles[code] = translation["title"]
     topics = list(record.topics or []) + list(record.target_groups or []) + list(record.forms_of_exploitation or [])
-    return _common("practice", record, language, languages, record.title, texts, list(record.countries), topics,
-                   titles=titles)
+    files = _file_pages(record, language, texts)
+    return _common("practice", record, language, languages, record.title, texts,
+                   list(record.countries), topics, files=files, titles=titles)
 
 
 def contact_document(record: Any) -> Document:
@@ -81,16 +98,7 @@ def training_material_document(record: Any) -> Document:
         texts += [(code, "title", translation.get("title") or ""), (code, "body", translation.get("description") or "")]
         if translation.get("title"):
             titles[code] = translation["title"]
-    files = []
-    for file in getattr(record, "files", None) or []:
-        if file.text_status != "done" or getattr(file, "pending_change", None) == "added":
-            continue  # no text yet, or a pending revision's file: not published until it is approved
-        file_language = normalise_language(file.language or "") or language
-        for page in file.pages:
-            if page.text:
-                files.append({"id": str(file.id), "filename": file.filename, "page": page.page,
-                              "language": file_language, "text": page.text})
-                texts.append((file_language, "body", page.text))
+    files = _file_pages(record, language, texts)
     return _common("training-material", record, language, list(dict.fromkeys(languages)), record.title, texts,
                    [record.society.code], list(record.topics or []), files=files, titles=titles)
 

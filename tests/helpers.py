@@ -87,14 +87,14 @@ def listed(client, caller):
 
 def shown_in_lists(client, caller):
     """Every record the caller's lists show, by (type, id), with its pending revision (as they see it) and, for
-    a training material, its list of files; without the caller's actions."""
+    a training material or a practice, its list of files; without the caller's actions."""
     headers = caller.headers if caller else {}
     state = {}
     for resource in RESOURCES:
         for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
             shown = {k: v for k, v in record.items() if k != "actions"}
-            if resource == "training-materials":
-                files = client.get(url("training-materials", record["id"]) + "/files", headers=headers)
+            if resource in ("training-materials", "practices"):
+                files = client.get(url(resource, record["id"]) + "/files", headers=headers)
                 assert files.status_code == 200, files.json
                 shown["files"] = files.json
             state[(TYPE[resource], record["id"])] = shown

@@ -90,3 +90,52 @@ def test_translations_written_before_0009_become_their_authors_and_go_back(tmp_p
         assert conn.scalar(sa.select(practice.c.translations)) == {"en": {"title": "Support", "summary": "Summary"}}
         assert "translations" not in {c["name"] for c in inspect(engine).get_columns("contact")}
     engine.dispose()
+
+
+def test_a_materials_files_and_their_extracted_pages_survive_0014_both_ways(tmp_path):
+    """0014 rebuilds material_file on SQLite (to let material_id be null), whose drop would delete every
+    extracted page through file_page's ON DELETE CASCADE: the pages are kept."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    engine.dispose()
+
+    def filled(table: sa.Table, **given):
+        """A row of ``table`` with every required column filled."""
+        row = dict(given)
+        for column in table.columns:
+            if column.name in row or column.nullable:
+                continue
+            kind = column.type
+            row[column.name] = (uuid.uuid4() if isinstance(kind, sa.Uuid) else datetime.now(UTC)
+                                if isinstance(kind, sa.DateTime) else [] if isinstance(kind, sa.JSON)
+                                else 1 if isinstance(kind, sa.Integer) else "x")
+        return table.insert().values(**row)
+
+    society_id, material_id, file_id = (uuid.uuid4().hex for _ in range(3))  # as SQLite stores them
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        tables = sa.MetaData()
+        tables.reflect(conn)
+        conn.execute(filled(tables.tables["society"], id=society_id, code="NL"))
+        conn.execute(filled(tables.tables["training_material"], id=material_id, society_id=society_id))
+        conn.execute(filled(tables.tables["material_file"], id=file_id, material_id=material_id, practice_id=None))
+        conn.execute(filled(tables.tables["file_page"], file_id=file_id, page=1, text="Signals of exploitation"))
+    engine.dispose()
+
+    def pages() -> list:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql("SELECT text FROM file_page").scalars().all()
+        engine.dispose()
+        return found
+
+    command.downgrade(alembic_config(url), "0013")
+    assert pages() == ["Signals of exploitation"]
+    upgrade(url)
+    assert pages() == ["Signals of exploitation"]

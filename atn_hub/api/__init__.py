@@ -26,5 +26,7 @@ def register_blueprints(api: Api) -> None:
     )
 
     for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
-                   moderation, audit, files, webhooks, mail, config, stats):
+                   moderation, audit, webhooks, mail, config, stats):
         api.register_blueprint(module.blp)
+    api.register_blueprint(files.material_files)
+    api.register_blueprint(files.practice_files)

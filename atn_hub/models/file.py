@@ -1,10 +1,10 @@
-"""Files attached to training materials, and the text extracted from them, page by page."""
+"""Files attached to training materials and practices, and the text extracted from them, page by page."""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, timestamp, uuid_pk
@@ -17,11 +17,15 @@ PENDING_CHANGES = ["added", "removed"]
 
 
 class MaterialFile(Base):
+    """A file of one record: a training material's (``material_id``) or a practice's (``practice_id``)."""
+
     __tablename__ = "material_file"
+    __table_args__ = (CheckConstraint("(material_id IS NULL) <> (practice_id IS NULL)", name="one_record"),)
 
     id: Mapped[uuid_pk]
-    material_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("training_material.id", ondelete="CASCADE"),
-                                                   index=True)
+    material_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("training_material.id", ondelete="CASCADE"),
+                                                          index=True)
+    practice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -45,11 +49,19 @@ class MaterialFile(Base):
         return {"id": str(self.id), "filename": self.filename, "content_type": self.content_type,
                 "size": self.size, "sha256": self.sha256}
 
-    SHOWN = ("id", "material_id", "filename", "content_type", "size", "sha256", "page_count", "language",
+    @property
+    def record_id(self) -> uuid.UUID:
+        return self.material_id or self.practice_id  # type: ignore[return-value]  (one is set: one_record)
+
+    @property
+    def record_type(self) -> str:
+        return "training-material" if self.material_id else "practice"
+
+    SHOWN = ("id", "material_id", "practice_id", "filename", "content_type", "size", "sha256", "page_count", "language",
              "text_status", "text_error", "pending_change", "uploaded_by_name", "created_at", "extracted_at")
 
     def shown(self) -> dict:
-        """What the material's list of files shows of it (to those who see the pending revision): the feed's
+        """What the record's list of files shows of it (to those who see the pending revision): the feed's
         snapshot of it."""
         return {name: getattr(self, name) for name in self.SHOWN}
 

@@ -40,3 +40,5 @@ class Practice(RecordMixin, Base):
     contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
 
     contact = relationship("Contact", lazy="select")
+    # The attached files with their extracted pages, for the search document (read-only here).
+    files = relationship("MaterialFile", viewonly=True, lazy="select", order_by="MaterialFile.created_at")

@@ -1,7 +1,7 @@
-"""Files of training materials: upload (type decided by content, limits), download, delete, background text
-extraction, and the collection of stored contents that no file names any more.
+"""Files of training materials and practices: upload (type decided by content, limits), download, delete,
+background text extraction, and the collection of stored contents that no file names any more.
 
-Files are content: on a published material, adding or removing one is a change of its pending revision (see
+Files are content: on a published record, adding or removing one is a change of its pending revision (see
 ``revisions``), reviewed like any edit. Until approval an added file is seen only by those who see the pending
 revision (the society; coordinators once it is submitted), and a removed one stays served to everyone."""
 from __future__ import annotations
@@ -26,10 +26,11 @@ from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
 from ..models import FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
 from . import revisions
-from .training_materials import training_materials
+from .record_types import BY_TYPE
 
 log = logging.getLogger("atn_hub.files")
 ATTACHABLE = {Status.draft.value, Status.changes_requested.value, Status.published.value}
+LABEL = {"training-material": "training material", "practice": "practice"}  # the types with files (FILE_OWNER)
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _payload(file: MaterialFile, **extra) -> dict:
 
 
 def _joined(session: Session, principal: Principal, record: RecordMixin) -> tuple[str | None, str]:
-    """A file change joins the published material's pending revision: its status before (None: there was
+    """A file change joins the published record's pending revision: its status before (None: there was
     none) and after, which decide who sees the change in the feed."""
     pending = revisions.pending_of(session, record)
     was = None if pending is None else pending.status
@@ -72,31 +73,32 @@ class FileView:
         return getattr(self.file, name)
 
 
-def _editable_material(session: Session, principal: Principal, material_id: uuid.UUID) -> RecordMixin:
+def _editable_record(session: Session, principal: Principal, record_type: str,
+                     record_id: uuid.UUID) -> RecordMixin:
     permissions.require_scope(principal, "write", "Attaching or removing files")
-    record = training_materials.get_record(session, principal, material_id)
+    record = BY_TYPE[record_type].get_record(session, principal, record_id)
+    label = LABEL[record_type]
     if not permissions.can_edit(principal, record):
-        raise Forbidden("Files are attached and removed by the material's society.", scope="write")
+        raise Forbidden(f"Files are attached and removed by the {label}'s society.", scope="write")
     if record.status not in ATTACHABLE:
-        raise Conflict(f"A {record.status} training material's files cannot change.")
+        raise Conflict(f"A {record.status} {label}'s files cannot change.")
     if record.is_published and not permissions.editable_state(record, revisions.pending_of(session, record)):
-        raise Conflict("The pending revision of this training material awaits review: its files cannot change "
-                       "until a coordinator decides.")
+        raise Conflict(f"The pending revision of this {label} awaits review: its files cannot change until a "
+                       "coordinator decides.")
     return record
 
 
 def _visible_files(session: Session, principal: Principal, record: RecordMixin) -> list[FileView]:
-    """The material's files as the caller sees them: a pending revision's additions only if they see it."""
+    """The record's files as the caller sees them: a pending revision's additions only if they see it."""
     shows_pending = revisions.may_see_pending(principal, record, revisions.pending_of(session, record))
-    files = session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
-                            .order_by(MaterialFile.created_at, MaterialFile.id))
-    return [FileView(file, shows_pending) for file in files if shows_pending or file.pending_change != "added"]
+    return [FileView(file, shows_pending) for file in revisions.record_files(session, record)
+            if shows_pending or file.pending_change != "added"]
 
 
-def upload(session: Session, principal: Principal, store: BlobStore, settings: FileSettings,
-           material_id: uuid.UUID, stream: BinaryIO, filename: str | None) -> FileView:
+def upload(session: Session, principal: Principal, store: BlobStore, settings: FileSettings, record_type: str,
+           record_id: uuid.UUID, stream: BinaryIO, filename: str | None) -> FileView:
     with reading():  # refuse early, without holding a write transaction while the body streams in
-        _editable_material(session, principal, material_id)
+        _editable_record(session, principal, record_type, record_id)
     session.rollback()
     try:
         spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
@@ -117,12 +119,13 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
         raise
     finally:
         spooled.discard()
-    record = _editable_material(session, principal, material_id)  # again, in the write transaction
+    record = _editable_record(session, principal, record_type, record_id)  # again, in the write transaction
     revision, statuses = {}, None
     if record.is_published:  # reviewed like any edit: the network sees the file once the revision is approved
         statuses = _joined(session, principal, record)
         revision = {"revision": {"status": statuses[1]}}
-    file = MaterialFile(id=uuid.uuid4(), material_id=record.id, filename=safe_filename(filename, content_type),
+    file = MaterialFile(id=uuid.uuid4(), **{revisions.FILE_OWNER[record_type].key: record.id},
+                        filename=safe_filename(filename, content_type),
                         content_type=content_type, size=spooled.size, sha256=spooled.sha256,
                         text_status="pending" if content_type in WITH_TEXT else "none",
                         pending_change="added" if revision else None,
@@ -134,25 +137,27 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
     return FileView(file, shows_pending=True)
 
 
-def list_files(session: Session, principal: Principal, material_id: uuid.UUID) -> list[FileView]:
-    record = training_materials.get_record(session, principal, material_id)
+def list_files(session: Session, principal: Principal, record_type: str, record_id: uuid.UUID) -> list[FileView]:
+    record = BY_TYPE[record_type].get_record(session, principal, record_id)
     return _visible_files(session, principal, record)
 
 
-def get_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> FileView:
-    """A file of a material the caller may read, as they see it (else 404, as for the material itself)."""
-    record = training_materials.get_record(session, principal, material_id)
+def get_file(session: Session, principal: Principal, record_type: str, record_id: uuid.UUID,
+             file_id: uuid.UUID) -> FileView:
+    """A file of a record the caller may read, as they see it (else 404, as for the record itself)."""
+    record = BY_TYPE[record_type].get_record(session, principal, record_id)
     found = next((file for file in _visible_files(session, principal, record) if file.id == file_id), None)
     if found is None:
-        raise NotFound(f"No file {file_id} on this training material.")
+        raise NotFound(f"No file {file_id} on this {LABEL[record_type]}.")
     return found
 
 
-def delete_file(session: Session, principal: Principal, material_id: uuid.UUID, file_id: uuid.UUID) -> None:
-    """Remove a file: at once from an unpublished material; from a published one through its pending revision
+def delete_file(session: Session, principal: Principal, record_type: str, record_id: uuid.UUID,
+                file_id: uuid.UUID) -> None:
+    """Remove a file: at once from an unpublished record; from a published one through its pending revision
     (an addition not yet approved is simply undone)."""
-    record = _editable_material(session, principal, material_id)
-    file = get_file(session, principal, material_id, file_id).file
+    record = _editable_record(session, principal, record_type, record_id)
+    file = get_file(session, principal, record_type, record_id, file_id).file
     revision, statuses = {}, None
     if record.is_published:
         if file.pending_change == "removed":
@@ -236,8 +241,8 @@ def _finish(session: Session, file: MaterialFile, *, pages: list[str] | None = N
             session.add(FilePage(file_id=file.id, page=number, text=text))
         file.text_status, file.page_count, file.language = "done", len(pages or []), language
     file.extracted_at = utcnow()
-    record = training_materials._load(session, file.material_id)
-    if record is not None:  # the indexer re-reads the material with its files' text; the feed shows its status
+    record = BY_TYPE[file.record_type]._load(session, file.record_id)
+    if record is not None:  # the indexer re-reads the record with its files' text; the feed shows its status
         statuses = None
         if file.pending_change == "added":  # seen only by those who see the pending revision
             pending = revisions.pending_of(session, record) if record.is_published else None

@@ -91,20 +91,20 @@ def submission_diff(session: Session, record: RecordMixin, pending: PendingRevis
     if pending is not None:
         return pending_changes(session, record, pending, hidden)
     changes_ = [change for change in diff({}, content_of(record), hidden) if change["after"] not in ([], {}, "")]
-    names = [file.filename for file in material_files(session, record)]
+    names = [file.filename for file in record_files(session, record)]
     return changes_ + ([{"field": "files", "before": None, "after": names}] if names else [])
 
 
 # --- a record's change in the log, with what its lists show (its pending revision, its files) ------------
 def shown_with(session: Session, record) -> dict[str, Any]:
     """What the lists show with a record beside its columns, at this change, for every reader (the feed
-    filters it per reader): a training material's files (``material_files``, each with its part in the
+    filters it per reader): a material's or a practice's files (``material_files``, each with its part in the
     pending revision) and the pending revision (``pending_revision``, as its society sees it; null if none)."""
     pending = pending_of(session, record) if record.is_published else None
     shown: dict[str, Any] = {"pending_revision": None if pending is None else
                              json_safe(pending_summary(record, pending, ()))}
-    if record.record_type == "training-material":
-        shown["material_files"] = [json_safe(file.shown()) for file in material_files(session, record)]
+    if record.record_type in FILE_OWNER:
+        shown["material_files"] = [json_safe(file.shown()) for file in record_files(session, record)]
     return shown
 
 
@@ -138,18 +138,23 @@ def side_change(session: Session, principal: Principal, record, action: str, pay
 
 
 # --- files of a pending revision -------------------------------------------------------------------------
-def material_files(session: Session, record: RecordMixin) -> list[MaterialFile]:
-    """A training material's files, as listed (every file: the caller's view is decided by the reader)."""
-    if record.record_type != "training-material":
+FILE_OWNER = {"training-material": MaterialFile.material_id, "practice": MaterialFile.practice_id}
+
+
+def record_files(session: Session, record: RecordMixin) -> list[MaterialFile]:
+    """A training material's or a practice's files, as listed (every file: the caller's view is decided by
+    the reader); none for a type without files."""
+    owner = FILE_OWNER.get(record.record_type)
+    if owner is None:
         return []
-    return list(session.scalars(select(MaterialFile).where(MaterialFile.material_id == record.id)
+    return list(session.scalars(select(MaterialFile).where(owner == record.id)
                                 .order_by(MaterialFile.created_at, MaterialFile.id)))
 
 
 def files_change(session: Session, record: RecordMixin) -> list[dict[str, Any]]:
     """The pending revision's file additions and removals, as a change of the field ``files`` (the names
     before and after); nothing when it changes no file."""
-    files = material_files(session, record)
+    files = record_files(session, record)
     if not any(file.pending_change for file in files):
         return []
     return [{"field": "files", "before": [f.filename for f in files if f.pending_change != "added"],
@@ -160,7 +165,7 @@ def settle_files(session: Session, record: RecordMixin, approved: bool) -> dict[
     """The pending revision decided: approval keeps the added files and deletes the removed ones, rejection the
     reverse. Returns what approval published ({"added": [...], "removed": [...]}; empty lists otherwise)."""
     published: dict[str, list[dict[str, Any]]] = {"added": [], "removed": []}
-    for file in material_files(session, record):
+    for file in record_files(session, record):
         if file.pending_change is None:
             continue
         if approved:
@@ -176,7 +181,7 @@ def settle_files(session: Session, record: RecordMixin, approved: bool) -> dict[
 
 def published_files(session: Session, record: RecordMixin) -> dict[str, list[dict[str, Any]]] | None:
     """A material becoming visible (published, unarchived) publishes its files with it: for the feed."""
-    files = [file.summary() for file in material_files(session, record) if file.pending_change != "added"]
+    files = [file.summary() for file in record_files(session, record) if file.pending_change != "added"]
     return {"added": files, "removed": []} if files else None
 
 

@@ -1,4 +1,5 @@
-"""What the file tests do again and again: a material's files URL, an upload, a download, an extraction pass."""
+"""What the file tests do again and again: a record's files URL (a training material's unless ``kind`` says),
+an upload, a download, an extraction pass."""
 from __future__ import annotations
 
 import io
@@ -10,14 +11,14 @@ from atn_hub.extensions import node_files
 from tests.helpers import url
 
 
-def files_url(material_id, file_id=None):
-    return url("training-materials", material_id) + "/files" + (f"/{file_id}" if file_id else "")
+def files_url(record_id, file_id=None, kind="training-materials"):
+    return url(kind, record_id) + "/files" + (f"/{file_id}" if file_id else "")
 
 
-def upload(client, caller, material_id, content: bytes, name: str):
+def upload(client, caller, record_id, content: bytes, name: str, kind="training-materials"):
     # Encoded here, in memory: the test client spools large bodies to a temporary file it never closes.
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), filename=name)})
-    return client.post(files_url(material_id), data=body, headers=caller.headers,
+    return client.post(files_url(record_id, kind=kind), data=body, headers=caller.headers,
                        content_type=f"multipart/form-data; boundary={boundary}")
 
 

@@ -1,6 +1,6 @@
-"""Files are content: adding or removing a file of a published training material is part of its pending
-revision, reviewed like any edit; the network (and search, the changes feed, webhooks) sees the change only
-once a coordinator approves it."""
+"""Files are content: adding or removing a file of a published training material (or practice) is part of its
+pending revision, reviewed like any edit; the network (and search, the changes feed, webhooks) sees the change
+only once a coordinator approves it."""
 from __future__ import annotations
 
 import json
@@ -25,8 +25,13 @@ def reviewer(make_caller):
 
 
 @pytest.fixture
-def published(client, member, reviewer):
-    return publish(client, member, reviewer, "training-materials", visibility="public")
+def kind():
+    return "training-materials"
+
+
+@pytest.fixture
+def published(client, member, reviewer, kind):
+    return publish(client, member, reviewer, kind, visibility="public")
 
 
 def found(app, client, caller=None) -> list[str]:
@@ -38,14 +43,14 @@ def found(app, client, caller=None) -> list[str]:
     return [hit["id"] for hit in response.json["hits"]]
 
 
-def listed(client, material_id, caller=None) -> list[tuple[str, str | None]]:
-    response = client.get(files_url(material_id), headers=caller.headers if caller else {})
+def listed(client, material_id, caller=None, kind="training-materials") -> list[tuple[str, str | None]]:
+    response = client.get(files_url(material_id, kind=kind), headers=caller.headers if caller else {})
     assert response.status_code == 200, response.json
     return [(f["filename"], f["pending_change"]) for f in response.json]
 
 
-def feed_files(client, caller=None) -> list[tuple[str, dict | None]]:
-    changes = client.get("/api/v1/changes?since=0&type=training-material",
+def feed_files(client, caller=None, kind="training-materials") -> list[tuple[str, dict | None]]:
+    changes = client.get(f"/api/v1/changes?since=0&type={kind.rstrip('s')}",
                          headers=caller.headers if caller else {}).json["changes"]
     return [(c["action"], c["files"]) for c in changes]
 
@@ -54,46 +59,49 @@ def names(files: dict | None, side: str) -> list[str]:
     return [f["filename"] for f in (files or {}).get(side, [])]
 
 
-def test_a_file_added_to_a_published_material_reaches_the_network_only_once_approved(
-        app, client, member, other_member, reviewer, published):
-    material_id = published["id"]
-    added = upload(client, member, material_id, samples.pdf(["Cover", PHRASE + "."]), "brochure.pdf.hta")
+@pytest.mark.parametrize("kind", ["training-materials", "practices"])
+def test_a_file_added_to_a_published_record_reaches_the_network_only_once_approved(
+        app, client, member, other_member, reviewer, published, kind):
+    record_id = published["id"]
+    added = upload(client, member, record_id, samples.pdf(["Cover", PHRASE + "."]), "brochure.pdf.hta",
+                   kind=kind)
     assert added.status_code == 201, added.json
     file = added.json
     assert extract(app) == 1
 
     # Nobody but the society sees it, nor finds its text; the society sees it as a change of the pending revision.
     for caller in (None, other_member, reviewer):
-        assert fetch(client, files_url(material_id, file["id"]),
+        assert fetch(client, files_url(record_id, file["id"], kind=kind),
                      headers=caller.headers if caller else {}).status_code == 404
-        assert client.get(files_url(material_id), headers=caller.headers if caller else {}).json == []
+        assert client.get(files_url(record_id, kind=kind), headers=caller.headers if caller else {}).json == []
         assert found(app, client, caller) == []
     assert file["pending_change"] == "added" and file["filename"] == "brochure.pdf"
-    assert listed(client, material_id, member) == [("brochure.pdf", "added")]
-    own = client.get(url("training-materials", material_id), headers=member.headers).json
+    assert listed(client, record_id, member, kind=kind) == [("brochure.pdf", "added")]
+    own = client.get(url(kind, record_id), headers=member.headers).json
     assert own["pending_revision"]["status"] == "draft"
     assert {"field": "files", "from": [], "to": ["brochure.pdf"]} in own["pending_revision"]["changes"]
     assert client.get(QUEUE, headers=reviewer.headers).json == []
-    assert [action for action, _ in feed_files(client)] == ["published"]  # the publication only
+    assert [action for action, _ in feed_files(client, kind=kind)] == ["published"]  # the publication only
 
     # Submitted, the coordinators review it: in the queue with the file in the diff, and downloadable.
-    assert post(client, member, "training-materials", material_id, "submit").status_code == 200
+    assert post(client, member, kind, record_id, "submit").status_code == 200
     [item] = client.get(QUEUE, headers=reviewer.headers).json
     assert item["kind"] == "revision" and item["diff"] == [{"field": "files", "from": [], "to": ["brochure.pdf"]}]
-    assert listed(client, material_id, reviewer) == [("brochure.pdf", "added")]
-    assert fetch(client, files_url(material_id, file["id"]), headers=reviewer.headers).status_code == 200
-    assert listed(client, material_id) == [] and found(app, client) == []
+    assert listed(client, record_id, reviewer, kind=kind) == [("brochure.pdf", "added")]
+    assert fetch(client, files_url(record_id, file["id"], kind=kind), headers=reviewer.headers).status_code == 200
+    assert listed(client, record_id, None, kind=kind) == [] and found(app, client) == []
 
-    approved = post(client, reviewer, "training-materials", material_id, "review", {"decision": "approve"})
+    approved = post(client, reviewer, kind, record_id, "review", {"decision": "approve"})
     assert approved.status_code == 200 and approved.json["version"] == published["version"] + 1
     assert approved.json["pending_revision"] is None
     for caller in (None, other_member):
-        assert listed(client, material_id, caller) == [("brochure.pdf", None)]
-        download = fetch(client, files_url(material_id, file["id"]), headers=caller.headers if caller else {})
+        assert listed(client, record_id, caller, kind=kind) == [("brochure.pdf", None)]
+        download = fetch(client, files_url(record_id, file["id"], kind=kind),
+                         headers=caller.headers if caller else {})
         assert download.status_code == 200 and download.mimetype == "application/pdf"
-        assert found(app, client, caller) == [material_id]
+        assert found(app, client, caller) == [record_id]
     # The feed (and so webhooks) tells of the file when it is published.
-    [(action, files)] = feed_files(client)[1:]
+    [(action, files)] = feed_files(client, kind=kind)[1:]
     assert action == "updated" and names(files, "added") == ["brochure.pdf"] and files["removed"] == []
     assert files["added"][0]["id"] == file["id"] and files["added"][0]["sha256"] == file["sha256"]
 
