@@ -69,6 +69,19 @@ def test_a_member_adds_and_removes_files_of_a_draft(browsing, axe_script, screen
     expect(files.locator("li", has_text="dropped.txt")).to_contain_text("dropped.txt (1 KB)")
     expect(page.locator("#status")).to_have_text("1 file added.")
 
+    # While a file is on its way, its progress bar is named after it (the request is held here to see it).
+    held = []
+    page.route(f"**/api/v1/training-materials/{material_id}/files",
+               lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    picker.set_input_files({"name": "slow.txt", "mimeType": "text/plain", "buffer": CONTENT.encode()})
+    expect(page.get_by_role("progressbar", name="Uploading slow.txt")).to_be_visible()
+    page.locator("#file-drop").scroll_into_view_if_needed()
+    screenshot(page, "15-file-upload-progress", full_page=False)
+    held[0].continue_()
+    page.unroute(f"**/api/v1/training-materials/{material_id}/files")
+    expect(files.get_by_role("link", name="Download slow.txt")).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+
     # A program is refused by the server (415): its words next to the picker, which they describe.
     picker.set_input_files({"name": "setup.exe", "mimeType": "application/octet-stream",
                             "buffer": b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(range(256)) * 4})
@@ -92,9 +105,9 @@ def test_a_member_adds_and_removes_files_of_a_draft(browsing, axe_script, screen
     expect(files.get_by_role("link", name="Download dropped.txt")).to_have_count(0)
     expect(page.locator("#status")).to_have_text("dropped.txt removed.")
     expect(page.locator("#files-heading")).to_be_focused()
-    expect(files.locator("li")).to_have_count(2)
+    expect(files.locator("li")).to_have_count(3)
     status, listed = page.evaluate(CALL, ["GET", f"/api/v1/training-materials/{material_id}/files", None])
-    assert status == 200 and sorted(f["filename"] for f in listed) == ["big-notes.txt", "checklist.txt"]
+    assert status == 200 and sorted(f["filename"] for f in listed) == ["big-notes.txt", "checklist.txt", "slow.txt"]
 
 
 def test_the_upload_control_fits_a_phone(browsing, screenshot):
