@@ -9,6 +9,7 @@ export class ApiError extends Error {
     super(status === 422 && body?.errors ? t("api.fields_refused")
       : body?.detail || t("api.failed", { status: `${status}${body?.title ? ` ${body.title}` : ""}` }));
     this.status = status;
+    this.detail = body?.detail || null; // the server's own words (an upload's 413, 415 or 422 says why)
     this.fields = fieldMessages(body?.errors);
   }
 }
@@ -32,26 +33,43 @@ export function fieldMessages(errors) {
   return result;
 }
 
-export async function api(path, { method = "GET", body, query, headers = {} } = {}) {
+function apiUrl(path, query) {
   const url = new URL(path.startsWith("/") ? path : `/api/v1/${path}`, window.location.origin);
   for (const [key, value] of Object.entries(query || {})) {
     for (const item of [].concat(value)) {
       if (item !== undefined && item !== null && item !== "") url.searchParams.append(key, item);
     }
   }
-  const send = async (token) => {
-    // The reader's language: records answer with `display` in it, search hits too (the API's contract).
-    const allHeaders = { Accept: "application/json", "Accept-Language": currentLanguage(), ...headers };
-    if (token) allHeaders.Authorization = `Bearer ${token}`;
-    if (body !== undefined) allHeaders["Content-Type"] = "application/json";
-    return fetch(url, { method, headers: allHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
-  };
+  return url;
+}
+
+// The headers every call carries; the reader's language: records answer with `display` in it, search hits and
+// problem details too (the API's contract).
+function apiHeaders(token, headers = {}) {
+  const all = { Accept: "application/json", "Accept-Language": currentLanguage(), ...headers };
+  if (token) all.Authorization = `Bearer ${token}`;
+  return all;
+}
+
+// Sends with the access token held now; on a 401 (expired or revoked) once more with a fresh one, else the
+// answer stands and the caller carries on signed out. `send(token)` answers anything with a `status`.
+async function withToken(send) {
   let token = await accessToken();
   let response = await send(token);
   if (response.status === 401 && token) {
-    token = await refresh(); // expired or revoked: one retry with a fresh token, else carry on signed out
+    token = await refresh();
     response = await send(token);
   }
+  return response;
+}
+
+export async function api(path, { method = "GET", body, query, headers = {} } = {}) {
+  const url = apiUrl(path, query);
+  const response = await withToken((token) => fetch(url, {
+    method,
+    headers: apiHeaders(token, body === undefined ? headers : { ...headers, "Content-Type": "application/json" }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }));
   if (!response.ok) {
     const error = await response.json().catch(() => null);
     throw new ApiError(response.status, error);
@@ -65,10 +83,43 @@ export async function api(path, { method = "GET", body, query, headers = {} } = 
   };
 }
 
+function jsonOrNull(text) {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null; // not JSON (a proxy's error page): the status alone then
+  }
+}
+
+// A file sent as multipart field `file`, with XMLHttpRequest because fetch reports no upload progress;
+// `onProgress(fraction)` follows it (0 to 1). Answers the created resource; throws ApiError (status 0: the
+// connection failed).
+export async function upload(path, file, { onProgress } = {}) {
+  const url = apiUrl(path);
+  const send = (token) => new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    for (const [name, value] of Object.entries(apiHeaders(token))) request.setRequestHeader(name, value);
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener("load", () => resolve(request));
+    request.addEventListener("error", () => resolve({ status: 0, responseText: "" }));
+    request.addEventListener("abort", () => resolve({ status: 0, responseText: "" }));
+    const form = new FormData();
+    form.append("file", file, file.name);
+    request.send(form);
+  });
+  const answer = await withToken(send);
+  const body = jsonOrNull(answer.responseText);
+  if (answer.status < 200 || answer.status >= 300) throw new ApiError(answer.status, body);
+  if (onProgress) onProgress(1);
+  return body;
+}
+
 // A file download that may need the bearer token: fetched, then handed to the browser as a blob.
 export async function download(path, fallbackName) {
-  const token = await accessToken();
-  const response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const response = await withToken((token) => fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} }));
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
   const disposition = response.headers.get("Content-Disposition") || "";
   const match = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(disposition);

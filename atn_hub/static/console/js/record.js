@@ -2,7 +2,7 @@
 // exists (with a switch to the original), its fields by name (countries, languages, topics), its files, its
 // pending revision, the review discussion, and the actions the API says the caller may take now. Every piece
 // of record text carries the `lang` of the language it is written in.
-import { ApiError, download } from "./api.js";
+import { ApiError, download, upload } from "./api.js";
 import { announce, h } from "./dom.js";
 import { countryName, currentLanguage, formatDate, formatNumber, languageName, t, topicLabel } from "./i18n.js";
 
@@ -20,6 +20,9 @@ export const FIELDS = {
   "training-materials": ["description", "format", "languages", "audience", "duration_minutes", "external_url", "licence",
     "topics"],
 };
+
+// The kinds of record that have files, all under the same API: /api/v1/{kind}/{id}/files.
+export const FILE_KINDS = ["training-materials", "practices"];
 
 const LONG = new Set(["body", "description"]);
 const TOPIC_FIELDS = new Set(["topics", "target_groups", "forms_of_exploitation"]);
@@ -190,7 +193,8 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
   const first = show(preferred);
 
   const sections = [fieldsBox];
-  if (kind === "training-materials") sections.push(await filesSection(api, id));
+  // Those who may edit the record (its Edit action) attach and remove its files.
+  if (FILE_KINDS.includes(kind)) sections.push(await filesSection(api, kind, record, { editable: actions.includes("edit") }));
   if (record.pending_revision) {
     const pending = record.pending_revision;
     sections.push(h("section", { "aria-labelledby": "pending-heading" },
@@ -326,21 +330,143 @@ export function fieldName(field) {
   return field;
 }
 
-async function filesSection(api, id) {
-  let files;
-  try {
-    files = (await api(`training-materials/${id}/files`)).data;
-  } catch {
-    files = [];
+// A file's size: kilobytes (rounded up, so a small file is never "0 KB"), megabytes from 1 MB on.
+function fileSize(bytes) {
+  if (bytes >= 1024 * 1024) return t("record.files.size_mb", { size: formatNumber(bytes / (1024 * 1024), { maximumFractionDigits: 1 }) });
+  return t("record.files.size", { size: formatNumber(Math.ceil(bytes / 1024)) });
+}
+
+// A record's files: each with its size, pages, and how far its text has been read; for those who may edit the
+// record, a picker and a drop zone to add files (the server decides by their content, and says why when it
+// refuses one, next to the picker) and a Remove button per file. No section when the kind has no files API
+// here (a 404 from the list).
+async function filesSection(api, kind, record, { editable }) {
+  const base = `${kind}/${record.id}/files`;
+  const listFiles = async () => {
+    try {
+      return (await api(base)).data;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      return [];
+    }
+  };
+  const files = await listFiles();
+  if (files === null) return null;
+
+  const heading = h("h2", { id: "files-heading", tabindex: "-1" }, t("record.files.heading"));
+  const listBox = h("div", { id: "files-list" });
+  const listError = h("p", { class: "error", id: "files-list-error", role: "alert" });
+  function showList(shown) {
+    listBox.replaceChildren(shown.length ? h("ul", { class: "files" }, shown.map((file) => fileItem(file)))
+      : h("p", {}, t("record.files.none")));
   }
-  return h("section", { "aria-labelledby": "files-heading" }, h("h2", { id: "files-heading" }, t("record.files.heading")),
-    files.length ? h("ul", { class: "files" }, files.map((file) => {
-      const path = `/api/v1/training-materials/${id}/files/${file.id}`;
-      const name = file.filename || file.name || "file";
-      return h("li", {}, h("a", { href: path, onclick: (event) => {
+  async function reload() {
+    showList((await listFiles()) || []);
+  }
+
+  async function remove(file, name) {
+    const published = record.status === "published" && file.pending_change !== "added";
+    if (!window.confirm(published ? t("record.files.remove_confirm_published", { name }) : t("record.files.remove_confirm", { name }))) return;
+    listError.replaceChildren();
+    try {
+      await api(`${base}/${file.id}`, { method: "DELETE" });
+      await reload();
+      heading.focus(); // its button is gone: back to the section, not the top of the page
+      announce(t("record.files.done.removed", { name }));
+    } catch (error) {
+      listError.replaceChildren(error.detail || error.message);
+    }
+  }
+
+  function fileItem(file) {
+    const path = `/api/v1/${base}/${file.id}`;
+    const name = file.filename || file.name || "file";
+    const facts = [file.size ? fileSize(file.size) : null,
+      file.page_count ? t("record.files.pages", { count: file.page_count }) : null].filter(Boolean);
+    return h("li", { "data-file": file.id },
+      h("a", { href: path, onclick: (event) => {
         event.preventDefault();
         download(path, name).catch((error) => announce(error.message));
-      } }, t("record.files.download", { name })), file.size ? ` (${t("record.files.size", { size: formatNumber(Math.ceil(file.size / 1024)) })})` : "",
-      file.pending_change ? h("span", { class: "pending-file" }, ` (${t(`record.files.pending.${file.pending_change}`)})`) : "");
-    })) : h("p", {}, t("record.files.none")));
+      } }, t("record.files.download", { name })),
+      facts.length ? ` (${facts.join(", ")})` : "",
+      file.pending_change ? h("span", { class: "pending-file" }, ` (${t(`record.files.pending.${file.pending_change}`)})`) : "",
+      file.text_status ? h("span", { class: "file-text" }, t(`record.files.text.${file.text_status}`),
+        file.text_status === "failed" && file.text_error ? ` (${file.text_error})` : "") : "",
+      editable && file.pending_change !== "removed"
+        ? h("button", { type: "button", class: "secondary remove-file", "aria-label": t("record.files.remove_named", { name }),
+          onclick: () => remove(file, name) }, t("record.files.remove"))
+        : null);
+  }
+  showList(files);
+
+  return h("section", { "aria-labelledby": "files-heading", class: "files-section" }, heading, listBox, listError,
+    editable ? uploader(base, record, reload) : null);
+}
+
+// The picker (a labelled <input type=file>, for the keyboard and screen readers) inside a drop zone (for the
+// mouse), a progress bar per file while it is sent, and the server's refusals next to the picker, which they
+// describe (aria-describedby), in its own words.
+function uploader(base, record, reload) {
+  const input = h("input", { type: "file", id: "file-upload", name: "file", multiple: true,
+    "aria-describedby": "file-upload-hint file-upload-errors" });
+  const errors = h("div", { class: "field-error", id: "file-upload-errors" });
+  const progress = h("ul", { class: "uploads", id: "file-uploads" });
+  const hint = h("p", { class: "hint", id: "file-upload-hint" }, t("record.files.add_hint"),
+    record.status === "published" ? ` ${t("record.files.add_hint_published")}` : "");
+
+  const send = async (chosen) => {
+    if (!chosen.length) return;
+    errors.replaceChildren();
+    input.removeAttribute("aria-invalid");
+    const bars = chosen.map((file) => {
+      const bar = h("progress", { max: "100", value: "0", "aria-label": t("record.files.progress", { name: file.name }) });
+      progress.append(h("li", {}, h("span", { class: "upload-name" }, file.name), bar));
+      return bar;
+    });
+    let added = 0;
+    const refused = [];
+    for (const [index, file] of chosen.entries()) {
+      try {
+        await upload(base, file, { onProgress: (fraction) => { bars[index].value = Math.round(fraction * 100); } });
+        added += 1;
+      } catch (error) {
+        refused.push(error instanceof ApiError && error.status === 0
+          ? t("record.files.error.network", { name: file.name })
+          : t("record.files.error.refused", { name: file.name, detail: error.detail || error.message }));
+      }
+      bars[index].closest("li").remove();
+    }
+    if (refused.length) {
+      errors.replaceChildren(...refused.map((text) => h("p", {}, text)));
+      input.setAttribute("aria-invalid", "true");
+    }
+    if (added) await reload();
+    announce([added ? t("record.files.done.added", { count: added }) : "", ...refused].filter(Boolean).join(" "));
+  };
+
+  input.addEventListener("change", () => {
+    const chosen = [...input.files];
+    input.value = ""; // the same file may be chosen again (after a refusal, say)
+    send(chosen);
+  });
+  const zone = h("div", { class: "drop-zone", id: "file-drop" },
+    h("label", { for: "file-upload" }, t("record.files.add_label")), " ", input,
+    h("p", { class: "drop-hint" }, t("record.files.drop")), hint, errors, progress);
+  const dragging = (event) => {
+    if (![...(event.dataTransfer?.types || [])].includes("Files")) return;
+    event.preventDefault(); // lets the drop happen here rather than the browser opening the file
+    event.dataTransfer.dropEffect = "copy";
+    zone.classList.add("dragover");
+  };
+  zone.addEventListener("dragenter", dragging);
+  zone.addEventListener("dragover", dragging);
+  zone.addEventListener("dragleave", (event) => {
+    if (!zone.contains(event.relatedTarget)) zone.classList.remove("dragover");
+  });
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragover");
+    send([...(event.dataTransfer?.files || [])]);
+  });
+  return h("div", { class: "upload" }, h("h3", {}, t("record.files.add_heading")), zone);
 }
