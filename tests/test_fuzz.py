@@ -239,20 +239,21 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     expect(422, "PATCH", "/api/v1/societies/NL", admin, json={"languages": ["not a language"]},
            headers={"If-Match": expect(200, "GET", "/api/v1/societies/NL", admin).headers["ETag"]})
 
-    # a material's file: upload refused by type (415) and by size (413), kept (201), ranges (206, 416), 304
-    material = call("POST", "/api/v1/training-materials", member,
-                    json={**VALID["training-materials"], "external_id": None}).json()["id"]
-    files = f"/api/v1/training-materials/{material}/files"
-    assert call("POST", files, member, files={"file": ("x.exe", b"MZ\x90\x00" + b"\x00" * 200)}).status_code == 415
-    assert call("POST", files, member, files={"file": ("big.pdf", b"%PDF-1.4\n" + b"0" * 8192)}).status_code == 413
-    kept = call("POST", files, member, files={"file": ("notes.txt", b"Reflection period notes.\n" * 40)})
-    assert kept.status_code == 201, kept.text
-    one = f"{files}/{kept.json()['id']}"
-    etag = call("GET", one, member).headers["ETag"]
-    assert call("GET", one, member, headers={"Range": "bytes=0-9"}).status_code == 206
-    assert call("GET", one, member, headers={"Range": "bytes=999999-"}).status_code == 416
-    assert call("GET", one, member, headers={"If-None-Match": etag}).status_code == 304
-    expect(204, "DELETE", one, member)
+    # a material's and a practice's file: upload refused by type (415) and by size (413), kept (201), ranges (206,
+    # 416), 304
+    for kind in ("training-materials", "practices"):
+        owner = call("POST", f"/api/v1/{kind}", member, json={**VALID[kind], "external_id": None}).json()["id"]
+        files = f"/api/v1/{kind}/{owner}/files"
+        assert call("POST", files, member, files={"file": ("x.exe", b"MZ\x90\x00" + b"\x00" * 200)}).status_code == 415
+        assert call("POST", files, member, files={"file": ("big.pdf", b"%PDF-1.4\n" + b"0" * 8192)}).status_code == 413
+        kept = call("POST", files, member, files={"file": ("notes.txt", b"Reflection period notes.\n" * 40)})
+        assert kept.status_code == 201, kept.text
+        one = f"{files}/{kept.json()['id']}"
+        etag = call("GET", one, member).headers["ETag"]
+        assert call("GET", one, member, headers={"Range": "bytes=0-9"}).status_code == 206
+        assert call("GET", one, member, headers={"Range": "bytes=999999-"}).status_code == 416
+        assert call("GET", one, member, headers={"If-None-Match": etag}).status_code == 304
+        expect(204, "DELETE", one, member)
 
     # a webhook, a change for it, the worker's fan-out, and that delivery sent again (202)
     hook = call("POST", "/api/v1/webhooks", member, json={"url": "http://127.0.0.1:9/atn", "events": ["*"]})
