@@ -145,3 +145,21 @@ def test_a_member_of_another_society_sees_the_files_of_a_published_material_but_
     # Its own society still may: on a published material the picker says the change is reviewed first.
     member.goto(f"/training-materials/{material_id}")
     expect(member.locator("#file-upload-hint")).to_contain_text("pending revision")
+
+
+def test_a_member_attaches_an_evaluation_report_to_a_practice(browsing):
+    page = browsing.page()
+    sign_in(page, MEMBER)
+    status, practice = page.evaluate(CALL, ["POST", "/api/v1/practices", {
+        "title": "Legal-practical support since 2009", "summary": "Volunteers accompany victims.", "body": "",
+        "language": "en", "countries": ["NL"], "kind": "good_practice"}])
+    assert status == 201, practice
+    page.goto(f"/practices/{practice['id']}")
+    files = page.locator("#files-list")
+    expect(files).to_contain_text("No files.")
+    page.get_by_label("Choose files").set_input_files(
+        {"name": "evaluation-2019.txt", "mimeType": "text/plain", "buffer": CONTENT.encode()})
+    expect(files.get_by_role("link", name="Download evaluation-2019.txt")).to_be_visible()
+    status, listed = page.evaluate(CALL, ["GET", f"/api/v1/practices/{practice['id']}/files", None])
+    assert status == 200 and [(f["filename"], f["practice_id"]) for f in listed] == [("evaluation-2019.txt",
+                                                                                      practice["id"])]
