@@ -56,6 +56,7 @@ def console_server(tmp_path_factory, mailbox):
     `serving` does): the console's client, registered at the default address, signs in there all the same."""
     root = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{root / 'atn.db'}"
+    SERVER["root"], SERVER["url"] = root, url
     upgrade(url)
     port = free_port()
     loader = create_app({"database_url": url, "instance_dir": root / "loader", "testing": True,
@@ -79,6 +80,25 @@ def console_server(tmp_path_factory, mailbox):
                  ATN_MAIL_FROM="ATN Hub <hub@demo.atn-hub.example>") as base:
         _wait_until_indexed(base)
         yield base
+
+
+SERVER: dict = {}  # the console server's folder and database, for what runs beside it (extract_files)
+
+
+@pytest.fixture
+def extract_files(console_server):
+    """Read the text of the files uploaded so far, as the server's extraction thread would (it is off, so that
+    pages show files waiting to be read); the server's indexer then makes it searchable."""
+    def extract() -> int:
+        app = create_app({"database_url": SERVER["url"], "instance_dir": SERVER["root"] / "instance",
+                          "secret_key": "e2e", "indexer": "off", "extractor": "off", "delivery": "off"})
+        try:
+            return app.extensions["atn_files"].extract_pending()
+        finally:
+            app.extensions["atn_search"].stop()
+            app.extensions["atn_files"].stop()
+            app.extensions["atn_db"].engine.dispose()
+    return extract
 
 
 def _wait_until_indexed(base: str) -> None:

@@ -8,9 +8,11 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import COORDINATOR, MEMBER, axe_violations, sign_in
+from tests.files import samples
 
 OTHER_SOCIETY = "member.fr@demo.atn-hub.example"
 CONTENT = "Checklist for first contact: safety, interpreter, consent.\n"
+REPORT_PDF = samples.pdf(["Ten years of legal-practical support", "Volunteers in Kampen supported 412 people."])
 
 CALL = """async ([method, path, body]) => {
     const token = JSON.parse(sessionStorage.getItem("atn-hub.tokens")).access_token;
@@ -147,19 +149,30 @@ def test_a_member_of_another_society_sees_the_files_of_a_published_material_but_
     expect(member.locator("#file-upload-hint")).to_contain_text("pending revision")
 
 
-def test_a_member_attaches_an_evaluation_report_to_a_practice(browsing):
-    page = browsing.page()
+def test_a_member_attaches_an_evaluation_report_to_a_practice_and_search_finds_its_page(browsing, extract_files):
+    page, coordinator = browsing.page(), browsing.page()
     sign_in(page, MEMBER)
+    sign_in(coordinator, COORDINATOR)
     status, practice = page.evaluate(CALL, ["POST", "/api/v1/practices", {
         "title": "Legal-practical support since 2009", "summary": "Volunteers accompany victims.", "body": "",
-        "language": "en", "countries": ["NL"], "kind": "good_practice"}])
+        "language": "en", "countries": ["NL"], "kind": "good_practice", "visibility": "public"}])
     assert status == 201, practice
     page.goto(f"/practices/{practice['id']}")
     files = page.locator("#files-list")
     expect(files).to_contain_text("No files.")
     page.get_by_label("Choose files").set_input_files(
-        {"name": "evaluation-2019.txt", "mimeType": "text/plain", "buffer": CONTENT.encode()})
-    expect(files.get_by_role("link", name="Download evaluation-2019.txt")).to_be_visible()
+        {"name": "evaluation-2019.pdf", "mimeType": "application/pdf", "buffer": REPORT_PDF})
+    expect(files.get_by_role("link", name="Download evaluation-2019.pdf")).to_be_visible()
     status, listed = page.evaluate(CALL, ["GET", f"/api/v1/practices/{practice['id']}/files", None])
-    assert status == 200 and [(f["filename"], f["practice_id"]) for f in listed] == [("evaluation-2019.txt",
+    assert status == 200 and [(f["filename"], f["practice_id"]) for f in listed] == [("evaluation-2019.pdf",
                                                                                       practice["id"])]
+    assert page.evaluate(CALL, ["POST", f"/api/v1/practices/{practice['id']}/submit", None])[0] == 200
+    assert coordinator.evaluate(CALL, ["POST", f"/api/v1/practices/{practice['id']}/review",
+                                       {"decision": "approve"}])[0] == 200
+    assert extract_files() == 1
+
+    # Anyone searching for a word inside the report finds the practice, told which file and page it is on.
+    reader = browsing.page()
+    reader.goto("/?q=Kampen")
+    hit = reader.locator("li.hit", has_text="Legal-practical support since 2009")
+    expect(hit.locator(".hit-file")).to_have_text("Found in evaluation-2019.pdf, page 2", timeout=20_000)

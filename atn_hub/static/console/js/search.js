@@ -148,7 +148,8 @@ export async function searchPage({ api, query, navigate }) {
     h("li", { class: "hit" },
       h("h3", { lang: hit.language || null }, h("a", { href: `/${TYPE_PATHS[hit.type]}/${hit.id}` }, hit.title)),
       h("p", { class: "meta" }, hitMeta(hit)),
-      hit.snippet ? h("p", { class: "snippet", lang: hit.language || null }, snippetNodes(hit.snippet)) : null)));
+      hit.snippet ? h("p", { class: "snippet", lang: hit.language || null }, snippetNodes(hit.snippet)) : null,
+      hit.file ? h("p", { class: "hit-file" }, t("search.found_in_file", { name: hit.file.filename, page: formatNumber(hit.file.page) })) : null)));
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const pager = pages > 1 ? h("nav", { class: "pager", "aria-label": t("search.pages") },
     page > 1 ? h("a", { href: urlWith(query, { page: page - 1 === 1 ? null : String(page - 1) }), rel: "prev" }, t("common.previous")) : null,
