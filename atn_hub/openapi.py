@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import http
+import json
 
 from apispec import BasePlugin
 from flask import Flask, request
@@ -44,6 +45,10 @@ class HubApi(Api):
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
         super()._init_spec(extra_plugins=[*(extra_plugins or ()), RequestConventions()], **kwargs)
+        # The document as plain data, no object shared between two places: its YAML then has no anchors and
+        # aliases (&id001, *id001), which some readers and generators of OpenAPI documents do not follow.
+        as_dict = self.spec.to_dict
+        self.spec.to_dict = lambda: json.loads(json.dumps(as_dict()))  # type: ignore[method-assign]
 
     def handle_http_exception(self, error):
         payload, status, headers = super().handle_http_exception(error)
@@ -399,7 +404,7 @@ class DocumentPlugin(BasePlugin):
             if description and not operation.get("description"):
                 operation["description"] = description
             if operation.pop("x-refresh", False):
-                operation.setdefault("parameters", []).append(copy.deepcopy(REFRESH))  # copies: no YAML aliases
+                operation.setdefault("parameters", []).append(copy.deepcopy(REFRESH))  # copies: the constants stay unchanged
                 for status, response in operation.get("responses", {}).items():
                     if str(status).startswith("2") and isinstance(response, dict):
                         response.setdefault("headers", {})["X-Searchable"] = copy.deepcopy(SEARCHABLE)
