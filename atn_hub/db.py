@@ -51,6 +51,16 @@ def reading():
         write_intent.reset(token)
 
 
+@contextmanager
+def writing():
+    """Within: transactions write (on SQLite BEGIN IMMEDIATE), also inside a request that only reads."""
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

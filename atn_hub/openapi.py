@@ -404,7 +404,7 @@ class DocumentPlugin(BasePlugin):
             if description and not operation.get("description"):
                 operation["description"] = description
             if operation.pop("x-refresh", False):
-                operation.setdefault("parameters", []).append(copy.deepcopy(REFRESH))  # copies: the constants stay unchanged
+                operation.setdefault("parameters", []).append(copy.deepcopy(REFRESH))  # (copies: constants stay)
                 for status, response in operation.get("responses", {}).items():
                     if str(status).startswith("2") and isinstance(response, dict):
                         response.setdefault("headers", {})["X-Searchable"] = copy.deepcopy(SEARCHABLE)

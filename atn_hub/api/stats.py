@@ -24,7 +24,7 @@ class Stats(MethodView):
         Counts of the records the caller may read (by type, status, society, country, language, topic), records
         published and submitted per month, contacts past their review date, records lacking a translation into
         the working language; for coordinators also the moderation queue and review times (null for others).
-        Counted per visibility class and filters in the background, again once records change, at most every
+        Kept per visibility class and filters: counted again once records change, at most every
         ATN_STATS_CACHE_SECONDS (generated_at: when); the queue and review dates are counted for each request.
         """
         settings = current_app.config["ATN_SETTINGS"]

@@ -12,12 +12,12 @@ The trap: a list column (a practice's countries, a material's languages, every r
 element, through the database's JSON table function (``json_each`` on SQLite, ``jsonb_array_elements_text`` on
 PostgreSQL): one query shape, one function name per dialect (``json_elements``).
 
-Counting takes seconds at 100,000 records, so no request counts twice: the costly figures are kept in the
-database (``StatsSnapshot``) per visibility class and filters, shared by every process and node; the first
-caller of a class and filters counts them, and from then on the delivery pass (``refresh``: the web process's
-delivery thread, or ``atn-hub worker``) counts them again once the change log has moved past them, at most
-every ``ATN_STATS_CACHE_SECONDS``. A request reads the snapshot, and counts only the figures that change with
-the clock (the queue's age, contacts past their review date), which are small.
+Counting takes seconds at 100,000 records, so requests do not wait for it: the costly figures are kept in the
+database (``StatsSnapshot``) per visibility class and filters, shared by every process and node. A class's
+figures without filters are counted again by the delivery pass (``refresh``: the web process's delivery
+thread, or ``atn-hub worker``) once the change log has moved past them, at most every
+``ATN_STATS_CACHE_SECONDS``; figures with filters by the caller who finds them stale. A request counts only the
+figures that change with the clock (the queue's age, contacts past their review date), which are small.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import statistics
+import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +37,16 @@ from sqlalchemy import case, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..db import dialect_insert, execute_update, hours_between, json_elements, month_of, reading, utcnow
+from ..db import (
+    dialect_insert,
+    execute_update,
+    hours_between,
+    json_elements,
+    month_of,
+    reading,
+    utcnow,
+    writing,
+)
 from ..models import ChangeLog, Contact, Practice, Society, StatsSnapshot, Status, Submission, TrainingMaterial
 from ..principal import Principal
 from .record_types import BY_TYPE
@@ -282,13 +292,17 @@ def missing_translation(session: Session, principal: Principal, args: dict[str, 
 
 
 # --- counting, and keeping what was counted --------------------------------------------------------------
-# A snapshot is counted again only when someone read it since it was last counted, and then at most every
-# ``cache_seconds`` once the change log has moved past it (or a day on: a society renamed): a caller inventing
-# filters costs one count per request, never a background count after it. Snapshots nobody asked for in
-# FORGET_AFTER go.
+# Two kinds of snapshot. A class's figures without filters (a bounded set: a few per society) are counted
+# again by the delivery pass once the change log has moved past them, at most every ``cache_seconds``, so a
+# request never waits for them once counted. Figures with filters (any number of date and type combinations)
+# are counted by the caller who finds them missing or stale, never in the background: inventing filters costs
+# the inventor one count per request and nobody else anything. Snapshots unread for FORGET_AFTER (with filters:
+# FORGET_FILTERED) go; a day-old one is counted again even if the log did not move (a society renamed).
 REFRESH_ANYWAY = timedelta(days=1)
-FORGET_AFTER = timedelta(days=7)
+FORGET_AFTER, FORGET_FILTERED = timedelta(days=7), timedelta(days=1)
+TOUCH_EVERY = timedelta(hours=1)  # a request notes that it read a snapshot at most this often (one write)
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a refresh whose process died is taken up again after this
+PASS_BUDGET_SECONDS = 1.0  # the pass starts no further count after this (webhooks and e-mail wait meanwhile)
 # the public dashboard's figures, counted before anyone asks
 PUBLIC: dict[str, Any] = {"visibility": "public", "society": None, "reviews": False, "filters": {}}
 
@@ -332,10 +346,6 @@ def request_of(principal: Principal, args: dict[str, Any], working_language: str
             "working_language": working_language, "filters": filters}
 
 
-def _filters(request: dict[str, Any]) -> dict[str, Any]:
-    return {k: date.fromisoformat(v) if k in ("since", "until") else v for k, v in request["filters"].items()}
-
-
 def _key(request: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
@@ -347,100 +357,115 @@ def _latest_seq(session: Session) -> int:
 def stats(session: Session, principal: Principal, args: dict[str, Any], working_language: str,
           cache_seconds: int) -> dict[str, Any]:
     """The figures the caller may see. With ``cache_seconds`` > 0 the costly ones come from the snapshot of the
-    caller's visibility class and filters, counted once by the first caller and since then by the delivery
-    pass (``refresh``), never by a request; 0: counted afresh."""
+    caller's visibility class and filters (see above); 0: counted afresh."""
     if code := args.get("society"):
         society_by_code(session, code)  # an unknown society: 422 naming the field
     request = request_of(principal, args, working_language)
     standing = class_principal(request, principal.society_id)  # every caller of the class gets the same answer
     now = utcnow()
+    liveness = live(session, standing, args)
     if cache_seconds <= 0:
         figures, generated_at = counted(session, standing, args, working_language), now
     else:
-        snapshot = session.get(StatsSnapshot, _key(request)) or _first_count(session, request, standing, args)
-        if snapshot.requested_at <= snapshot.counted_at:  # read since counted: the next pass may count again
-            snapshot.requested_at = now
-            session.commit()
-        figures, generated_at = snapshot.figures, snapshot.counted_at
+        key = _key(request)
+        snapshot = session.get(StatsSnapshot, key)
+        stale = snapshot is not None and bool(request["filters"]) and _stale(session, snapshot, now, cache_seconds)
+        if snapshot is None or stale:
+            seq = _latest_seq(session)
+            figures, generated_at = counted(session, standing, args, working_language), utcnow()
+            _keep(session, key, request, figures, seq, generated_at)
+        else:
+            figures, generated_at, read_at = snapshot.figures, snapshot.counted_at, snapshot.requested_at
+            if read_at < now - TOUCH_EVERY:
+                _write(session, update(StatsSnapshot).where(StatsSnapshot.key == key).values(requested_at=now))
     return {"generated_at": generated_at, "visibility": request["visibility"], "society": request["society"],
-            "working_language": working_language, **figures, **live(session, standing, args),
-            "cache_seconds": cache_seconds}
+            "working_language": working_language, **figures, **liveness, "cache_seconds": cache_seconds}
 
 
-def _first_count(session: Session, request: dict[str, Any], standing: Principal,
-                 args: dict[str, Any]) -> StatsSnapshot:
-    """No snapshot yet for this class and filters: the one time a request counts them."""
-    seq = _latest_seq(session)
-    figures = counted(session, standing, args, request["working_language"])
-    key = _key(request)
-    now = utcnow()
-    session.execute(dialect_insert(session, StatsSnapshot).values(
-        key=key, request=request, figures=json.loads(json.dumps(figures, default=str)), through_seq=seq,
-        counted_at=now, requested_at=now).on_conflict_do_nothing())  # another caller's first count won
-    session.commit()
-    snapshot = session.get(StatsSnapshot, key)
-    assert snapshot is not None  # (snapshots are deleted only when nobody asked for them in a week)
-    return snapshot
+def _stale(session: Session, snapshot: StatsSnapshot, now: datetime, cache_seconds: int) -> bool:
+    if snapshot.counted_at < now - REFRESH_ANYWAY:
+        return True
+    return snapshot.counted_at < now - timedelta(seconds=cache_seconds) and snapshot.through_seq < _latest_seq(session)
 
 
-def _recount(session: Session, key: str, now: datetime) -> bool:
-    """Claim one snapshot (or leave it to the process that holds it) and count it again."""
-    claimed = execute_update(session, update(StatsSnapshot).where(StatsSnapshot.key == key, or_(
-        StatsSnapshot.claimed_at.is_(None), StatsSnapshot.claimed_at < now - CLAIM_TIMEOUT))
-        .values(claimed_at=utcnow())).rowcount
-    session.commit()
-    snapshot = session.get(StatsSnapshot, key)
-    if not claimed or snapshot is None:
-        return False
-    request, wanted = snapshot.request, _filters(snapshot.request)
-    societies = dict(session.execute(select(Society.code, Society.id).where(
-        Society.code.in_([c for c in (request["society"], wanted.get("society")) if c]))).all())
-    if any(code and code not in societies for code in (request["society"], wanted.get("society"))):
-        session.delete(snapshot)  # a society removed since: nobody can ask for these figures again
+def _write(session: Session, statement) -> None:
+    """One short write of its own, after the (long) reading: on SQLite a reading transaction that began before
+    another process wrote cannot become a writing one, and a writing one would hold every writer for as long
+    as a count takes."""
+    session.rollback()
+    with writing():
+        session.execute(statement)
         session.commit()
+
+
+def _keep(session: Session, key: str, request: dict[str, Any], figures: dict[str, Any], seq: int,
+          counted_at: datetime) -> None:
+    values = {"figures": json.loads(json.dumps(figures, default=str)), "through_seq": seq, "counted_at": counted_at,
+              "claimed_at": None}
+    _write(session, dialect_insert(session, StatsSnapshot).values(key=key, request=request, requested_at=counted_at,
+                                                                  filtered=bool(request["filters"]), **values)
+           .on_conflict_do_update(index_elements=[StatsSnapshot.key], set_=values))
+
+
+def _recount(session_factory, key: str, now: datetime) -> bool:
+    """Claim one snapshot (or leave it to the process that holds it), count it in a reading transaction and keep
+    the figures in a short writing one."""
+    with session_factory() as session:
+        claimed = execute_update(session, update(StatsSnapshot).where(StatsSnapshot.key == key, or_(
+            StatsSnapshot.claimed_at.is_(None), StatsSnapshot.claimed_at < now - CLAIM_TIMEOUT))
+            .values(claimed_at=utcnow())).rowcount
+        session.commit()
+    if not claimed:
         return False
-    seq = _latest_seq(session)
-    figures = counted(session, class_principal(request, societies.get(request["society"])), wanted,
-                      request["working_language"])
-    snapshot.figures = json.loads(json.dumps(figures, default=str))
-    snapshot.through_seq, snapshot.counted_at, snapshot.claimed_at = seq, utcnow(), None
-    session.commit()
+    with reading(), session_factory() as session:
+        snapshot = session.get(StatsSnapshot, key)
+        if snapshot is None:
+            return False
+        request = snapshot.request
+        societies = dict(session.execute(select(Society.code, Society.id).where(
+            Society.code == request["society"])).all()) if request["society"] else {}
+        if request["society"] and not societies:  # a society removed since: nobody can ask for these again
+            _write(session, delete(StatsSnapshot).where(StatsSnapshot.key == key))
+            return False
+        seq = _latest_seq(session)
+        figures = counted(session, class_principal(request, societies.get(request["society"])), {},
+                          request["working_language"])
+        _keep(session, key, request, figures, seq, utcnow())
     return True
 
 
-def refresh(session_factory, settings, limit: int = 10) -> int:
-    """Forget the snapshots nobody asked for in a week; count the public dashboard's even before anyone asks;
-    count again those read since their count that the change log has moved past (at most ``limit`` per pass,
-    oldest first), each claimed by one process at a time. Returns how many were counted."""
+def refresh(session_factory, settings) -> int:
+    """The delivery pass's part: forget the snapshots nobody read for a while; count the public dashboard's
+    even before anyone asks; count again the classes' figures without filters that the change log has moved
+    past (oldest first, one process each, within PASS_BUDGET_SECONDS). Returns how many were counted."""
     seconds = settings.stats_cache_seconds
     if seconds <= 0:
         return 0
-    now = utcnow()
+    started, now = time.monotonic(), utcnow()
     public = {**PUBLIC, "working_language": settings.working_language}
+    forgotten = or_(StatsSnapshot.requested_at < now - FORGET_AFTER,
+                    StatsSnapshot.filtered.is_(True) & (StatsSnapshot.requested_at < now - FORGET_FILTERED))
     with reading(), session_factory() as session:
-        forgotten = session.scalar(select(func.count()).where(StatsSnapshot.requested_at < now - FORGET_AFTER))
-    if forgotten:
-        with session_factory() as session:
-            session.execute(delete(StatsSnapshot).where(StatsSnapshot.requested_at < now - FORGET_AFTER))
-            session.commit()
+        if session.scalar(select(func.count()).where(forgotten)):
+            _write(session, delete(StatsSnapshot).where(forgotten))
     with reading(), session_factory() as session:
         latest = _latest_seq(session)
-        have_public = session.get(StatsSnapshot, _key(public)) is not None
+        counted_public = session.get(StatsSnapshot, _key(public)) is None
+        if counted_public:
+            _keep(session, _key(public), public, counted(session, class_principal(public, None), {},
+                                                          settings.working_language), latest, utcnow())
         due = session.scalars(
             select(StatsSnapshot.key)
-            .where(StatsSnapshot.requested_at > StatsSnapshot.counted_at,
+            .where(StatsSnapshot.filtered.is_(False),
                    or_(StatsSnapshot.through_seq < latest, StatsSnapshot.counted_at < now - REFRESH_ANYWAY),
                    StatsSnapshot.counted_at < now - timedelta(seconds=seconds),
                    or_(StatsSnapshot.claimed_at.is_(None), StatsSnapshot.claimed_at < now - CLAIM_TIMEOUT))
-            .order_by(StatsSnapshot.counted_at).limit(limit)).all()
-    done = 0
-    if not have_public:
-        with session_factory() as session:
-            _first_count(session, public, class_principal(public, None), {})
-            done += 1
+            .order_by(StatsSnapshot.counted_at)).all()
+    done = int(counted_public)
     for key in due:
-        with session_factory() as session:
-            done += _recount(session, key, now)
+        if time.monotonic() - started > PASS_BUDGET_SECONDS:
+            break  # the rest in the next passes
+        done += _recount(session_factory, key, now)
     if done:
         log.info("statistics counted", extra={"snapshots": done, "through_seq": latest})
     return done

@@ -20,6 +20,7 @@ def upgrade() -> None:
     op.create_table('stats_snapshot',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('request', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('filtered', sa.Boolean(), nullable=False),
     sa.Column('figures', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('through_seq', sa.BigInteger(), nullable=False),
     sa.Column('counted_at', atn_hub.db.UTCDateTime(), nullable=False),
