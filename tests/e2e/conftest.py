@@ -75,7 +75,10 @@ def console_server(tmp_path_factory, mailbox):
         loader.extensions["atn_db"].engine.dispose()
     # The embedded default delivers (ATN_DELIVERY=thread): the inbox fills, and e-mails reach the mailbox, as
     # the workflow moves, with no worker.
+    # (ATN_STATS_CACHE_SECONDS=0: the dashboard counts for each request, so that a page opened right after a
+    # decision shows it; what is kept, and for how long, is tested in tests/api/test_stats.py)
     with serving(url, root / "instance", port=port, ATN_EXTRACTOR="off", ATN_DELIVERY="thread",
+                 ATN_STATS_CACHE_SECONDS="0",
                  ATN_DELIVERY_POLL_SECONDS="0.2", ATN_SMTP_URL=mailbox.url,
                  ATN_MAIL_FROM="ATN Hub <hub@demo.atn-hub.example>") as base:
         _wait_until_indexed(base)
