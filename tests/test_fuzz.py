@@ -249,6 +249,7 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
         kept = call("POST", files, member, files={"file": ("notes.txt", b"Reflection period notes.\n" * 40)})
         assert kept.status_code == 201, kept.text
         one = f"{files}/{kept.json()['id']}"
+        expect(200, "GET", files, member)
         etag = call("GET", one, member).headers["ETag"]
         assert call("GET", one, member, headers={"Range": "bytes=0-9"}).status_code == 206
         assert call("GET", one, member, headers={"Range": "bytes=999999-"}).status_code == 416
