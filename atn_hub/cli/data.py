@@ -56,11 +56,40 @@ def demo_load():
         summary[record_type] = {k: result[k] for k in ("created", "updated", "unchanged")}
     session = get_db().new_session()
     try:
+        summary["files"] = demo_files(session)
         credentials = demo_accounts(session, current_app.config["ATN_SETTINGS"].demo_password)
         session.commit()
     finally:
         session.close()
     click.echo(json.dumps({"demo": summary, "accounts": credentials}, indent=2))
+
+
+def demo_files(session) -> dict:
+    """The files of demo records (files.jsonl: the record's type, society and external id, and the file under
+    demo/files/), attached as published; their text is read by the extraction thread or `atn-hub files
+    extract`."""
+    from sqlalchemy import select
+
+    from ..extensions import node_files
+    from ..models import Society
+    from ..services import files
+    from ..services.record_types import BY_TYPE
+
+    nodes, added, unchanged = node_files(), 0, 0
+    for line in (DEMO_DIR / "files.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        model = BY_TYPE[entry["type"]].model
+        record = session.scalar(select(model).join(Society, model.society_id == Society.id).where(
+            Society.code == entry["society"], model.external_id == entry["external_id"]))
+        if record is None:
+            raise click.ClickException(f"demo files.jsonl: no {entry['type']} {entry['external_id']}")
+        path = DEMO_DIR / "files" / entry["file"]
+        with path.open("rb") as stream:
+            kept = files.attach_as_published(session, nodes.store, nodes.settings, record, stream, path.name)
+        added, unchanged = added + (kept is not None), unchanged + (kept is None)
+    return {"created": added, "updated": 0, "unchanged": unchanged}
 
 
 DEMO_DOMAIN = "demo.atn-hub.example"

@@ -137,6 +137,29 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
     return FileView(file, shows_pending=True)
 
 
+def attach_as_published(session: Session, store: BlobStore, settings: FileSettings, record: RecordMixin,
+                        stream: BinaryIO, filename: str) -> MaterialFile | None:
+    """A file the record carries as it is, without a review (the demo data, loaded by the command line): kept
+    under the same type and size rules as an upload; None when the record has a file of that name already
+    (so that loading again changes nothing)."""
+    if any(file.filename == filename for file in revisions.record_files(session, record)):
+        return None
+    spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
+    try:
+        content_type = sniff(spooled.path, filename)
+        store.put(spooled)
+    finally:
+        spooled.discard()
+    file = MaterialFile(id=uuid.uuid4(), **{revisions.FILE_OWNER[record.record_type].key: record.id},
+                        filename=safe_filename(filename, content_type), content_type=content_type,
+                        size=spooled.size, sha256=spooled.sha256,
+                        text_status="pending" if content_type in WITH_TEXT else "none")
+    session.add(file)
+    session.flush()
+    revisions.side_change(session, SYSTEM, record, "file_added", _payload(file))
+    return file
+
+
 def list_files(session: Session, principal: Principal, record_type: str, record_id: uuid.UUID) -> list[FileView]:
     record = BY_TYPE[record_type].get_record(session, principal, record_id)
     return _visible_files(session, principal, record)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -72,6 +73,30 @@ def test_demo_load_is_idempotent_and_consistent(runner, client):
     assert len(languages) >= 8
 
 
+def test_the_demo_practice_from_the_netherlands_carries_its_brochure_and_evaluation_report(runner, app, client,
+                                                                                          make_caller):
+    """As on the page the network grew from: the legal-practical support since 2009, with its brochure and its
+    ten-year evaluation report, whose text is found by search, naming file and page."""
+    from atn_hub.extensions import node_files
+
+    loaded = json.loads(invoke(runner, "demo", "load").stdout)["demo"]
+    assert loaded["files"]["created"] == 2
+    assert node_files(app).extract_pending() == 2
+    practice_id = str(uuid.uuid5(DEMO_NAMESPACE, "practice/NL-P01"))
+    reader = make_caller("member", "DE")  # another society's member: the practice is the network's
+    listed = client.get(f"/api/v1/practices/{practice_id}/files", headers=reader.headers).json
+    assert sorted((f["filename"], f["text_status"], f["page_count"]) for f in listed) == [
+        ("NL-P01-evaluatie-2009-2019.pdf", "done", 3), ("NL-P01-folder.pdf", "done", 2)]
+    indexer = app.extensions["atn_search"].indexer
+    assert indexer.wait_for(indexer.last_logged_seq())
+    hits = client.get("/api/v1/search", query_string={"q": "dossieronderzoek", "expand": "false"},
+                      headers=reader.headers).json["hits"]
+    assert [(h["id"], h["file"]["filename"], h["file"]["page"]) for h in hits] == [
+        (practice_id, "NL-P01-evaluatie-2009-2019.pdf", 2)]
+    assert json.loads(invoke(runner, "demo", "load").stdout)["demo"]["files"] == {"created": 0, "updated": 0,
+                                                                                 "unchanged": 2}
+
+
 def test_export_then_import_into_an_empty_database_loses_nothing(runner, app, tmp_path, client):
     from tests.conftest import _wipe
 
@@ -88,6 +113,9 @@ def test_export_then_import_into_an_empty_database_loses_nothing(runner, app, tm
         assert (first / filename).read_text() == (second / filename).read_text(), filename
     assert len((first / "practices.jsonl").read_text().splitlines()) >= 60
     assert sorted(p.name for p in first.iterdir()) == sorted(f for *_, f in TYPES.values())
+
+
+DEMO_NAMESPACE = uuid.UUID("0c884028-20ee-4eec-9607-1e8332313f74")  # atn_hub/demo/FORMAT.md
 
 
 def test_demo_files_are_valid_json_lines():
