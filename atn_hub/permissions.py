@@ -130,6 +130,12 @@ def readable_filter(principal: Principal, model):
     return or_(*conditions)
 
 
+def sees_who(principal: Principal) -> bool:
+    """Who changed a translation or uploaded a file is personal data of a volunteer or staff member: shown to
+    the network's signed-in callers only (a token with ``read``), never to anonymous ones."""
+    return principal.is_authenticated and principal.has("read")
+
+
 def can_see_review_figures(principal: Principal) -> bool:
     """The moderation queue's size and age and the review times of the statistics: coordinators' figures."""
     return principal.has("read") and principal.is_coordinator

@@ -116,7 +116,9 @@ def _shown_with(principal: Principal, row: ChangeLog) -> tuple[dict | None, list
     files = payload.get("material_files")
     if files is not None:
         files = [SimpleNamespace(**{**from_json(MaterialFile, file),
-                                    "pending_change": file.get("pending_change") if sees else None})
+                                    "pending_change": file.get("pending_change") if sees else None,
+                                    "uploaded_by_name": file.get("uploaded_by_name")
+                                    if permissions.sees_who(principal) else None})
                  for file in files if sees or file.get("pending_change") != "added"]
     return shown_pending, files
 

@@ -63,11 +63,12 @@ def _joined(session: Session, principal: Principal, record: RecordMixin) -> tupl
 
 class FileView:
     """A file as one caller sees it: its part in the pending revision (``pending_change``) is shown only to
-    those who see that revision."""
+    those who see that revision, who uploaded it only to the network's signed-in callers."""
 
-    def __init__(self, file: MaterialFile, shows_pending: bool):
+    def __init__(self, file: MaterialFile, shows_pending: bool, shows_who: bool = True):
         self.file = file
         self.pending_change = file.pending_change if shows_pending else None
+        self.uploaded_by_name = file.uploaded_by_name if shows_who else None  # (permissions.sees_who)
 
     def __getattr__(self, name: str):
         return getattr(self.file, name)
@@ -91,8 +92,8 @@ def _editable_record(session: Session, principal: Principal, record_type: str,
 def _visible_files(session: Session, principal: Principal, record: RecordMixin) -> list[FileView]:
     """The record's files as the caller sees them: a pending revision's additions only if they see it."""
     shows_pending = revisions.may_see_pending(principal, record, revisions.pending_of(session, record))
-    return [FileView(file, shows_pending) for file in revisions.record_files(session, record)
-            if shows_pending or file.pending_change != "added"]
+    return [FileView(file, shows_pending, permissions.sees_who(principal))
+            for file in revisions.record_files(session, record) if shows_pending or file.pending_change != "added"]
 
 
 def upload(session: Session, principal: Principal, store: BlobStore, settings: FileSettings, record_type: str,

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from .. import permissions
 from ..db import utcnow
 from ..errors import Invalid
 from ..principal import Principal
@@ -109,9 +110,8 @@ def prepare(principal: Principal, data: dict[str, Any], current: dict[str, Any] 
 
 # --- reading ---------------------------------------------------------------------------------------------
 def shown_translations(translations: dict[str, Any] | None, principal: Principal) -> dict[str, Any]:
-    """Who changed a translation is personal data of a volunteer or staff member: for the network's signed-in
-    callers only."""
-    if principal.is_authenticated and principal.has("read"):
+    """Who changed a translation: for the network's signed-in callers only (``permissions.sees_who``)."""
+    if permissions.sees_who(principal):
         return translations or {}
     return {code: {**value, "updated_by": None} for code, value in (translations or {}).items()}
 

@@ -45,6 +45,13 @@ def test_a_search_for_a_word_in_a_practices_report_finds_the_practice_naming_fil
                                                                        "filename": "evaluation.pdf", "page": 3}
     download = fetch(client, urlsplit(hit["file"]["url"]).path)
     assert download.status_code == 200 and download.mimetype == "application/pdf"
+    # Who uploaded it is a volunteer's personal data: for the network's signed-in readers, not for anyone.
+    anonymous = client.get(files_url(draft["id"], kind="practices")).json
+    network = client.get(files_url(draft["id"], kind="practices"), headers=other_member.headers).json
+    assert [f["uploaded_by_name"] for f in anonymous] == [None]
+    assert [f["uploaded_by_name"] for f in network] == [report.json["uploaded_by_name"]] != [None]
+    in_feed = client.get("/api/v1/changes", query_string={"type": "practice"}).json["changes"][-1]["record"]
+    assert [f["uploaded_by_name"] for f in in_feed["files"]] == [None]
 
 
 def test_who_may_attach_to_a_practice(client, member, other_member, make_caller):
