@@ -147,8 +147,11 @@ def record_files(session: Session, record: RecordMixin) -> list[MaterialFile]:
     owner = FILE_OWNER.get(record.record_type)
     if owner is None:
         return []
-    return list(session.scalars(select(MaterialFile).where(owner == record.id)
-                                .order_by(MaterialFile.created_at, MaterialFile.id)))
+    # No autoflush: a decision's changes reach the database in its one flush, whose lock order two deciding
+    # coordinators share (a flush here, mid-decision, let them deadlock: 503 instead of 409).
+    with session.no_autoflush:
+        return list(session.scalars(select(MaterialFile).where(owner == record.id)
+                                    .order_by(MaterialFile.created_at, MaterialFile.id)))
 
 
 def files_change(session: Session, record: RecordMixin) -> list[dict[str, Any]]:
