@@ -36,6 +36,10 @@ ALL_FIELD_BOOST = 0.3
 # A word's glossary equivalents weigh this much of the word itself, and a record scores the better of the two,
 # never both (bench/README.md, "Expansions below the query's own words (issue 16)").
 EXPANSION_BOOST = 0.3
+# How a word's matches in several fields (title, body, language-neutral) of one record add up: 1 sums them
+# (each field scored by BM25 on its own, as Whoosh's BM25F does), 0 keeps only the best.
+FIELD_TIEBREAK = 1.0
+TITLE_TIEBREAK = 1.0
 FUZZY_BOOST = 0.4
 OR_GROUP = qparser.OrGroup.factory(0.9)  # any word may match; documents matching more rank higher
 
@@ -198,16 +202,14 @@ class QueryBuilder:
         """The word in each language's fields, stemmed, and in the language-neutral field as typed; in the
         languages of ``as_typed`` only as typed (in the language-neutral field, at full weight)."""
         alternatives: list[wq.Query] = []
-        for part in TEXT_FIELDS[fieldname]:
-            boost = TITLE_BOOST if part == "title" else 1.0
-            for language in self.languages:
-                if language in as_typed:
-                    continue
-                tokens = analyse(language, word)
-                if len(tokens) == 1:
-                    alternatives.append(wq.Term(f"{part}_{language}", tokens[0], boost=boost))
-                elif tokens:
-                    alternatives.append(wq.Phrase(f"{part}_{language}", tokens, boost=boost))
+        for language in self.languages:
+            if language in as_typed:
+                continue
+            tokens = analyse(language, word)
+            if tokens:
+                alternatives += _title_and_body([_term_or_phrase(f"{part}_{language}", tokens,
+                                                                 TITLE_BOOST if part == "title" else 1.0)
+                                                 for part in TEXT_FIELDS[fieldname]])
         folded = [t for t in analyse("xx", word) if t not in self.stopwords]
         typed_boost = 1.0 if as_typed & set(self.languages) else ALL_FIELD_BOOST
         if fieldname == "text" and folded and typed_boost:
@@ -282,11 +284,25 @@ def _below(alternatives: list[wq.Query], expansions: list[wq.Query], boost: floa
     """A word (its ``alternatives``, summed) or, weighed below it, the best of its glossary ``expansions``: a
     record scores the better of the two, so holding both the word and a translation gains nothing."""
     if not expansions:
-        return wq.Or(alternatives, boost=boost)
+        return _fields(alternatives, boost)
     translated = _translations(expansions)
     if not alternatives:
         return wq.Or([translated], boost=boost)
-    return wq.DisjunctionMax([wq.Or(alternatives), translated], boost=boost)
+    return wq.DisjunctionMax([_fields(alternatives), translated], boost=boost)
+
+
+def _title_and_body(parts: list[wq.Query]) -> list[wq.Query]:
+    """A word's match in one language's title and body: summed, or combined as ``TITLE_TIEBREAK`` says."""
+    if TITLE_TIEBREAK >= 1.0 or len(parts) < 2:
+        return parts
+    return [wq.DisjunctionMax(parts, tiebreak=TITLE_TIEBREAK)]
+
+
+def _fields(alternatives: list[wq.Query], boost: float = 1.0) -> wq.Query:
+    """A word's matches in its fields, combined as ``FIELD_TIEBREAK`` says."""
+    if FIELD_TIEBREAK >= 1.0 or len(alternatives) < 2:
+        return wq.Or(alternatives, boost=boost)
+    return wq.DisjunctionMax(alternatives, boost=boost, tiebreak=FIELD_TIEBREAK)
 
 
 def _translations(expansions: list[wq.Query]) -> wq.Query:
