@@ -43,8 +43,7 @@ from atn_hub.services import search as search_service
 from search_index import matchsets, query
 from search_index.engine import SearchRequest
 
-BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3,
-          "tiebreak": 1.0, "title_tiebreak": 1.0}
+BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3}
 # One knob at a time away from BEFORE; each knob's values, the first being the one before this study.
 KNOBS = {
     "k1": [0.8, 1.2, 1.0],
@@ -53,12 +52,11 @@ KNOBS = {
     "coordination": [0.5, 0.0, 0.25],
     "title_boost": [1.5, 1.0],
     "all_boost": [0.3, 0.0],
-    "tiebreak": [1.0, 0.3],
-    "title_tiebreak": [1.0, 0.5, 0.0],
 }
-# Whoosh's BM25F as it comes, no coordination, fields summed: the value preferred on a tie.
-DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3,
-            "tiebreak": 1.0, "title_tiebreak": 1.0}
+# Also measured (at commit 9ba48f2, whose query builder had them), then dropped: a word's fields combined by
+# dis-max (``tiebreak``: 0.3 of the other fields' scores) and its title and body combined so (``title_tiebreak``).
+# Whoosh's BM25F as it comes (no title boost, no coordination): the value preferred on a tie.
+DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3}
 
 
 def config_name(config: dict) -> str:
@@ -83,12 +81,10 @@ def apply(config: dict, searcher) -> None:
     searcher.weighting = BM25F(B=config["b"], K1=config["k1"], **{f"{f}_B": config["title_b"] for f in fields})
     query.TITLE_BOOST = config["title_boost"]
     query.ALL_FIELD_BOOST = config["all_boost"]
-    query.FIELD_TIEBREAK = config["tiebreak"]
-    query.TITLE_TIEBREAK = config["title_tiebreak"]
     matchsets.WORD_COORDINATION_POWER = config["coordination"]
 
 
-def run_variant(docs, queries, qrels, language: str, configs: list[dict]) -> dict:
+def run_variant(docs, queries, qrels, language: str, configs: list[dict], baselines: bool = True) -> dict:
     runs: dict[str, dict] = {}
     with imported_hub(docs, language) as (app, _):
         engine = app.extensions["atn_search"].engine
@@ -107,7 +103,7 @@ def run_variant(docs, queries, qrels, language: str, configs: list[dict]) -> dic
                 print(f"  {config_name(config)}: {fmean(v[0] for v in runs[config_name(config)].values()):.4f}",
                       flush=True)
         apply(BEFORE, engine.searcher())
-    for name, baseline in BASELINES.items():
+    for name, baseline in BASELINES.items() if baselines else ():
         run, _ = baseline(docs, queries, language=language)
         runs[name] = per_query(run, qrels)
     return runs
@@ -157,7 +153,8 @@ def main() -> None:
             if not missing and all(b in stored for b in BASELINES):
                 continue
             print(f"{key} ({language}): {len(docs)} docs, {len(queries)} queries", flush=True)
-            stored.update(run_variant(docs, queries, qrels, language, missing))
+            stored.update(run_variant(docs, queries, qrels, language, missing,
+                                      baselines=not all(b in stored for b in BASELINES)))
             path.write_text(json.dumps(stored))
     analyse(out, args.seed, configs)
     if candidates:
@@ -179,34 +176,28 @@ def choose(out: Path, seed: int, candidates: list[dict]) -> None:
 
 
 def report(out: Path, seed: int, after: dict) -> None:
-    """Held-out halves of the configuration chosen (``after``) against the one before and the baselines."""
+    """Held-out halves of a configuration (``after``) against the one before and the baselines, as Markdown."""
     results = {p.stem.replace("--", "/"): json.loads(p.read_text()) for p in sorted(out.glob("*.json"))}
     chosen = config_name(after)
-    print(f"\nchosen: {chosen}; nDCG@10 on half A / half B (R@100 of both halves in brackets)")
-    engines = ["before", chosen, *BASELINES]
-    print(f"{'variant':<22} " + " ".join(f"{e[:18]:>22}" for e in engines))
+    print(f"\n{chosen}: nDCG@10 on half A / half B; R@100 on all queries; sign tests per half (better/worse, p)")
+    print("| variant | before | after | bare Whoosh | tantivy | FTS5 | R@100 before, after, Whoosh "
+          "| after - before | after - Whoosh |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for key, runs in results.items():
         if chosen not in runs:
             continue
         a, b = halves(next(iter(runs.values())).keys(), seed)
-        cells = []
-        for engine in engines:
-            per = runs[engine]
-            cells.append(f"{fmean(per[q][0] for q in a):.3f}/{fmean(per[q][0] for q in b):.3f} "
-                         f"({fmean(v[1] for v in per.values()):.3f})")
-        print(f"{key:<22} " + " ".join(f"{c:>22}" for c in cells))
-    print("\nsign tests per held-out half: chosen - before; chosen - whoosh; chosen - best other baseline")
-    for key, runs in results.items():
-        if chosen not in runs:
-            continue
-        best = max(BASELINES, key=lambda e: fmean(v[0] for v in runs[e].values()))
-        line = []
-        for label, half in zip("AB", halves(next(iter(runs.values())).keys(), seed), strict=True):
-            for other in dict.fromkeys(("before", "whoosh", best)):
-                deltas = [runs[chosen][q][0] - runs[other][q][0] for q in half]
-                wins, losses, p = sign_test(deltas)
-                line.append(f"{label} -{other}: {fmean(deltas):+.4f} {wins}/{losses} p{p:.2f}")
-        print(f"{key:<22} " + "; ".join(line))
+        cells = [f"{fmean(runs[e][q][0] for q in a):.3f} / {fmean(runs[e][q][0] for q in b):.3f}"
+                 for e in ("before", chosen, *BASELINES)]
+        recall = ", ".join(f"{fmean(v[1] for v in runs[e].values()):.3f}" for e in ("before", chosen, "whoosh"))
+        tests = []
+        for other in ("before", "whoosh"):
+            parts = []
+            for half in (a, b):
+                wins, losses, p = sign_test([runs[chosen][q][0] - runs[other][q][0] for q in half])
+                parts.append(f"{wins}/{losses} p {p:.2f}")
+            tests.append("; ".join(parts))
+        print(f"| {key} | " + " | ".join(cells) + f" | {recall} | " + " | ".join(tests) + " |")
 
 
 def analyse(out: Path, seed: int, configs: list[dict]) -> None:

@@ -4,7 +4,7 @@
 - ``article`` (the XQuAD-R sets): every sentence of a Wikipedia article joined in order into one document,
   titled with the article's name, as long records are (a practice's several sections, a file's pages); a
   question's relevant document is the article holding its answer sentence;
-- ``paragraph`` (the XQuAD-R sets, only when asked for): the sentences of one paragraph, medium length;
+- ``paragraph`` (the XQuAD-R sets): the sentences of one paragraph joined, medium length;
 - ``abstract`` (Cranfield as shipped): a title and an abstract that repeats it, as a practice's summary
   often repeats its title.
 
@@ -16,7 +16,7 @@ from baselines import language_of
 from metrics import Qrels, load_collection
 from shared_data import collection
 
-LENGTHS = ("sentence", "article")
+LENGTHS = ("sentence", "paragraph", "article")
 
 
 def variants(name: str, lengths: tuple[str, ...] = LENGTHS) -> dict[str, tuple[list[dict], dict, Qrels, str]]:
