@@ -69,14 +69,19 @@ def imported_hub(docs: list[dict], language: str):
 
 
 def answer_by_api(app, queries: dict[str, str]) -> dict[str, dict[str, float]]:
-    """GET /api/v1/search as an anonymous caller (who is shown no scores: the hits' order stands for them)."""
+    """GET /api/v1/search as an anonymous caller (who is shown no scores: the hits' order stands for them). A
+    query refused (400: a limit, such as the search's time on a loaded machine) finds nothing, and is counted."""
     client = app.test_client()
-    run = {}
+    run, refused = {}, []
     for qid, text in queries.items():
         response = client.get("/api/v1/search", query_string={"q": text, "page_size": 100})
         assert response.status_code in (200, 400), (text, response.status_code, response.get_data(as_text=True))
+        if response.status_code == 400:
+            refused.append(response.get_json().get("message", ""))
         hits = response.get_json()["hits"] if response.status_code == 200 else []
         run[qid] = {hit["external_id"]: float(len(hits) - rank) for rank, hit in enumerate(hits)}
+    if refused:
+        print(f"{len(refused)} queries refused, e.g. {refused[0]!r}")
     return run
 
 
