@@ -56,7 +56,7 @@ class PostingCache:
         return self._lengths[key]
 
 
-WORD_COORDINATION_POWER = 0.5  # a score times (share of the query words matched) ** this; see _coordinate_words
+WORD_COORDINATION_POWER = 0.25  # a score times (share of the query words matched) ** this; see _coordinate_words
 
 
 class Scored:
@@ -301,10 +301,11 @@ class MatchSets:
     def _coordinate_words(self, children: list[Scored], merged: Scored) -> np.ndarray:
         """The coordination factor counted per query word (each child of the scaled OR is one word with all
         its per-language, per-field alternatives), as Lucene's classic ``coord`` but softened: a document's
-        score times the square root of the share of the query's words it matches. Whoosh's bonus counts term
-        matchers, dozens a word here, so it barely told a document matching one word from one matching them
-        all. The square root rather than the full share: long queries rank as well as before (bench/README.md,
-        "Search quality with the coordination counted per word")."""
+        score times the share of the query's words it matches, to ``WORD_COORDINATION_POWER``. Whoosh's bonus
+        counts term matchers, dozens a word here, so it barely told a document matching one word from one
+        matching them all. A gentle power: no coordination ranked short passages worse, a stronger one ranked
+        long records and long queries worse, on held-out queries (bench/README.md, "Ranking on held-out halves
+        and long records (issue 21)")."""
         words = len(children)
         if words < 2:
             return merged.scores

@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.highlight import Highlighter
 from whoosh.scoring import BM25F
 
-from .analysis import field_language
+from .analysis import FIELD_LANGUAGES, field_language
 from .engine import Document, Hit, IndexUnavailable, QueryError, SearchEngine, SearchRequest, SearchResult, Visibility
 from .expansion import expand
 from .generations import Generations
@@ -34,9 +34,17 @@ from .suggestions import suggest
 from .vocabulary import Vocabulary
 from .whoosh_internals import close_files_of, segment_key, segment_state, sorted_by_column
 
-# BM25's term-frequency saturation: below Whoosh's (and Lucene's) default K1 of 1.2, which ranked the test
-# collections' short passages worse and their long documents no better (bench/README.md, "BM25's K1").
-BM25_K1, BM25_B = 0.8, 0.75
+# BM25's term-frequency saturation (K1) and length normalisation (B; Whoosh's BM25F takes a B per field).
+# Chosen on held-out halves of every test collection's queries at three record lengths (bench/ranking_study.py):
+# a lower K1 and a lower B for the body and language-neutral fields held on most collections and lengths and
+# hurt none, where Whoosh's defaults (1.2, 0.75) ranked short passages worse; for titles, of like length,
+# no B held better than the default. Figures in bench/README.md, "Ranking on held-out halves and long records
+# (issue 21)".
+BM25_K1, BM25_B, BM25_TITLE_B = 0.8, 0.5, 0.75
+
+
+def bm25f() -> BM25F:
+    return BM25F(B=BM25_B, K1=BM25_K1, **{f"title_{language}_B": BM25_TITLE_B for language in FIELD_LANGUAGES})
 
 
 class WhooshEngine(SearchEngine):
@@ -163,7 +171,7 @@ class WhooshEngine(SearchEngine):
         for attempt in range(5):
             try:  # a writer's commit may remove the TOC this open just chose to read: take the next one
                 ix = self.generations.open(generation)
-                searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+                searcher = ix.searcher(weighting=bm25f())
                 break
             except FileNotFoundError:
                 if attempt == 4:

@@ -14,7 +14,7 @@ from search_index.analysis import analyzer, token_spans
 from search_index.engine import Document, SearchRequest
 from search_index.highlight import best_fragment
 from search_index.limits import NO_DEADLINE
-from search_index.matchsets import MatchSets, PostingCache
+from search_index.matchsets import WORD_COORDINATION_POWER, MatchSets, PostingCache
 from search_index.query import QueryBuilder
 from search_index.vocabulary import Vocabulary, words_within
 from search_index.whoosh_engine import WhooshEngine, present_languages
@@ -152,7 +152,8 @@ def test_word_coordination_scales_a_score_by_the_share_of_query_words_matched(en
     for word in query.subqueries:
         matched[np.searchsorted(summed.ids, MatchSets(searcher, PostingCache()).score(word).ids)] += 1
     assert list(ranked.ids) == list(summed.ids)
-    assert ranked.scores == pytest.approx(summed.scores * np.sqrt(matched / 3))
+    assert ranked.scores == pytest.approx(summed.scores * (matched / 3) ** WORD_COORDINATION_POWER)
+    assert 0 < WORD_COORDINATION_POWER < 1  # a document matching one word of three ranks lower, not out
     assert {1.0, 3.0} <= set(matched)  # documents matching one word and all three words are both there
 
 
