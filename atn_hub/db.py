@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -42,23 +43,22 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
 @contextmanager
+def _intent(writes: bool) -> Iterator[None]:
+    token = write_intent.set(writes)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 def reading():
     """Within: transactions only read (on SQLite a deferred BEGIN: they never wait for, or block, writers)."""
-    token = write_intent.set(False)
-    try:
-        yield
-    finally:
-        write_intent.reset(token)
+    return _intent(False)
 
 
-@contextmanager
 def writing():
     """Within: transactions write (on SQLite BEGIN IMMEDIATE), also inside a request that only reads."""
-    token = write_intent.set(True)
-    try:
-        yield
-    finally:
-        write_intent.reset(token)
+    return _intent(True)
 
 
 def utcnow() -> datetime:
