@@ -4,6 +4,7 @@ only those who may edit the record see any of it. axe-core finds nothing wrong o
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -175,6 +176,11 @@ def test_a_member_attaches_an_evaluation_report_to_a_practice_and_search_finds_i
 
     # Anyone searching for a word inside the report finds the practice, told which file and page it is on.
     reader = browsing.page()
+    reader.goto("/")
+    deadline = time.monotonic() + 30  # the server's indexer takes the extracted text in its next pass
+    while reader.evaluate("async () => (await (await fetch('/api/v1/search?q=Kampen')).json()).total") == 0:
+        assert time.monotonic() < deadline, "the report's text never became searchable"
+        reader.wait_for_timeout(200)
     reader.goto("/?q=Kampen")
     hit = reader.locator("li.hit", has_text="Legal-practical support since 2009")
     expect(hit.locator(".hit-file")).to_have_text("Found in evaluation-2019.pdf, page 2", timeout=20_000)
