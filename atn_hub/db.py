@@ -107,71 +107,36 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType, list[Any]: JSONType}
 
 
-class json_array_contains(FunctionElement):
-    """``column`` (a JSON array of strings) holds ``value``: portable across SQLite and PostgreSQL."""
+def sql_function(name: str, type_, doc: str, *, postgresql: str, sqlite: str):
+    """A SQL function written for each database: its arguments go in the templates' ``{0}``, ``{1}``, ..."""
+    function = type(name, (FunctionElement,), {"type": type_, "inherit_cache": True, "name": name, "__doc__": doc})
 
-    type = Boolean()
-    inherit_cache = True
-    name = "json_array_contains"
+    def written_as(template: str):
+        return lambda element, compiler, **kw: template.format(*(compiler.process(c, **kw) for c in element.clauses))
 
-
-@compiles(json_array_contains, "postgresql")
-def _contains_pg(element, compiler, **kw):
-    column, value = list(element.clauses)
-    return f"({compiler.process(column, **kw)} @> jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT)))"
+    compiles(function, "postgresql")(written_as(postgresql))
+    compiles(function)(written_as(sqlite))
+    return function
 
 
-@compiles(json_array_contains)
-def _contains_sqlite(element, compiler, **kw):
-    column, value = list(element.clauses)
-    return (f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
-            f"WHERE json_each.value = {compiler.process(value, **kw)})")
+json_array_contains = sql_function(
+    "json_array_contains", Boolean(),
+    "``column`` (a JSON array of strings) holds ``value``: portable across SQLite and PostgreSQL.",
+    postgresql="({0} @> jsonb_build_array(CAST({1} AS TEXT)))",
+    sqlite="EXISTS (SELECT 1 FROM json_each({0}) WHERE json_each.value = {1})")
 
 
 def array_contains(column, value) -> ColumnElement[bool]:
     return json_array_contains(column, value)
 
 
-class json_has_key(FunctionElement):
-    """``column`` (a JSON object) has the key ``value``."""
-
-    type = Boolean()
-    inherit_cache = True
-    name = "json_has_key"
-
-
-@compiles(json_has_key, "postgresql")
-def _has_key_pg(element, compiler, **kw):
-    column, value = list(element.clauses)
-    return f"jsonb_exists({compiler.process(column, **kw)}, CAST({compiler.process(value, **kw)} AS TEXT))"
-
-
-@compiles(json_has_key)
-def _has_key_sqlite(element, compiler, **kw):
-    column, value = list(element.clauses)
-    return (f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
-            f"WHERE json_each.key = {compiler.process(value, **kw)})")
-
-
-class json_first(FunctionElement):
-    """The first element of ``column`` (a JSON array of strings), as text; NULL when it is empty."""
-
-    type = String()
-    inherit_cache = True
-    name = "json_first"
-
-
-@compiles(json_first, "postgresql")
-def _first_pg(element, compiler, **kw):
-    (column,) = list(element.clauses)
-    return f"({compiler.process(column, **kw)} ->> 0)"
-
-
-@compiles(json_first)
-def _first_sqlite(element, compiler, **kw):
-    (column,) = list(element.clauses)
-    return f"json_extract({compiler.process(column, **kw)}, '$[0]')"
-
+json_has_key = sql_function(
+    "json_has_key", Boolean(), "``column`` (a JSON object) has the key ``value``.",
+    postgresql="jsonb_exists({0}, CAST({1} AS TEXT))",
+    sqlite="EXISTS (SELECT 1 FROM json_each({0}) WHERE json_each.key = {1})")
+json_first = sql_function(
+    "json_first", String(), "The first element of ``column`` (a JSON array of strings), as text; NULL when empty.",
+    postgresql="({0} ->> 0)", sqlite="json_extract({0}, '$[0]')")
 
 MAX_OFFSET = 2 ** 53  # far past any table here; keeps absurd page numbers within every database's integers
 
@@ -183,44 +148,12 @@ def dialect_insert(session, table):
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-class month_of(FunctionElement):
-    """A time's month in UTC, as ``YYYY-MM`` text."""
-
-    type = String()
-    inherit_cache = True
-    name = "month_of"
-
-
-@compiles(month_of, "postgresql")
-def _month_pg(element, compiler, **kw):
-    (column,) = list(element.clauses)
-    return f"to_char(({compiler.process(column, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM')"
-
-
-@compiles(month_of)
-def _month_sqlite(element, compiler, **kw):  # SQLite keeps times as UTC text (``db.UTCDateTime``)
-    (column,) = list(element.clauses)
-    return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
-
-
-class hours_between(FunctionElement):
-    """The hours from the first time to the second, as a number."""
-
-    type = Float()
-    inherit_cache = True
-    name = "hours_between"
-
-
-@compiles(hours_between, "postgresql")
-def _hours_pg(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
-
-
-@compiles(hours_between)
-def _hours_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 24.0)"
+month_of = sql_function(  # SQLite keeps times as UTC text (``db.UTCDateTime``)
+    "month_of", String(), "A time's month in UTC, as ``YYYY-MM`` text.",
+    postgresql="to_char(({0} AT TIME ZONE 'UTC'), 'YYYY-MM')", sqlite="strftime('%Y-%m', {0})")
+hours_between = sql_function(
+    "hours_between", Float(), "The hours from the first time to the second, as a number.",
+    postgresql="(EXTRACT(EPOCH FROM ({1} - {0})) / 3600.0)", sqlite="((julianday({1}) - julianday({0})) * 24.0)")
 
 
 def json_elements(session: Session, column):
