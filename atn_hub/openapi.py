@@ -13,7 +13,12 @@ from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
 from flask_smorest.utils import prepare_response
 
-from schemas.changes import PRACTICE_CHANGE_RECORD, RECORD_SCHEMAS, TRAINING_MATERIAL_CHANGE_RECORD
+from schemas.changes import (
+    PRACTICE_CHANGE_RECORD,
+    PROJECT_CHANGE_RECORD,
+    RECORD_SCHEMAS,
+    TRAINING_MATERIAL_CHANGE_RECORD,
+)
 from schemas.common import ProblemSchema
 
 from .access import OAUTH2, PERSONAL_TOKEN
@@ -93,6 +98,7 @@ def document_api(api: Api, app: Flask) -> None:
     # A change's record names it in a oneOf (the record field dumps by type, so no field refers to it)
     spec.components.schema(TRAINING_MATERIAL_CHANGE_RECORD, schema=RECORD_SCHEMAS["training-material"])
     spec.components.schema(PRACTICE_CHANGE_RECORD, schema=RECORD_SCHEMAS["practice"])
+    spec.components.schema(PROJECT_CHANGE_RECORD, schema=RECORD_SCHEMAS["project"])
     spec.components.security_scheme(PERSONAL_TOKEN, {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token (POST /api/v1/me/tokens or `atn-hub tokens create`).",
@@ -228,7 +234,8 @@ RETRY_AFTER = {"description": "Seconds to wait before trying again (429: too man
 
 RECORD_KINDS = {"practices": ("practice", "practices", "practice"),
                 "contacts": ("contact", "contacts", "contact"),
-                "training-materials": ("training_material", "training_materials", "training material")}
+                "training-materials": ("training_material", "training_materials", "training material"),
+                "projects": ("project", "projects", "project")}
 # A record's files: at {material_id} on training materials (as partners' clients know it), {record_id} on practices
 FILE_OPERATIONS = {
     ("GET", "/{id}/files"): ("list_{one}_files", "List a {label}'s files",

@@ -6,6 +6,7 @@ from .common import LanguageCode
 from .contacts import ContactSchema
 from .files import FilesChangeSchema, FileSchema
 from .practices import PracticeSchema
+from .projects import ProjectSchema
 from .training_materials import TrainingMaterialSchema
 
 # The record as the lists show it to the caller, as it was right after the change, with its pending revision
@@ -30,11 +31,20 @@ class PracticeChangeRecordSchema(PracticeSchema):
                         metadata={"description": FILES_DESCRIPTION})
 
 
+class ProjectChangeRecordSchema(ProjectSchema):
+    """A project in a change: as the lists show it, with its files."""
+
+    files = fields.List(fields.Nested(FileSchema), allow_none=True, dump_default=None,
+                        metadata={"description": FILES_DESCRIPTION})
+
+
 # documented by atn_hub.openapi.document_api
 TRAINING_MATERIAL_CHANGE_RECORD, PRACTICE_CHANGE_RECORD = "TrainingMaterialChangeRecord", "PracticeChangeRecord"
+PROJECT_CHANGE_RECORD = "ProjectChangeRecord"
 RECORD_SCHEMAS = {"practice": PracticeChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE),
                   "contact": ContactSchema(exclude=SNAPSHOT_EXCLUDE),
-                  "training-material": TrainingMaterialChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE)}
+                  "training-material": TrainingMaterialChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE),
+                  "project": ProjectChangeRecordSchema(exclude=SNAPSHOT_EXCLUDE)}
 RECORD_TYPES = list(RECORD_SCHEMAS)
 
 
@@ -76,11 +86,12 @@ class ChangeSchema(Schema):
                                                     "you (unpublished, deleted: a tombstone, record is null)"})
     record = fields.Method("_record", allow_none=True, metadata={
         "description": "The record as it was after the change, as your lists showed it (pending_revision "
-                       "included when you see it; a training material or a practice with its files); null in a "
-                       "tombstone",
+                       "included when you see it; a training material, a practice or a project with its files); "
+                       "null in a tombstone",
         "oneOf": [{"$ref": f"#/components/schemas/{PRACTICE_CHANGE_RECORD}"},
                   {"$ref": "#/components/schemas/Contact"},
-                  {"$ref": f"#/components/schemas/{TRAINING_MATERIAL_CHANGE_RECORD}"}, {"type": "null"}]})
+                  {"$ref": f"#/components/schemas/{TRAINING_MATERIAL_CHANGE_RECORD}"},
+                  {"$ref": f"#/components/schemas/{PROJECT_CHANGE_RECORD}"}, {"type": "null"}]})
 
     files = fields.Nested(FilesChangeSchema, attribute="source.payload.files", allow_none=True, dump_default=None,
                           metadata={"description": "A record's files that this change published (added) "

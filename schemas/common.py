@@ -125,6 +125,51 @@ class ListArgsSchema(Schema):
                                                  "without it, Accept-Language (quality values honoured) decides"})
 
 
+class RecordId(fields.UUID):
+    """Another record's id, kept as its text form (records link to each other by id: ``services.links``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+MAX_LINKS = 100
+
+
+def record_links(label: str) -> fields.List:
+    """A record's links to records of one type: their ids (unique; each must be one the record's society can
+    see). Readers are shown only those they may read themselves."""
+    return unique_list(RecordId(), max_items=MAX_LINKS, load_default=list, metadata={
+        "description": f"Ids of linked {label}s (each one the record's society can see; a reader is shown only "
+                       f"those they may read). Sending the list replaces it."})
+
+
+def linked_from(label: str, by: str) -> fields.List:
+    """Links held by other records, shown on this one (read-only: change them on the other record)."""
+    return fields.List(fields.UUID(), dump_only=True, metadata={
+        "description": f"Ids of the {label}s that link to this record in their {by} (those the reader may read; "
+                       f"read-only: edit the {label})"})
+
+
+class ContactLinkSchema(Schema):
+    id = RecordId(required=True, metadata={"description": "A contact of the record's society"})
+    role = text_field(200, allow_none=True, load_default=None,
+                      metadata={"description": "The contact's part in this record, e.g. focal point"})
+
+
+def _unique_ids(values):
+    ids = [value["id"] for value in values]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("A contact is named twice.")
+
+
+def contact_links() -> fields.List:
+    return fields.List(fields.Nested(ContactLinkSchema), load_default=list,
+                       validate=[validate.Length(max=MAX_LINKS), _unique_ids], metadata={
+                           "description": "The record's contacts, each with its part in it (contacts of the "
+                                          "record's society; a reader is shown only those they may read). Sending "
+                                          "the list replaces it."})
+
+
 class LinkSchema(Schema):
     url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
     title = text_field(300, allow_none=True)

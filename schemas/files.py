@@ -13,12 +13,25 @@ class UploadSchema(Schema):
                                                           f"content)"})
 
 
+FILE_PATHS = {"training-material": "training-materials", "practice": "practices", "project": "projects"}
+
+
+def _owner_type(file) -> str:
+    return "training-material" if file.material_id else "practice" if file.practice_id else "project"
+
+
+def _owner_id(file):
+    return file.material_id or file.practice_id or getattr(file, "project_id", None)
+
+
 class FileSchema(Schema):
     id = fields.UUID()
-    material_id = fields.UUID(allow_none=True, metadata={"description": "The training material's id (null: a "
-                                                                        "practice's file)"})
-    practice_id = fields.UUID(allow_none=True, metadata={"description": "The practice's id (null: a training "
-                                                                        "material's file)"})
+    material_id = fields.UUID(allow_none=True, metadata={"description": "The training material's id (null: "
+                                                                        "another record's file)"})
+    practice_id = fields.UUID(allow_none=True, metadata={"description": "The practice's id (null: another "
+                                                                        "record's file)"})
+    project_id = fields.UUID(allow_none=True, metadata={"description": "The project's id (null: another record's "
+                                                                       "file)"})
     filename = fields.String(metadata={"description": "The uploaded name, made safe (no path, no control "
                                                       "characters) and ending with the extension of its type as "
                                                       "detected (brochure.pdf.hta holding a PDF: brochure.pdf)"})
@@ -39,8 +52,7 @@ class FileSchema(Schema):
     uploaded_by_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     extracted_at = fields.AwareDateTime(allow_none=True)
-    url = fields.Function(lambda f: f"/api/v1/{'training-materials' if f.material_id else 'practices'}/"
-                                    f"{f.material_id or f.practice_id}/files/{f.id}",
+    url = fields.Function(lambda f: f"/api/v1/{FILE_PATHS[_owner_type(f)]}/{_owner_id(f)}/files/{f.id}",
                           metadata={"type": "string", "description": "Download it here"})
 
 

@@ -14,8 +14,11 @@ from .common import (
     SocietyRef,
     TopicCode,
     Translations,
+    contact_links,
     display_field,
+    linked_from,
     partial_schema,
+    record_links,
     record_output_fields,
     text_field,
     translation_schema,
@@ -58,7 +61,8 @@ class PracticeCreateSchema(_PracticeChecks):
     start_year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1950, max=2100))
     end_year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1950, max=2100))
     links = fields.List(fields.Nested(LinkSchema), validate=validate.Length(max=20), load_default=list)
-    contact_id = fields.UUID(allow_none=True, metadata={"description": "A contact of the same society"})
+    contacts = contact_links()
+    training_materials = record_links("training material")
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
 
 
@@ -68,6 +72,7 @@ PracticeUpdateSchema = partial_schema(PracticeCreateSchema, "PracticeUpdateSchem
 
 class PracticeSchema(PracticeCreateSchema, ActionsMixin):
     display = display_field(tuple(TEXTS))
+    projects = linked_from("project", "practices")
 
     class Meta:
         include = record_output_fields()

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from .common import CountryCode, LanguageCode, PageSize, TopicCode
 
-TYPES = ["practice", "contact", "training-material"]
+TYPES = ["practice", "contact", "training-material", "project"]
 
 
 class SearchArgsSchema(Schema):
@@ -72,7 +72,7 @@ def _counts(what: str) -> fields.Dict:
 
 
 class FacetsSchema(Schema):
-    type = _counts("record type (practice, contact, training-material)")
+    type = _counts("record type (practice, contact, training-material, project)")
     country = _counts("country (ISO 3166-1 alpha-2)")
     language = _counts("language (ISO 639-1)")
     topic = _counts("topic code")

@@ -13,7 +13,9 @@ from .common import (
     TopicCode,
     Translations,
     display_field,
+    linked_from,
     partial_schema,
+    record_links,
     record_output_fields,
     text_field,
     translation_schema,
@@ -39,6 +41,7 @@ class TrainingMaterialCreateSchema(Schema):
     external_url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
     licence = text_field(200, allow_none=True)
     topics = unique_list(TopicCode(), load_default=list)
+    practices = record_links("practice")
     translations = Translations(TrainingMaterialTranslationSchema, load_default=dict)
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="network")
 
@@ -49,6 +52,7 @@ TrainingMaterialUpdateSchema = partial_schema(TrainingMaterialCreateSchema, "Tra
 
 class TrainingMaterialSchema(TrainingMaterialCreateSchema, ActionsMixin):
     display = display_field(tuple(TEXTS))
+    projects = linked_from("project", "training_materials")
 
     class Meta:
         include = record_output_fields()

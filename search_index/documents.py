@@ -103,8 +103,30 @@ def training_material_document(record: Any) -> Document:
                    [record.society.code], list(record.topics or []), files=files, titles=titles)
 
 
+def project_document(record: Any) -> Document:
+    """A project is found by its name and acronym (title), its summary and description, and by the names of
+    its funders and partners (a search for "COA" or "AMIF" finds the projects run with or funded by them)."""
+    language = normalise_language(record.language) or "en"
+    title = f"{record.title} ({record.acronym})" if record.acronym else record.title
+    names = [*(record.funders or []), *(partner.get("name") or "" for partner in record.partners or [])]
+    texts = [(language, "title", title), (language, "body", record.summary), (language, "body", record.description),
+             (language, "body", "\n".join(names))]
+    languages = [language]
+    titles = {language: title}
+    for code, translation in _translations(record, language):
+        languages.append(code)
+        texts.append((code, "title", translation.get("title") or ""))
+        texts += [(code, "body", translation.get(name) or "") for name in ("summary", "description")]
+        if translation.get("title"):
+            titles[code] = f"{translation['title']} ({record.acronym})" if record.acronym else translation["title"]
+    files = _file_pages(record, language, texts)
+    countries = list(dict.fromkeys([*(record.countries or []), record.society.code, *(record.societies or [])]))
+    return _common("project", record, language, languages, title, texts, countries, list(record.topics or []),
+                   files=files, titles=titles)
+
+
 BUILDERS = {"practice": practice_document, "contact": contact_document,
-            "training-material": training_material_document}
+            "training-material": training_material_document, "project": project_document}
 
 
 def to_document(record_type: str, record: Any) -> Document:

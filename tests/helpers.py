@@ -12,7 +12,8 @@ from atn_hub.principal import SYSTEM
 from atn_hub.services import change_log, revisions
 from tests.payloads import RESOURCES, valid
 
-TYPE = {"practices": "practice", "contacts": "contact", "training-materials": "training-material"}
+TYPE = {"practices": "practice", "contacts": "contact", "training-materials": "training-material",
+        "projects": "project"}
 
 
 def url(resource: str, record_id=None) -> str:
@@ -87,13 +88,13 @@ def listed(client, caller):
 
 def shown_in_lists(client, caller):
     """Every record the caller's lists show, by (type, id), with its pending revision (as they see it) and, for
-    a training material or a practice, its list of files; without the caller's actions."""
+    a training material, a practice or a project, its list of files; without the caller's actions."""
     headers = caller.headers if caller else {}
     state = {}
     for resource in RESOURCES:
         for record in client.get(f"/api/v1/{resource}?page_size=100", headers=headers).json:
             shown = {k: v for k, v in record.items() if k != "actions"}
-            if resource in ("training-materials", "practices"):
+            if resource in ("training-materials", "practices", "projects"):
                 files = client.get(url(resource, record["id"]) + "/files", headers=headers)
                 assert files.status_code == 200, files.json
                 shown["files"] = files.json

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-RESOURCES = ["practices", "contacts", "training-materials"]
+RESOURCES = ["practices", "contacts", "training-materials", "projects"]
 
 VALID = {
     "practices": {
@@ -52,11 +52,31 @@ VALID = {
         "external_id": "NL-T-1",
         "visibility": "public",
     },
+    "projects": {
+        "title": "Safe transition from reception to protection",
+        "acronym": "STEP",
+        "summary": "Red Cross volunteers and reception staff spot signs of trafficking among asylum seekers.",
+        "description": "Samen met het COA en VluchtelingenWerk herkennen vrijwilligers signalen van mensenhandel.",
+        "language": "nl",
+        "translations": {"en": {"title": "Safe transition", "summary": "Spotting signs in reception centres."}},
+        "countries": ["NL"],
+        "start_date": "2021-01-01",
+        "end_date": "2023-12-31",
+        "funders": ["European Union, AMIF"],
+        "partners": [{"name": "Centraal Orgaan opvang asielzoekers (COA)", "country": "NL",
+                      "kind": "government_agency", "url": "https://www.coa.nl"},
+                     {"name": "CoMensha", "country": "NL", "kind": "ngo", "url": None}],
+        "societies": ["GB"],
+        "web_address": "https://www.rodekruis.nl",
+        "topics": ["legal-aid"],
+        "external_id": "NL-PR-1",
+        "visibility": "network",
+    },
 }
 
 # A field whose change every resource accepts, and a new value for it.
 EDIT = {"practices": ("title", "A better title"), "contacts": ("role", "Head of the legal desk"),
-        "training-materials": ("title", "Een betere titel")}
+        "training-materials": ("title", "Een betere titel"), "projects": ("acronym", "STEP-2")}
 
 
 def valid(resource: str, **changes) -> dict:

@@ -154,8 +154,8 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
         return response
 
     bad_field = {"practices": {"language": "not a language"}, "contacts": {"email": "not an email"},
-                 "training-materials": {"format": 17}}
-    for resource in ("practices", "contacts", "training-materials"):
+                 "training-materials": {"format": 17}, "projects": {"start_date": "not a date"}}
+    for resource in ("practices", "contacts", "training-materials", "projects"):
         conditional(f"/api/v1/{resource}", member, None)
         body = {**VALID[resource], "external_id": None}
         record = f"/api/v1/{resource}/{expect(201, 'POST', f'/api/v1/{resource}', member, json=body).json()['id']}"
@@ -239,9 +239,9 @@ def scenario(base: str, make_caller, match, app, db_session) -> set[tuple[str, s
     expect(422, "PATCH", "/api/v1/societies/NL", admin, json={"languages": ["not a language"]},
            headers={"If-Match": expect(200, "GET", "/api/v1/societies/NL", admin).headers["ETag"]})
 
-    # a material's and a practice's file: upload refused by type (415) and by size (413), kept (201), ranges (206,
-    # 416), 304
-    for kind in ("training-materials", "practices"):
+    # a material's, a practice's and a project's file: upload refused by type (415) and by size (413), kept (201),
+    # ranges (206, 416), 304
+    for kind in ("training-materials", "practices", "projects"):
         owner = call("POST", f"/api/v1/{kind}", member, json={**VALID[kind], "external_id": None}).json()["id"]
         files = f"/api/v1/{kind}/{owner}/files"
         assert call("POST", files, member, files={"file": ("x.exe", b"MZ\x90\x00" + b"\x00" * 200)}).status_code == 415

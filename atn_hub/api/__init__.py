@@ -16,6 +16,7 @@ def register_blueprints(api: Api) -> None:
         me,
         moderation,
         practices,
+        projects,
         search,
         societies,
         stats,
@@ -25,8 +26,9 @@ def register_blueprints(api: Api) -> None:
         webhooks,
     )
 
-    for module in (search, practices, contacts, training_materials, societies, topics, me, users, clients, changes,
-                   moderation, audit, webhooks, mail, config, stats):
+    for module in (search, practices, contacts, training_materials, projects, societies, topics, me, users, clients,
+                   changes, moderation, audit, webhooks, mail, config, stats):
         api.register_blueprint(module.blp)
     api.register_blueprint(files.material_files)
     api.register_blueprint(files.practice_files)
+    api.register_blueprint(files.project_files)

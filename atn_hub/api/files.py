@@ -104,3 +104,5 @@ material_files = files_blueprint("training-materials", "training-material", "tra
                                  "brochures, slide decks, course texts")
 practice_files = files_blueprint("practices", "practice", "practice", "record_id",
                                  "evaluation reports, brochures, protocols")
+project_files = files_blueprint("projects", "project", "project", "record_id",
+                                "project descriptions, reports, leaflets")

@@ -17,6 +17,7 @@ from .notification import (
 )
 from .oauth import AuthorizationCode, AuthThrottle, OAuthClient, OAuthToken, token_hash
 from .practice import AREAS, KINDS, SERVICES, Practice
+from .project import PARTNER_KINDS, Project
 from .review import DECISIONS, ReviewComment
 from .society import Society
 from .stats_snapshot import StatsSnapshot
@@ -36,13 +37,14 @@ from .webhook import (
     WebhookEndpoint,
 )
 
-RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial)}
+RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial, Project)}
 
 __all__ = [
     "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS",
     "ROLES", "SERVICES", "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact",
     "OAuthClient", "OAuthToken",
-    "Practice", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User", "Visibility",
+    "Practice", "PARTNER_KINDS", "Project", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User",
+    "Visibility",
     "token_hash", "TEXT_STATUSES", "FilePage", "MaterialFile", "PENDING_STATUSES", "PendingRevision", "Submission",
     "ALL_EVENTS", "DELIVERY_STATUSES", "EVENT_ACTIONS", "EVENT_TYPES", "WebhookAttempt", "WebhookCursor",
     "WebhookDelivery", "WebhookEndpoint", "EVENT_PATTERNS", "PING_EVENT",

@@ -16,16 +16,23 @@ TEXT_STATUSES = ["pending", "extracting", "done", "failed", "none"]  # none: a f
 PENDING_CHANGES = ["added", "removed"]
 
 
+ONE_OWNER = ("(CASE WHEN material_id IS NULL THEN 0 ELSE 1 END + CASE WHEN practice_id IS NULL THEN 0 ELSE 1 END"
+             " + CASE WHEN project_id IS NULL THEN 0 ELSE 1 END) = 1")
+
+
 class MaterialFile(Base):
-    """A file of one record: a training material's (``material_id``) or a practice's (``practice_id``)."""
+    """A file of one record: a training material's (``material_id``), a practice's (``practice_id``) or a
+    project's (``project_id``)."""
 
     __tablename__ = "material_file"
-    __table_args__ = (CheckConstraint("(material_id IS NULL) <> (practice_id IS NULL)", name="one_record"),)
+    # Exactly one owner (the count of non-null owner columns is 1).
+    __table_args__ = (CheckConstraint(ONE_OWNER, name="one_record"),)
 
     id: Mapped[uuid_pk]
     material_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("training_material.id", ondelete="CASCADE"),
                                                           index=True)
     practice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("practice.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -51,14 +58,15 @@ class MaterialFile(Base):
 
     @property
     def record_id(self) -> uuid.UUID:
-        return self.material_id or self.practice_id  # type: ignore[return-value]  (one is set: one_record)
+        return self.material_id or self.practice_id or self.project_id  # type: ignore[return-value]  (one_record)
 
     @property
     def record_type(self) -> str:
-        return "training-material" if self.material_id else "practice"
+        return "training-material" if self.material_id else "practice" if self.practice_id else "project"
 
-    SHOWN = ("id", "material_id", "practice_id", "filename", "content_type", "size", "sha256", "page_count", "language",
-             "text_status", "text_error", "pending_change", "uploaded_by_name", "created_at", "extracted_at")
+    SHOWN = ("id", "material_id", "practice_id", "project_id", "filename", "content_type", "size", "sha256",
+             "page_count", "language", "text_status", "text_error", "pending_change", "uploaded_by_name", "created_at",
+             "extracted_at")
 
     def shown(self) -> dict:
         """What the record's list of files shows of it (to those who see the pending revision): the feed's

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, json_list, text
@@ -37,8 +35,9 @@ class Practice(RecordMixin, Base):
     start_year: Mapped[int | None] = mapped_column(Integer)
     end_year: Mapped[int | None] = mapped_column(Integer)
     links: Mapped[json_list]
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    # Links to other records (``services.links``): [{"id", "role"}] of contacts, and training materials' ids.
+    contacts: Mapped[json_list]
+    training_materials: Mapped[json_list]
 
-    contact = relationship("Contact", lazy="select")
     # The attached files with their extracted pages, for the search document (read-only here).
     files = relationship("MaterialFile", viewonly=True, lazy="select", order_by="MaterialFile.created_at")

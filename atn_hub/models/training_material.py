@@ -24,6 +24,7 @@ class TrainingMaterial(RecordMixin, Base):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     external_url: Mapped[str | None] = mapped_column(String(2000))
     licence: Mapped[str | None] = mapped_column(String(200))
+    practices: Mapped[json_list]  # the ids of the practices it serves (``services.links``)
 
     # The attached files with their extracted pages, for the search document (read-only here).
     files = relationship("MaterialFile", viewonly=True, lazy="select", order_by="MaterialFile.created_at")

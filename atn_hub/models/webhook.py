@@ -12,6 +12,7 @@ from ..db import Base, BigIntPK, UTCDateTime, json_list, timestamp, uuid_pk
 from .base import Timestamped
 from .contact import Contact
 from .practice import Practice
+from .project import Project
 from .training_material import TrainingMaterial
 
 DELIVERY_STATUSES = ["pending", "delivered", "failed"]
@@ -20,9 +21,9 @@ DELIVERY_STATUSES = ["pending", "delivered", "failed"]
 # reader (services.changes classifies each change into one of these).
 ALL_EVENTS = "*"
 EVENT_ACTIONS = ["created", "updated", "published", "unpublished", "deleted"]
-EVENT_TYPES = [f"{model.record_type}.{action}" for model in (Practice, Contact, TrainingMaterial)
-               for action in EVENT_ACTIONS]
-EVENT_PATTERNS = [f"{model.record_type}.*" for model in (Practice, Contact, TrainingMaterial)]  # every action of a type
+_TYPES = (Practice, Contact, TrainingMaterial, Project)
+EVENT_TYPES = [f"{model.record_type}.{action}" for model in _TYPES for action in EVENT_ACTIONS]
+EVENT_PATTERNS = [f"{model.record_type}.*" for model in _TYPES]  # every action of a type
 PING_EVENT = "ping"  # sent on request (POST /webhooks/{id}/ping), whatever the endpoint subscribes to
 
 

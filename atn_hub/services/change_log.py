@@ -47,7 +47,7 @@ def assign_changes(obj, data: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
-RECORD_TYPES = ("practice", "contact", "training-material")
+RECORD_TYPES = ("practice", "contact", "training-material", "project")
 
 
 def state_of(record) -> dict[str, str]:
@@ -66,7 +66,7 @@ def snapshot(record) -> dict[str, Any]:
 
 def from_json(model, data: dict[str, Any]) -> dict[str, Any]:
     """The inverse of ``json_safe`` for a model's columns: times and UUIDs back to Python values."""
-    from sqlalchemy import DateTime, Uuid
+    from sqlalchemy import Date, DateTime, Uuid
 
     columns = sa_inspect(model).columns
     values = {}
@@ -77,6 +77,8 @@ def from_json(model, data: dict[str, Any]) -> dict[str, Any]:
                 value = uuid.UUID(value) if isinstance(value, str) else value
             elif isinstance(column.type, DateTime) or isinstance(getattr(column.type, "impl", None), DateTime):
                 value = datetime.fromisoformat(value) if isinstance(value, str) else value
+            elif isinstance(column.type, Date):
+                value = date.fromisoformat(value) if isinstance(value, str) else value
         values[key] = value
     return values
 

@@ -27,10 +27,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import permissions
+from ..db import session_of
 from ..errors import BadRequest
 from ..models import EVENT_ACTIONS, RECORD_MODELS, ChangeLog, MaterialFile
 from ..principal import Principal
-from . import translations
+from . import links, translations
 from .change_log import RECORD_TYPES, from_json
 
 ACTIONS = EVENT_ACTIONS  # what a change may mean to its reader: the actions of the webhooks' events
@@ -97,6 +98,9 @@ def restore(principal: Principal, row: ChangeLog) -> SimpleNamespace | None:
     record = SimpleNamespace(**values, society=SimpleNamespace(code=data.get("society")))
     record.display = translations.display(record, model.translatable)
     record.pending_revision, record.files = _shown_with(principal, row)
+    # Its links as the caller may see them now (a link never reveals a record they may not read).
+    for name, value in links.shown(session_of(row), principal, row.record_type, [record])[str(record.id)].items():
+        setattr(record, name, value)
     return record
 
 

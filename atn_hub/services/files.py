@@ -30,7 +30,8 @@ from .record_types import BY_TYPE
 
 log = logging.getLogger("atn_hub.files")
 ATTACHABLE = {Status.draft.value, Status.changes_requested.value, Status.published.value}
-LABEL = {"training-material": "training material", "practice": "practice"}  # the types with files (FILE_OWNER)
+# The types with files (FILE_OWNER)
+LABEL = {"training-material": "training material", "practice": "practice", "project": "project"}
 
 
 @dataclass

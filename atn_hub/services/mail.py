@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # config checks ATN_SMTP_URL with parse_smtp_url: annotations
     from ..config import Settings
 
 SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
-RESOURCES = {"practice": "practices", "contact": "contacts", "training-material": "training-materials"}
+RESOURCES = {"practice": "practices", "contact": "contacts", "training-material": "training-materials",
+             "project": "projects"}
 UNSUBSCRIBE_PATH = "/notifications/unsubscribe"
 _SALT = "atn-hub notification unsubscribe"
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from .. import permissions
 from ..db import erase_on_commit
 from ..errors import Forbidden
-from ..models import ChangeLog, Practice, ReviewComment, WebhookDelivery
+from ..models import ChangeLog, ReviewComment, WebhookDelivery
 from ..principal import Principal
-from . import audit, notifications, revisions
+from . import audit, links, notifications, revisions
 
 SCRUBBED_PARTS = ("record", "content", "fields")  # where a change-log payload keeps a record's fields
 
@@ -103,6 +103,6 @@ def export_contact(session: Session, principal: Principal, service, contact_id: 
         "review_comments": list(session.scalars(select(ReviewComment).where(
             ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
             .order_by(ReviewComment.created_at))),
-        "named_by": [{"type": "practice", "id": p.id, "external_id": p.external_id, "title": p.title}
-                     for p in session.scalars(select(Practice).where(Practice.contact_id == record.id))],
+        "named_by": [{"type": holder.record_type, "id": holder.id, "external_id": holder.external_id,
+                      "title": holder.title} for _, holder in links.holders_of(session, record)],
     }

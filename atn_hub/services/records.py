@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from .. import permissions
 from ..db import array_contains, json_first, json_has_key, page_offset, session_of, utcnow
 from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
-from ..models import Contact, PendingRevision, RecordMixin, Society, Status, Topic
+from ..models import RECORD_MODELS, PendingRevision, RecordMixin, Society, Status, Topic
 from ..principal import ANONYMOUS, Principal
-from . import change_log, personal_data, revisions, translations
+from . import change_log, links, personal_data, revisions, translations
 from .change_log import assign_changes
 
 # Fields a client never sets through the API: the workflow and the bookkeeping own them.
@@ -28,8 +28,10 @@ class RecordView:
     them. Wraps the ORM object read-only, so nothing hidden can be flushed back by mistake."""
 
     def __init__(self, record: RecordMixin, actions: list[str], hidden: tuple[str, ...] = (),
-                 pending: PendingRevision | None = None, principal: Principal | None = None):
+                 pending: PendingRevision | None = None, principal: Principal | None = None,
+                 linked: dict[str, Any] | None = None):
         self._record = record
+        self._linked = linked or {}  # its links as the caller may see them (``services.links.shown``)
         self._principal = principal or ANONYMOUS
         self.actions = actions
         self._hidden = hidden
@@ -39,6 +41,8 @@ class RecordView:
     def __getattr__(self, name: str) -> Any:
         if name in self._hidden:
             return None
+        if name in self._linked:
+            return self._linked[name]
         return getattr(self._record, name)
 
     @property
@@ -94,14 +98,20 @@ class RecordService:
     country_column: ClassVar[str | None] = None  # a single-country column (contacts), or None when countries is a list
 
     # --- reading ---------------------------------------------------------------------------------------
-    def present(self, principal: Principal, record: RecordMixin, pending: Any = LOOKUP) -> RecordView:
-        """``pending``: the record's pending revision when the caller has it at hand (lists), else looked up."""
+    def present(self, principal: Principal, record: RecordMixin, pending: Any = LOOKUP,
+                linked: dict[str, Any] | None = None) -> RecordView:
+        """``pending``: the record's pending revision when the caller has it at hand (lists), else looked up;
+        ``linked``: its links as the caller sees them, when a list worked them out for its page."""
         hidden = permissions.hidden_fields(principal, record.record_type)
+        session = session_of(record)
         if pending is LOOKUP:
-            pending = revisions.pending_of(session_of(record), record) if record.is_published else None
+            pending = revisions.pending_of(session, record) if record.is_published else None
         actions = permissions.record_actions(principal, record, pending)
         shown = pending if revisions.may_see_pending(principal, record, pending) else None
-        return RecordView(record, actions, hidden, shown, principal)
+        if linked is None:
+            session.flush()  # a record just created is in the table its projects' query reads
+            linked = links.shown(session, principal, record.record_type, [record])[str(record.id)]
+        return RecordView(record, actions, hidden, shown, principal, linked)
 
     def _load(self, session: Session, record_id: uuid.UUID) -> RecordMixin | None:
         return session.get(self.model, record_id)
@@ -168,7 +178,8 @@ class RecordService:
         stmt = select(m).where(*where).order_by(*order).offset(page_offset(page, page_size)).limit(page_size)
         records = list(session.scalars(stmt).unique())
         pending = revisions.pending_map(session, m.record_type, [r.id for r in records if r.is_published])
-        return Page([self.present(principal, r, pending.get(r.id)) for r in records], total or 0)
+        linked = links.shown(session, principal, m.record_type, records)
+        return Page([self.present(principal, r, pending.get(r.id), linked[str(r.id)]) for r in records], total or 0)
 
     # --- checks shared by create and update --------------------------------------------------------------
     def validate_topics(self, session: Session, data: dict[str, Any]) -> None:
@@ -187,11 +198,15 @@ class RecordService:
                     raise Invalid(field, f"Not topics of category '{category}': {', '.join(wrong)}.")
 
     def validate(self, session: Session, data: dict[str, Any], record: RecordMixin | None,
-                 society: Society, external_id_free: bool = False) -> None:
+                 society: Society, external_id_free: bool = False, check_links: bool = True) -> None:
         """Checks that need the database or the record's other fields; subclasses add theirs.
-        ``external_id_free``: the caller has just looked the external id up and found it unused."""
+        ``external_id_free``: the caller has just looked the external id up and found it unused.
+        ``check_links``: False for an import, whose lines may link to records of a later line or file (a link
+        to nothing is shown to no one: ``links.shown``)."""
         self.validate_topics(session, data)
         translations.check_own_language(self.model, data, record)
+        if check_links:
+            links.check(session, self.model.record_type, data, society, record)
         external_id = data.get("external_id")
         if external_id and not external_id_free and external_id != getattr(record, "external_id", None):
             clash = session.scalar(select(self.model.id).where(self.model.society_id == society.id,
@@ -308,6 +323,7 @@ class RecordService:
             raise Conflict(f"A {record.status} {self.model.record_type} cannot be deleted by its society.")
         before = change_log.state_of(record)
         self.before_delete(session, principal, record)
+        self.unlink(session, principal, record)
         revisions.discard(session, record)
         session.delete(record)
         revisions.record_change(session, principal, record, "erased" if erase else "deleted", before=before,
@@ -316,7 +332,21 @@ class RecordService:
             personal_data.scrub(session, record.record_type, record.id, self.personal_fields)
 
     def before_delete(self, session: Session, principal: Principal, record: RecordMixin) -> None:
-        """What else a deletion changes (contacts: the practices that name them); logged like any change."""
+        """What else a deletion changes, for a type to add to (logged like any change)."""
+
+    def unlink(self, session: Session, principal: Principal, record: RecordMixin) -> None:
+        """The records that link to one being deleted stop linking to it, each a logged change (as the feed,
+        the index and webhooks tell it), their pending revisions too."""
+        pending_changes = links.unlink_pending(session, record)
+        for link, holder in links.holders_of(session, record):
+            before = change_log.state_of(holder)
+            value = links.without(link, getattr(holder, link.field), str(record.id))
+            setattr(holder, link.field, value)
+            revisions.record_change(session, principal, holder, "updated", before=before, fields={link.field: value})
+        for pending, fields in pending_changes:
+            holder = session.get(RECORD_MODELS[pending.record_type], pending.record_id)
+            if holder is not None:
+                revisions.pending_changed_by(session, principal, holder, pending, fields)
 
     # --- import (administrators' migration of an existing collection) -------------------------------------
     def upsert(self, session: Session, principal: Principal, data: dict[str, Any],
@@ -342,7 +372,8 @@ class RecordService:
             data["status"] = Status.published.value
         if data.get("status") == Status.published.value and not data.get("published_at"):
             data["published_at"] = record.published_at if record and record.published_at else utcnow()
-        self.validate(session, data, record, society, external_id_free=looked_up and record is None)
+        self.validate(session, data, record, society, external_id_free=looked_up and record is None,
+                      check_links=False)
         if record is None:
             record = self.model(id=record_id or uuid.uuid4(), society=society, society_id=society.id,
                                 **{"status": Status.draft.value, **data})
@@ -358,14 +389,6 @@ class RecordService:
             setattr(record, key, value)
         revisions.record_change(session, principal, record, "updated", before=before, fields=changed)
         return record, "updated"
-
-
-def check_contact(session: Session, contact_id: uuid.UUID | None, society: Society) -> None:
-    if contact_id is None:
-        return
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.society_id != society.id:
-        raise Invalid("contact_id", "No contact with this id in the record's society.")
 
 
 def check_years(start: int | None, end: int | None) -> None:

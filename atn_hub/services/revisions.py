@@ -138,7 +138,8 @@ def side_change(session: Session, principal: Principal, record, action: str, pay
 
 
 # --- files of a pending revision -------------------------------------------------------------------------
-FILE_OWNER = {"training-material": MaterialFile.material_id, "practice": MaterialFile.practice_id}
+FILE_OWNER = {"training-material": MaterialFile.material_id, "practice": MaterialFile.practice_id,
+              "project": MaterialFile.project_id}
 
 
 def record_files(session: Session, record: RecordMixin) -> list[MaterialFile]:
@@ -241,6 +242,15 @@ def save_pending(session: Session, principal: Principal, service, record: Record
     _log(session, principal, record, "revised", (was, pending.status), fields=changed,
          revision={"status": pending.status},
          content=content)
+
+
+def pending_changed_by(session: Session, principal: Principal, record: RecordMixin, pending: PendingRevision,
+                       fields: dict[str, Any]) -> None:
+    """A pending revision changed by something else than its editing (a record it linked to was deleted): a
+    saved state of it like any other, in its history and, for those who see it, the feed."""
+    session.flush()
+    _log(session, principal, record, "revised", (pending.status, pending.status), fields=json_safe(fields),
+         revision={"status": pending.status}, content=pending.data)
 
 
 def join_pending(session: Session, principal: Principal, record: RecordMixin) -> PendingRevision:

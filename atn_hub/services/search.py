@@ -19,7 +19,8 @@ from ..models import RECORD_MODELS
 from ..principal import Principal
 from . import translations
 
-API_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials"}
+API_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials",
+             "project": "projects"}
 CSV_COLUMNS = ["type", "id", "external_id", "title", "score", "language", "countries", "society", "updated_at",
                "url", "snippet"]
 

@@ -47,7 +47,7 @@ from ..db import (
     utcnow,
     writing,
 )
-from ..models import ChangeLog, Contact, Practice, Society, StatsSnapshot, Status, Submission, TrainingMaterial
+from ..models import ChangeLog, Contact, Practice, Project, Society, StatsSnapshot, Status, Submission, TrainingMaterial
 from ..principal import Principal
 from .record_types import BY_TYPE
 from .records import society_by_code
@@ -116,9 +116,10 @@ def _as_list(totals: dict[str, int], key: str = "code") -> list[dict[str, Any]]:
 
 # The column(s) holding each type's countries and languages: a single code, or a JSON list of codes.
 COUNTRY = {"practice": ("list", Practice.countries), "contact": ("one", Contact.country),
-           "training-material": ("society", None)}  # a material has no countries of its own: its society's
+           "training-material": ("society", None),  # a material has no countries of its own: its society's
+           "project": ("list", Project.countries)}
 LANGUAGE = {"practice": ("one", Practice.language), "contact": ("list", Contact.languages),
-            "training-material": ("list", TrainingMaterial.languages)}
+            "training-material": ("list", TrainingMaterial.languages), "project": ("one", Project.language)}
 
 
 def _elements(session: Session, model, where: list, column) -> list:

@@ -18,17 +18,19 @@ from sqlalchemy.orm import Session
 
 from schemas.contacts import ContactImportSchema
 from schemas.practices import PracticeImportSchema
+from schemas.projects import ProjectImportSchema
 from schemas.societies import SocietyCreateSchema
 from schemas.topics import TopicCreateSchema
 from schemas.training_materials import TrainingMaterialImportSchema
 
 from ..db import Base
 from ..errors import DomainError
-from ..models import Contact, Practice, Society, Topic, TrainingMaterial
+from ..models import Contact, Practice, Project, Society, Topic, TrainingMaterial
 from ..principal import Principal
 from . import societies, topics
 from .contacts import contacts
 from .practices import practices
+from .projects import projects
 from .training_materials import training_materials
 
 # Import types in dependency order: what a record refers to comes first.
@@ -39,8 +41,9 @@ TYPES: dict[str, tuple[type[Schema], Callable, type[Base], str]] = {
     "practice": (PracticeImportSchema, practices.upsert, Practice, "practices.jsonl"),
     "training-material": (TrainingMaterialImportSchema, training_materials.upsert, TrainingMaterial,
                           "training_materials.jsonl"),
+    "project": (ProjectImportSchema, projects.upsert, Project, "projects.jsonl"),
 }
-RECORD_TYPES = ("contact", "practice", "training-material")
+RECORD_TYPES = ("contact", "practice", "training-material", "project")
 
 
 @dataclass

@@ -39,7 +39,7 @@ def history(app, client, member, other_member, make_caller, admin):
     coordinator = make_caller("coordinator", "DE")
     contact = publish(client, member, coordinator, "contacts", visibility="public")
     practice = publish(client, member, coordinator, "practices", visibility="public", external_id="P-public",
-                       contact_id=contact["id"])
+                       contacts=[{"id": contact["id"], "role": None}])
     publish(client, member, coordinator, "practices", external_id="P-network")
     draft = create(client, member, "practices", external_id="P-draft").json
     edit(client, member, "practices", draft["id"], {"title": "Draft, edited"})
@@ -99,7 +99,7 @@ def test_following_the_feed_rebuilds_what_the_lists_show(client, history, member
     assert [f["filename"] for f in shared["files"]] == ["published.txt"] and shared["pending_revision"] is None
     assert shared["files"][0]["pending_change"] is None and shared["files"][0]["text_status"] == "done"
     assert anonymous[("practice", history["practice"]["id"])]["title"] == "Revised and approved"
-    assert anonymous[("practice", history["practice"]["id"])]["contact_id"] is None
+    assert anonymous[("practice", history["practice"]["id"])]["contacts"] == []
 
 
 def test_a_sync_client_resumes_from_its_cursor(client, history, member):

@@ -31,8 +31,8 @@ def test_erasure_scrubs_personal_fields_everywhere_and_keeps_a_tombstone(client,
                                                                           app, tmp_path):
     contact = publish(client, member, coordinator, "contacts")
     edit(client, member, "contacts", contact["id"], {"email": "a.jansen@rodekruis-nl.example"})  # a revision
-    practice = client.post("/api/v1/practices?refresh=wait_for", json=valid("practices", contact_id=contact["id"]),
-                           headers=member.headers).json
+    practice = client.post("/api/v1/practices?refresh=wait_for",
+                           json=valid("practices", contacts=[{"id": contact["id"]}]), headers=member.headers).json
     found = client.get("/api/v1/search?q=Jansen", headers=member.headers).json
     assert [h["id"] for h in found["hits"]] == [contact["id"]]
     assert NAME in traces(db_session) and EMAIL in traces(db_session)
@@ -47,7 +47,7 @@ def test_erasure_scrubs_personal_fields_everywhere_and_keeps_a_tombstone(client,
     assert tombstones[-1]["action"] == "deleted" and tombstones[-1]["record_id"] == contact["id"]
     assert all(c["record"] is None or c["record"]["name"] is None for c in tombstones)
     assert client.get(url("contacts", contact["id"]), headers=member.headers).status_code == 404
-    assert client.get(url("practices", practice["id"]), headers=member.headers).json["contact_id"] is None
+    assert client.get(url("practices", practice["id"]), headers=member.headers).json["contacts"] == []
     assert client.get("/api/v1/search?q=Jansen", headers=member.headers).json["total"] == 0
     assert client.get("/api/v1/search?q=rodekruis", headers=member.headers).json["total"] == 0
     # Nothing of it stays in the index's files either: no stored field, no term (Whoosh only marks deleted
@@ -147,7 +147,7 @@ def test_a_plain_delete_keeps_the_history(client, db_session, member):
 def test_the_export_holds_everything_about_a_contact(client, member, other_member, coordinator, make_caller, admin):
     contact = publish(client, member, coordinator, "contacts")
     edit(client, member, "contacts", contact["id"], {"phone": "+31 70 000 0000"})
-    practice = create(client, member, "practices", contact_id=contact["id"]).json
+    practice = create(client, member, "practices", contacts=[{"id": contact["id"], "role": "focal point"}]).json
     path = url("contacts", contact["id"]) + "/export"
 
     exported = client.get(path, headers=member.headers)

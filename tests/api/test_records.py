@@ -95,8 +95,11 @@ BAD_INPUTS = {
         ({"start_year": 2020, "end_year": 2010}, "end_year"),
         ({"start_year": "2024"}, "start_year"),  # a string is a type error, whatever it holds
         ({"title": "x" * 301}, "title"),
-        ({"contact_id": "not-a-uuid"}, "contact_id"),
-        ({"contact_id": str(uuid.uuid4())}, "contact_id"),
+        ({"contacts": [{"id": "not-a-uuid"}]}, "contacts"),
+        ({"contacts": [{"id": str(uuid.uuid4())}]}, "contacts"),
+        ({"contacts": [{"role": "focal point"}]}, "contacts"),
+        ({"training_materials": [str(uuid.uuid4())]}, "training_materials"),
+        ({"training_materials": "not a list"}, "training_materials"),
         ({"links": [{"url": "javascript:alert(1)"}]}, "links"),
         ({"status": "published"}, "status"),
         ({"published_at": "2024-01-01T00:00:00Z"}, "published_at"),
@@ -118,6 +121,20 @@ BAD_INPUTS = {
         ({"duration_minutes": "90"}, "duration_minutes"),
         ({"external_url": "ftp://example.org/x"}, "external_url"),
         ({"topics": ["nope"]}, "topics"),
+        ({"practices": [str(uuid.uuid4())]}, "practices"),
+    ],
+    "projects": [
+        ({"title": ""}, "title"),
+        ({"start_date": "2024-13-01"}, "start_date"),
+        ({"start_date": "2024-01-01", "end_date": "2023-01-01"}, "end_date"),
+        ({"partners": [{"name": "COA", "kind": "agency"}]}, "partners"),
+        ({"partners": [{"kind": "ngo"}]}, "partners"),
+        ({"societies": ["XX"]}, "societies"),
+        ({"societies": ["BE"]}, "societies"),
+        ({"funders": "EU"}, "funders"),
+        ({"web_address": "javascript:alert(1)"}, "web_address"),
+        ({"practices": [str(uuid.uuid4())]}, "practices"),
+        ({"training_materials": ["nope"]}, "training_materials"),
     ],
 }
 
@@ -177,9 +194,11 @@ def test_external_id_is_unique_per_society_and_type(client, member, other_member
 def test_practice_contact_must_belong_to_the_same_society(client, member, other_member):
     theirs = create(client, other_member, "contacts", country="GB").json
     ours = create(client, member, "contacts", external_id="NL-C-2").json
-    bad = client.post(url("practices"), json=valid("practices", contact_id=theirs["id"]), headers=member.headers)
-    assert bad.status_code == 422 and "contact_id" in bad.json["errors"]["json"]
-    assert create(client, member, "practices", contact_id=ours["id"]).json["contact_id"] == ours["id"]
+    bad = client.post(url("practices"), json=valid("practices", contacts=[{"id": theirs["id"]}]),
+                      headers=member.headers)
+    assert bad.status_code == 422 and "contacts" in bad.json["errors"]["json"]
+    named = [{"id": ours["id"], "role": "focal point"}]
+    assert create(client, member, "practices", contacts=named).json["contacts"] == named
 
 
 def test_regional_language_tags_are_reduced_to_the_language(client, member):

@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import create, decide_at_once, edit, post, publish, url
 from tests.payloads import RESOURCES
 
-TITLE = {"practices": "title", "contacts": "role", "training-materials": "title"}
+TITLE = {"practices": "title", "contacts": "role", "training-materials": "title", "projects": "title"}
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

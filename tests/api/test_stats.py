@@ -14,12 +14,21 @@ from sqlalchemy import func, select, update
 
 from atn_hub import delivery
 from atn_hub.db import utcnow
-from atn_hub.models import ChangeLog, Contact, Practice, Society, StatsSnapshot, Submission, TrainingMaterial
+from atn_hub.models import (
+    ChangeLog,
+    Contact,
+    Practice,
+    Project,
+    Society,
+    StatsSnapshot,
+    Submission,
+    TrainingMaterial,
+)
 from atn_hub.services import stats as stats_service
 from tests.helpers import create, post, publish, set_status
 
 STATS = "/api/v1/stats"
-MODELS = {"practice": Practice, "contact": Contact, "training-material": TrainingMaterial}
+MODELS = {"practice": Practice, "contact": Contact, "training-material": TrainingMaterial, "project": Project}
 COORDINATOR_SEES = {"submitted", "changes_requested", "rejected", "archived"}
 SUBMITTED = {"submitted", "revision_submitted"}
 DECIDED = {"published", "changes_requested", "rejected", "revision_approved", "revision_changes_requested",
@@ -45,6 +54,8 @@ def network(client, db_session, make_caller):
     publish(client, gb, coordinator, "training-materials", external_id="t2", languages=["en", "fr"],
             visibility="network")
     create(client, gb, "contacts", external_id="c1", country="GB")  # GB's draft
+    publish(client, nl, coordinator, "projects", external_id="s1", countries=["NL", "BE"], visibility="public")
+    create(client, gb, "projects", external_id="s2", language="en", translations={}, countries=[])  # GB's draft
     overdue = publish(client, nl, coordinator, "contacts", external_id="c2",
                       review_due_at="2025-01-01T00:00:00Z")
     set_status(db_session, "contacts", overdue["id"], "published", "public")
@@ -96,11 +107,13 @@ def sees(caller, record, society) -> bool:
 def countries_of(name, record, society):
     if name == "practice":
         return list(record.countries)
+    if name == "project":
+        return list(record.countries)
     return [record.country] if name == "contact" else [society.code]  # a material: its society's country
 
 
 def languages_of(name, record):
-    return [record.language] if name == "practice" else list(record.languages)
+    return [record.language] if name in ("practice", "project") else list(record.languages)
 
 
 def topics_of(name, record):
@@ -206,7 +219,7 @@ def test_a_member_sees_their_drafts_counted_and_another_society_does_not(client,
     own = client.get(STATS, headers=network["member, own society"].headers).json["records"]
     other = client.get(STATS, headers=network["member, other society"].headers).json["records"]
     assert as_counts(own["by_status"], "status")["draft"] == 1  # NL's p3 (GB's contact draft is not NL's)
-    assert as_counts(other["by_status"], "status")["draft"] == 1  # GB's c1
+    assert as_counts(other["by_status"], "status")["draft"] == 2  # GB's c1 and s2
     assert as_counts(own["by_country"]).get("DE") == 1 and "DE" not in as_counts(other["by_country"])
 
 

@@ -17,10 +17,11 @@ DUTCH = {"practices": {"title": "Juridische steun", "summary": "Steun tijdens de
                        "body": "Vrijwilligers begeleiden slachtoffers.", "results": "120 mensen geholpen.",
                        "evaluation": "Extern geëvalueerd."},
          "contacts": {"role": "Aanspreekpunt mensenhandel"},
-         "training-materials": {"title": "Handleiding", "description": "Voor vrijwilligers."}}
+         "training-materials": {"title": "Handleiding", "description": "Voor vrijwilligers."},
+         "projects": {"title": "Veilige overgang", "summary": "Signalen herkennen.", "description": "Met het COA."}}
 FRENCH_OWN = {"practices": {"language": "fr"}, "contacts": {"languages": ["fr"]},
-              "training-materials": {"languages": ["fr"]}}
-TEXT = {"practices": "title", "contacts": "role", "training-materials": "title"}
+              "training-materials": {"languages": ["fr"]}, "projects": {"language": "fr"}}
+TEXT = {"practices": "title", "contacts": "role", "training-materials": "title", "projects": "title"}
 
 
 def french(resource, **translations):
@@ -63,7 +64,7 @@ def test_bad_translations_are_refused_naming_the_field(client, member, resource)
 def test_an_edit_stamps_changed_translations_and_keeps_the_others(client, member, make_caller, resource):
     colleague = make_caller("member", "NL")
     german = {"practices": {"title": "Rechtshilfe"}, "contacts": {"role": "Ansprechpartner"},
-              "training-materials": {"title": "Leitfaden"}}[resource]
+              "training-materials": {"title": "Leitfaden"}, "projects": {"title": "Sicherer Übergang"}}[resource]
     created = create(client, member, resource, **french(resource, nl=DUTCH[resource], de=german)).json
     shown = client.get(url(resource, created["id"]), headers=colleague.headers).json["translations"]
     # The colleague sends back what they read (bookkeeping too, which the server ignores), changing German.
@@ -105,7 +106,7 @@ def test_translations_of_a_published_record_go_through_a_revision_and_review(cli
     record = publish(client, member, coordinator, resource, **french(resource, nl=DUTCH[resource]))
     before = record["translations"]
     english = {"practices": {"title": "Legal support"}, "contacts": {"role": "Focal point"},
-               "training-materials": {"title": "Handbook"}}[resource]
+               "training-materials": {"title": "Handbook"}, "projects": {"title": "Safe transition"}}[resource]
     revised = edit(client, member, resource, record["id"], {"translations": {**before, "en": english}})
     assert revised.status_code == 200, revised.json
     assert [c["field"] for c in revised.json["pending_revision"]["changes"]] == ["translations"]
@@ -305,15 +306,15 @@ def test_the_working_language_setting_is_validated(monkeypatch):
 def test_missing_translation_lists_published_records_lacking_one(client, member, other_member, coordinator,
                                                                  resource):
     english = {"practices": {"title": "Legal support"}, "contacts": {"role": "Focal point"},
-               "training-materials": {"title": "Handbook"}}[resource]
+               "training-materials": {"title": "Handbook"}, "projects": {"title": "Safe transition"}}[resource]
     english_own = {"practices": {"language": "en"}, "contacts": {"languages": ["en", "fr"]},
-                   "training-materials": {"languages": ["en"]}}[resource]
+                   "training-materials": {"languages": ["en"]}, "projects": {"language": "en"}}[resource]
     lacking = publish(client, member, coordinator, resource, **french(resource), external_id="lacking")
     publish(client, member, coordinator, resource, **french(resource, en=english), external_id="translated")
     publish(client, member, coordinator, resource, **english_own, translations={}, external_id="english")
     create(client, member, resource, **french(resource), external_id="draft")
     both = {"practices": {"language": "fr"}, "contacts": {"languages": ["fr", "en"]},
-            "training-materials": {"languages": ["fr", "en"]}}[resource]
+            "training-materials": {"languages": ["fr", "en"]}, "projects": {"language": "fr"}}[resource]
     second = publish(client, member, coordinator, resource, **both, translations={}, external_id="second")
     for caller in (member, other_member):
         found = client.get(url(resource) + "?missing_translation=en", headers=caller.headers)
