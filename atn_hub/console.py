@@ -22,8 +22,9 @@ CONTENT_SECURITY_POLICY = (
     "require-trusted-types-for 'script'; trusted-types 'none'")
 
 PAGES = ["/", "/practices/<uuid:record_id>", "/contacts/<uuid:record_id>", "/training-materials/<uuid:record_id>",
-         "/my-society", '/new/<any(practices, contacts, "training-materials"):kind>',
-         '/edit/<any(practices, contacts, "training-materials"):kind>/<uuid:record_id>', "/moderation",
+         "/projects/<uuid:record_id>",
+         "/my-society", '/new/<any(practices, contacts, "training-materials", projects):kind>',
+         '/edit/<any(practices, contacts, "training-materials", projects):kind>/<uuid:record_id>', "/moderation",
          "/notifications", "/dashboard"]
 
 bp = Blueprint("console", __name__)

@@ -38,33 +38,35 @@ def test_the_matrix_covers_every_state_action_and_role():
     assert len(CELLS) == len(states) * 7 * len(ROLES)
 
 
+# The rules are every record type's; a practice and a project (the type added last) are walked through them.
+@pytest.mark.parametrize("resource", ["practices", "projects"])
 @pytest.mark.parametrize("state,action,role,expected", CELLS, ids=[f"{s}-{a}-{r}" for s, a, r, _ in CELLS])
-def test_permission_matrix(client, make_caller, db_session, state, action, role, expected):
+def test_permission_matrix(client, make_caller, db_session, state, action, role, expected, resource):
     owner = make_caller("member", "NL")
     admin = make_caller("admin", None)
-    record = create(client, owner, "practices").json
+    record = create(client, owner, resource).json
     status, _, visibility = state.partition(" (")
-    set_status(db_session, "practices", record["id"], status, visibility.rstrip(")") or "network")
+    set_status(db_session, resource, record["id"], status, visibility.rstrip(")") or "network")
     caller = make_caller(*ROLES[role]) if ROLES[role] else None
     headers = caller.headers if caller else {}
     if action == "read":
-        response = client.get(url("practices", record["id"]), headers=headers)
+        response = client.get(url(resource, record["id"]), headers=headers)
     elif action == "edit":
-        etag = client.get(url("practices", record["id"]), headers=admin.headers).headers["ETag"]
-        response = client.patch(url("practices", record["id"]), json={"title": "Edited"},
+        etag = client.get(url(resource, record["id"]), headers=admin.headers).headers["ETag"]
+        response = client.patch(url(resource, record["id"]), json={"title": "Edited"},
                                 headers={**headers, "If-Match": etag})
     elif action == "sync":  # the whole record by its external id; a caller without a society names it
-        etag = client.get(url("practices", record["id"]), headers=admin.headers).headers["ETag"]
-        body = valid("practices", **({"society": "NL"} if role == "admin" else {}))
-        response = client.put(f"/api/v1/practices/by-external-id/{record['external_id']}", json=body,
+        etag = client.get(url(resource, record["id"]), headers=admin.headers).headers["ETag"]
+        body = valid(resource, **({"society": "NL"} if role == "admin" else {}))
+        response = client.put(f"/api/v1/{resource}/by-external-id/{record['external_id']}", json=body,
                               headers={**headers, "If-Match": etag})
     elif action == "delete":
-        response = client.delete(url("practices", record["id"]), headers=headers)
+        response = client.delete(url(resource, record["id"]), headers=headers)
     elif action == "approve":
-        response = client.post(url("practices", record["id"]) + "/review", json={"decision": "approve"},
+        response = client.post(url(resource, record["id"]) + "/review", json={"decision": "approve"},
                                headers=headers)
     else:
-        response = client.post(url("practices", record["id"]) + f"/{action}", headers=headers)
+        response = client.post(url(resource, record["id"]) + f"/{action}", headers=headers)
     assert response.status_code == expected, response.get_json()
     if response.status_code >= 400:
         assert response.is_json and response.json["code"] == expected

@@ -344,9 +344,9 @@ class RecordService:
             setattr(holder, link.field, value)
             revisions.record_change(session, principal, holder, "updated", before=before, fields={link.field: value})
         for pending, fields in pending_changes:
-            holder = session.get(RECORD_MODELS[pending.record_type], pending.record_id)
-            if holder is not None:
-                revisions.pending_changed_by(session, principal, holder, pending, fields)
+            revised: RecordMixin | None = session.get(RECORD_MODELS[pending.record_type], pending.record_id)
+            if revised is not None:
+                revisions.pending_changed_by(session, principal, revised, pending, fields)
 
     # --- import (administrators' migration of an existing collection) -------------------------------------
     def upsert(self, session: Session, principal: Principal, data: dict[str, Any],

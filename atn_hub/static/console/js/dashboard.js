@@ -6,7 +6,7 @@ import { h, statusLabel, typeLabel } from "./dom.js";
 import { countryName, currentLanguage, formatDate, formatNumber, languageName, t, topicLabel } from "./i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const TYPES = ["practice", "contact", "training-material"];
+const TYPES = ["practice", "contact", "training-material", "project"];
 const HOURS = { maximumFractionDigits: 1 };
 
 function svg(tag, attrs, ...children) {

@@ -77,7 +77,8 @@ export function formatDate(value) {
   return formatInLanguage(value);
 }
 
-export const TYPE_PATHS = { practice: "practices", contact: "contacts", "training-material": "training-materials" };
+export const TYPE_PATHS = { practice: "practices", contact: "contacts", "training-material": "training-materials",
+  project: "projects" };
 
 // A record type's name in the reader's language ("Goede praktijk"); `plural` for the name of many.
 export function typeLabel(type, { plural = false } = {}) {
@@ -92,5 +93,6 @@ export function statusLabel(status) {
 
 // The same names as an object (TYPE_LABELS[type]): each read follows the language chosen at that moment.
 export const TYPE_LABELS = Object.freeze(Object.defineProperties({}, Object.fromEntries(
-  ["practice", "contact", "training-material"].map((type) => [type, { enumerable: true, get: () => typeLabel(type) }]))));
-export const PATH_TYPES = { practices: "practice", contacts: "contact", "training-materials": "training-material" };
+  ["practice", "contact", "training-material", "project"].map((type) => [type, { enumerable: true, get: () => typeLabel(type) }]))));
+export const PATH_TYPES = { practices: "practice", contacts: "contact", "training-materials": "training-material",
+  projects: "project" };

@@ -13,7 +13,7 @@ import { searchPage } from "./search.js";
 import { mySocietyPage } from "./society.js";
 
 const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
-const KIND = "(practices|contacts|training-materials)";
+const KIND = "(practices|contacts|training-materials|projects)";
 const ROUTES = [
   [/^\/$/, () => searchPage],
   [new RegExp(`^/${KIND}/${UUID}$`), (m) => (ctx) => recordPage(ctx, m[1], m[2])],

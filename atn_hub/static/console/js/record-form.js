@@ -3,21 +3,26 @@
 // still refuses is shown next to the field it names. Languages, countries and topics are chosen with pickers
 // (by name, never a typed code); translations sit beside the original text, each in its own language.
 import { ApiError } from "./api.js";
-import { announce, h } from "./dom.js";
-import { formatDate, languageName, t } from "./i18n.js";
+import { announce, h, PATH_TYPES } from "./dom.js";
+import { countryName, formatDate, languageName, t } from "./i18n.js";
 import { countryOptions, languageOptions, picker, topicOptions } from "./pickers.js";
-import { loadTopics, recordTitle, TEXT_FIELDS, valueLabel } from "./record.js";
+import { LINKS, loadTopics, ownLanguage as recordLanguage, recordTitle, TEXT_FIELDS, valueLabel } from "./record.js";
 
 // The request body's schema of each kind, in the OpenAPI document.
-const SCHEMAS = { practices: "PracticeCreate", contacts: "ContactCreate", "training-materials": "TrainingMaterialCreate" };
+const SCHEMAS = { practices: "PracticeCreate", contacts: "ContactCreate", "training-materials": "TrainingMaterialCreate",
+  projects: "ProjectCreate" };
 
 // What the editor shows, in order; labels are editor.field.<name>; the constraints come from the OpenAPI schema.
 const FORM = {
   practices: ["title", "summary", "body", "language", "countries", "kind", "visibility", "topics", "target_groups",
-    "forms_of_exploitation", "areas", "services", "results", "evaluation", "start_year", "end_year", "external_id"],
+    "forms_of_exploitation", "areas", "services", "results", "evaluation", "start_year", "end_year", "contacts",
+    "training_materials", "external_id"],
   contacts: ["name", "role", "country", "email", "phone", "languages", "topics", "visibility", "external_id"],
   "training-materials": ["title", "description", "format", "languages", "audience", "duration_minutes", "external_url",
-    "licence", "topics", "visibility", "external_id"],
+    "licence", "topics", "practices", "visibility", "external_id"],
+  projects: ["title", "acronym", "summary", "description", "language", "countries", "start_date", "end_date",
+    "funders", "partners", "societies", "web_address", "topics", "practices", "training_materials", "visibility",
+    "external_id"],
 };
 
 // Fields chosen with a picker: what they list, and whether several may be chosen. Topic fields list the topics
@@ -27,6 +32,7 @@ const PICKERS = {
   languages: { list: "languages", multiple: true },
   country: { list: "countries" },
   countries: { list: "countries", multiple: true },
+  societies: { list: "societies", multiple: true },
   topics: { list: "topics", multiple: true },
   target_groups: { list: "topics", multiple: true, category: "target_group" },
   forms_of_exploitation: { list: "topics", multiple: true, category: "exploitation" },
@@ -54,8 +60,12 @@ function resolve(spec, prop) {
 
 const types = (prop) => [].concat(prop.type || "string");
 
+const LINK_FIELDS = new Set(["contacts", "training_materials", "practices"]);
+
 function widgetOf(prop, name) {
   if (name && PICKERS[name]) return PICKERS[name].multiple ? "list" : "text";
+  if (name === "partners" || name === "funders" || LINK_FIELDS.has(name)) return "custom";
+  if (prop.format === "date") return "date";
   if (types(prop).includes("array")) return prop.items?.enum ? "checkboxes" : "list";
   if (prop.enum) return "select";
   if (types(prop).includes("integer")) return "integer";
@@ -102,7 +112,136 @@ function requiredMark(required) {
   return required ? h("span", { class: "required" }, ` ${t("editor.required_mark")}`) : null;
 }
 
-function fieldWidget(kind, name, prop, required, value, lists, pickers) {
+// The links of a record to records of one kind (services/links.py), chosen by search: the chosen ones listed by
+// title (a contact with its part in this record), each with a Remove button; a search field and its results,
+// each with an Add button. Contacts are the society's own (the API refuses others').
+function linkEditor({ id, label, path, value, api, society, describedBy }) {
+  const withRole = path === "contacts";
+  const chosen = (value || []).map((entry) => (typeof entry === "string" ? { id: entry, role: null } : { ...entry }));
+  const titles = new Map();
+  const list = h("ul", { class: "link-list", id: `${id}-chosen`, "aria-label": t("editor.links.chosen", { label }) });
+  const status = h("p", { class: "hint", role: "status", id: `${id}-status` });
+  const results = h("ul", { class: "link-results", id: `${id}-results` });
+  const query = h("input", { id, type: "search", autocomplete: "off",
+    "aria-describedby": [...describedBy, `${id}-status`].join(" ") });
+  const say = (message) => { status.textContent = message; announce(message); };
+  const titleOf = (entry) => titles.get(entry.id) || t("editor.links.loading");
+  const render = () => {
+    list.replaceChildren(...chosen.map((entry, index) => h("li", { class: "link-item", "data-id": entry.id },
+      h("span", { class: "link-title" }, titleOf(entry)),
+      withRole ? h("span", { class: "link-role" },
+        h("label", { for: `${id}-role-${index}` }, t("editor.links.role", { title: titleOf(entry) })),
+        h("input", { id: `${id}-role-${index}`, type: "text", maxlength: 200, value: entry.role ?? "",
+          oninput: (event) => { entry.role = event.target.value.trim() || null; } })) : null,
+      h("button", { type: "button", class: "secondary", onclick: () => {
+        chosen.splice(index, 1);
+        render();
+        say(t("editor.links.removed", { title: titleOf(entry) }));
+        query.focus();
+      } }, t("editor.links.remove", { title: titleOf(entry) })))));
+    if (!chosen.length) list.replaceChildren(h("li", { class: "hint" }, t("editor.links.none")));
+  };
+  // The titles of the records already linked (one that the caller can no longer read keeps its id).
+  Promise.all(chosen.map(async (entry) => {
+    try {
+      titles.set(entry.id, recordTitle((await api(`${path}/${entry.id}`)).data));
+    } catch {
+      titles.set(entry.id, entry.id);
+    }
+  })).then(render);
+  const search = async () => {
+    const q = query.value.trim();
+    if (!q) {
+      say(t("editor.links.type_first"));
+      return;
+    }
+    const filters = withRole && society ? { society } : {};
+    const found = (await api("search", { query: { q, type: PATH_TYPES[path], page_size: 10, ...filters } })).data;
+    const hits = found.hits.filter((hit) => !chosen.some((entry) => entry.id === hit.id));
+    results.replaceChildren(...hits.map((hit) => h("li", {}, h("button", { type: "button", class: "secondary",
+      onclick: () => {
+        chosen.push({ id: hit.id, role: null });
+        titles.set(hit.id, hit.title);
+        results.replaceChildren();
+        render();
+        say(t("editor.links.added", { title: hit.title }));
+        query.focus();
+      } }, t("editor.links.add", { title: hit.title })), " ",
+      h("span", { class: "hint" }, [countryName(hit.society), hit.status && hit.status !== "published"
+        ? valueLabel("status", hit.status) : null].filter(Boolean).join(" · ")))));
+    say(hits.length ? t("editor.links.found", { count: hits.length }) : t("editor.links.none_found"));
+  };
+  query.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      search();
+    }
+  });
+  render();
+  const element = h("fieldset", { class: "field links-editor", id: `${id}-group` }, h("legend", {}, label),
+    list,
+    h("div", { class: "field" }, h("label", { for: id }, t(`editor.links.find.${path}`)),
+      h("div", { class: "search-row" }, query, h("button", { type: "button", class: "secondary", onclick: search },
+        t("editor.links.search")))),
+    status, results);
+  return {
+    element,
+    get value() {
+      return withRole ? chosen.map((entry) => ({ id: entry.id, role: entry.role || null })) : chosen.map((entry) => entry.id);
+    },
+  };
+}
+
+// A project's partner organisations: one group of fields each (name, kind, country, web address), added and
+// removed with buttons.
+const PARTNER_KINDS = ["red_cross_society", "government_agency", "ngo", "international_organisation", "other"];
+
+function partnersEditor({ id, label, value }) {
+  const rows = (value || []).map((partner) => ({ ...partner }));
+  const list = h("div", { class: "partners-list" });
+  const render = () => {
+    list.replaceChildren(...rows.map((row, index) => {
+      const prefix = `${id}-${index}`;
+      const bind = (field) => (event) => { row[field] = event.target.value.trim() || null; };
+      return h("fieldset", { class: "partner", id: prefix },
+        h("legend", {}, t("editor.partners.legend", { number: index + 1 })),
+        h("div", { class: "field" }, h("label", { for: `${prefix}-name` }, t("editor.partners.name")),
+          h("input", { id: `${prefix}-name`, type: "text", maxlength: 300, value: row.name ?? "", oninput: bind("name") })),
+        h("div", { class: "field" }, h("label", { for: `${prefix}-kind` }, t("editor.partners.kind")),
+          h("select", { id: `${prefix}-kind`, onchange: bind("kind") }, PARTNER_KINDS.map((kind) =>
+            h("option", { value: kind, selected: (row.kind || "other") === kind }, valueLabel("partner_kind", kind))))),
+        h("div", { class: "field" }, h("label", { for: `${prefix}-country` }, t("editor.partners.country")),
+          h("select", { id: `${prefix}-country`, onchange: bind("country") }, h("option", { value: "" }, "—"),
+            countryOptions().map((option) => h("option", { value: option.value, selected: row.country === option.value },
+              option.label)))),
+        h("div", { class: "field" }, h("label", { for: `${prefix}-url` }, t("editor.partners.url")),
+          h("input", { id: `${prefix}-url`, type: "url", value: row.url ?? "", oninput: bind("url") })),
+        h("button", { type: "button", class: "danger", onclick: () => {
+          rows.splice(index, 1);
+          render();
+          announce(t("editor.partners.removed"));
+        } }, t("editor.partners.remove", { name: row.name || index + 1 })));
+    }));
+  };
+  render();
+  const element = h("fieldset", { class: "field", id: `${id}-group` }, h("legend", {}, label), list,
+    h("button", { type: "button", class: "secondary", id, onclick: () => {
+      rows.push({ name: null, kind: "other", country: null, url: null });
+      render();
+      list.querySelector(`#${id}-${rows.length - 1}-name`)?.focus();
+    } }, t("editor.partners.add")));
+  return { element, get value() { return rows.map((row) => ({ kind: "other", country: null, url: null, ...row })); } };
+}
+
+// A list of names that may hold commas (funders: "European Union, AMIF"): one per line.
+function linesEditor({ id, label, value, describedBy }) {
+  const area = h("textarea", { id, rows: 3, "aria-describedby": describedBy.join(" "), value: (value || []).join("\n") });
+  return { element: h("div", { class: "field" }, h("label", { for: id }, label), area,
+    h("p", { class: "hint" }, t("editor.hint.one_per_line"))),
+  get value() { return area.value.split("\n").map((line) => line.trim()).filter(Boolean); } };
+}
+
+function fieldWidget(kind, name, prop, required, value, lists, pickers, context = {}) {
   const id = `field-${name}`;
   const label = t(`editor.field.${name}`);
   const hintKey = HINTS[`${kind}.${name}`] || HINTS[name];
@@ -112,6 +251,13 @@ function fieldWidget(kind, name, prop, required, value, lists, pickers) {
   const error = h("p", { class: "field-error", id: `${id}-error` });
   const common = { id, name, "aria-describedby": describedBy.join(" "), required: required || null };
   const widget = widgetOf(prop, name);
+  if (widget === "custom") {
+    const control = LINK_FIELDS.has(name)
+      ? linkEditor({ id, label, path: LINKS[kind][name], value, api: context.api, society: context.society, describedBy })
+      : name === "partners" ? partnersEditor({ id, label, value }) : linesEditor({ id, label, value, describedBy });
+    pickers[name] = control;
+    return h("div", { class: "field" }, control.element, error);
+  }
   if (PICKERS[name]) {
     const spec = PICKERS[name];
     const control = picker({ id, label, options: lists[spec.list](spec.category), multiple: Boolean(spec.multiple),
@@ -133,6 +279,7 @@ function fieldWidget(kind, name, prop, required, value, lists, pickers) {
       error);
   } else if (widget === "list") control = h("input", { ...common, type: "text", value: (value || []).join(", ") });
   else if (widget === "integer") control = h("input", { ...common, type: "number", inputmode: "numeric", value: value ?? "" });
+  else if (widget === "date") control = h("input", { ...common, type: "date", value: value ?? "" });
   else control = h("input", { ...common, type: prop.format === "email" ? "email" : prop.format === "url" ? "url" : "text", value: value ?? "" });
   return h("div", { class: "field" }, h("label", { for: id }, label, requiredMark(required)), control, hint, error);
 }
@@ -345,9 +492,11 @@ export async function editorPage({ api, me, navigate, signIn }, kind, id) {
     record = answer.data;
     etag = answer.etag;
   }
+  const societies = FORM[kind].includes("societies") ? (await api("societies", { query: { page_size: 100 } })).data : [];
   const lists = {
     languages: () => languageOptions(),
     countries: () => countryOptions(),
+    societies: () => societies.map((society) => ({ value: society.code, label: society.name })),
     topics: (category) => topicOptions(category ? topics.filter((topic) => topic.category === category) : topics),
   };
   const pickers = {};
@@ -355,7 +504,8 @@ export async function editorPage({ api, me, navigate, signIn }, kind, id) {
   const summary = h("div", { class: "error", role: "alert", id: "form-error" });
 
   const translationSchema = resolve(spec, schema.properties.translations?.additionalProperties);
-  const ownLanguage = () => (kind === "practices" ? pickers.language?.value : pickers.languages?.value?.[0]) || null;
+  const ownLanguage = () => (recordLanguage(kind, { language: pickers.language?.value,
+    languages: pickers.languages?.value })) || null;
   let translations = null;
 
   const form = h("form", { novalidate: true, class: "editor", onsubmit: async (event) => {
@@ -402,7 +552,8 @@ export async function editorPage({ api, me, navigate, signIn }, kind, id) {
     }
   } },
   summary,
-  fields.map((name) => fieldWidget(kind, name, schema.properties[name], required.has(name), record[name], lists, pickers)));
+  fields.map((name) => fieldWidget(kind, name, schema.properties[name], required.has(name), record[name], lists, pickers,
+    { api, society: record.society || me.society })));
 
   if (translationSchema?.properties) {
     translations = translationsEditor({ kind, schema: translationSchema, record, ownLanguage, lists });

@@ -1,4 +1,4 @@
-// A record page (practice, contact, training material): its text in the reader's language when a translation
+// A record page (practice, contact, training material, project): its text in the reader's language when a translation
 // exists (with a switch to the original), its fields by name (countries, languages, topics), its files, its
 // pending revision, the review discussion, and the actions the API says the caller may take now. Every piece
 // of record text carries the `lang` of the language it is written in.
@@ -11,6 +11,7 @@ export const TEXT_FIELDS = {
   practices: ["title", "summary", "body", "results", "evaluation"],
   contacts: ["role"],
   "training-materials": ["title", "description"],
+  projects: ["title", "summary", "description"],
 };
 
 export const FIELDS = {
@@ -19,16 +20,27 @@ export const FIELDS = {
   contacts: ["role", "country", "email", "phone", "languages", "topics"],
   "training-materials": ["description", "format", "languages", "audience", "duration_minutes", "external_url", "licence",
     "topics"],
+  projects: ["acronym", "summary", "description", "start_date", "end_date", "countries", "language", "societies",
+    "funders", "partners", "web_address", "topics"],
 };
 
 // The kinds of record that have files, all under the same API: /api/v1/{kind}/{id}/files.
-export const FILE_KINDS = ["training-materials", "practices"];
+export const FILE_KINDS = ["training-materials", "practices", "projects"];
+
+// Each kind's links to other records (services/links.py), shown as lists of the linked records: field -> the kind
+// it links to. `projects` is read-only (the projects that name the record).
+export const LINKS = {
+  practices: { contacts: "contacts", training_materials: "training-materials", projects: "projects" },
+  "training-materials": { practices: "practices", projects: "projects" },
+  projects: { practices: "practices", training_materials: "training-materials" },
+  contacts: {},
+};
 
 const LONG = new Set(["body", "description"]);
 const TOPIC_FIELDS = new Set(["topics", "target_groups", "forms_of_exploitation"]);
 const ENUM_FIELDS = new Set(["kind", "areas", "services", "format"]);
 // Text written by the record's author in its own language (not translated): it carries the record's `lang`.
-const OWN_TEXT = new Set(["audience", "licence", "links"]);
+const OWN_TEXT = new Set(["audience", "licence", "links", "acronym", "funders", "partners"]);
 
 export function recordTitle(record) {
   return record.title || record.name || t("record.untitled");
@@ -36,7 +48,7 @@ export function recordTitle(record) {
 
 // The record's own language: a practice's `language`, the first of a contact's or material's `languages`.
 export function ownLanguage(kind, record) {
-  return kind === "practices" ? record.language || null : (record.languages || [])[0] || null;
+  return kind === "practices" || kind === "projects" ? record.language || null : (record.languages || [])[0] || null;
 }
 
 const base = (tag) => String(tag || "").toLowerCase().split(/[-_]/)[0];
@@ -91,7 +103,15 @@ export function valueLabel(field, value) {
 function value(name, v, topics) {
   if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) return null;
   if (name === "links") return h("ul", {}, v.map((link) => h("li", {}, h("a", { href: link.url, rel: "noopener noreferrer" }, link.title || link.url))));
-  if (name === "external_url") return h("a", { href: v, rel: "noopener noreferrer" }, v);
+  if (name === "external_url" || name === "web_address") return h("a", { href: v, rel: "noopener noreferrer" }, v);
+  if (name === "start_date" || name === "end_date") return formatDate(v);
+  if (name === "societies") return v.map(countryName).join(", ");
+  if (name === "funders") return h("ul", {}, v.map((funder) => h("li", {}, funder)));
+  if (name === "partners") {
+    return h("ul", { class: "partners" }, v.map((partner) => h("li", {},
+      partner.url ? h("a", { href: partner.url, rel: "noopener noreferrer" }, partner.name) : partner.name,
+      ` (${[valueLabel("partner_kind", partner.kind), partner.country && countryName(partner.country)].filter(Boolean).join(", ")})`)));
+  }
   if (name === "email") return h("a", { href: `mailto:${v}` }, v);
   const list = [].concat(v);
   if (name === "countries" || name === "country") return list.map(countryName).join(", ");
@@ -192,7 +212,7 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
   };
   const first = show(preferred);
 
-  const sections = [fieldsBox];
+  const sections = [fieldsBox, await linksSection(api, kind, record)];
   // Those who may edit the record (its Edit action) attach and remove its files.
   if (FILE_KINDS.includes(kind)) sections.push(await filesSection(api, kind, record, { editable: actions.includes("edit") }));
   if (record.pending_revision) {
@@ -224,6 +244,35 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
       ...sections,
     ],
   };
+}
+
+// The records this one links to (and, for a practice or material, the projects that name it): each list under
+// its heading, each linked record by its title in the reader's language, with a contact's part in this record.
+// The API shows only the links the reader may see; a record gone meanwhile is left out.
+async function linksSection(api, kind, record) {
+  const lists = await Promise.all(Object.entries(LINKS[kind] || {}).map(async ([field, path]) => {
+    const entries = (record[field] || []).map((entry) => (typeof entry === "string" ? { id: entry, role: null } : entry));
+    if (!entries.length) return null;
+    const items = await Promise.all(entries.map(async (entry) => {
+      try {
+        const linked = (await api(`${path}/${entry.id}`)).data;
+        const title = linked.display?.title || recordTitle(linked);
+        const lang = linked.display?.title ? linked.display.language : ownLanguage(path, linked);
+        const about = path === "contacts" ? [linked.name && linked.role ? linked.role : null, entry.role].filter(Boolean) : [];
+        return h("li", {}, h("a", { href: `/${path}/${entry.id}`, lang: path === "contacts" ? null : lang }, title),
+          about.length ? ` (${about.join(", ")})` : "");
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      }
+    }));
+    const shown = items.filter(Boolean);
+    if (!shown.length) return null;
+    const id = `links-${field}`;
+    return h("section", { "aria-labelledby": id, class: "record-links" },
+      h("h2", { id }, t(`record.links.${kind}.${field}`)), h("ul", {}, shown));
+  }));
+  return h("div", { class: "links", id: "record-links" }, lists.filter(Boolean));
 }
 
 // A language's name in itself, capitalised ("Français"), for the switch to the original.

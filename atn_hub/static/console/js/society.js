@@ -11,7 +11,7 @@ function kind(path) {
   Object.defineProperty(entry, 2, { enumerable: true, get: () => t(`types.${PATH_TYPES[path]}.one`) });
   return Object.freeze(entry);
 }
-export const KINDS = [kind("practices"), kind("contacts"), kind("training-materials")];
+export const KINDS = [kind("practices"), kind("contacts"), kind("training-materials"), kind("projects")];
 
 export async function mySocietyPage({ api, me, signIn }) {
   const heading = h("h1", { tabindex: "-1" }, t("society.heading"));
