@@ -344,8 +344,8 @@ class RecordService:
             setattr(holder, link.field, value)
             revisions.record_change(session, principal, holder, "updated", before=before, fields={link.field: value})
         for pending, fields in pending_changes:
-            revised: RecordMixin | None = session.get(RECORD_MODELS[pending.record_type], pending.record_id)
-            if revised is not None:
+            revised = session.get(RECORD_MODELS[pending.record_type], pending.record_id)
+            if isinstance(revised, RecordMixin):
                 revisions.pending_changed_by(session, principal, revised, pending, fields)
 
     # --- import (administrators' migration of an existing collection) -------------------------------------
