@@ -61,7 +61,7 @@ def create_app(config: dict | Settings | None = None) -> Flask:
             "info": {
                 "description": (
                     "ATN Hub is where the Red Cross national societies of the Action for Trafficked Persons "
-                    "Network (ATN) publish and search practices, contacts and training materials against "
+                    "Network (ATN) publish and search practices, contacts, training materials and projects against "
                     "human trafficking, across countries and languages."),
                 "license": {"name": "MIT", "identifier": "MIT"},
             },

@@ -14,7 +14,7 @@ from .common import in_reader_language
 from .paging import PAGING_HEADERS, Blueprint, link_header
 
 blp = Blueprint("search", "search", url_prefix="/api/v1/search",
-                description="Full-text search across practices, contacts and training materials, in every "
+                description="Full-text search across practices, contacts, training materials and projects, in every "
                             "language of the network.")
 in_reader_language(blp)
 

@@ -10,4 +10,4 @@ from .. import create_app
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True, add_version_option=False,
              load_dotenv=False)
 def main():
-    """ATN Hub: publish and search practices, contacts and training materials against human trafficking."""
+    """ATN Hub: publish and search practices, contacts, training materials and projects against human trafficking."""
