@@ -104,4 +104,6 @@ def test_a_member_links_a_practice_to_its_contact_material_report_and_project(br
     reader.locator("#links-projects + ul").get_by_role("link").first.click()
     expect(reader.locator("#links-practices + ul").get_by_role("link", name=TITLE)).to_be_visible()
     expect(reader.locator("[data-field='partners']")).to_contain_text("CoMensha")
+    expect(reader.locator("#language-switch")).to_contain_text("translated from Dutch")
+    expect(reader.locator("#language-switch")).not_to_contain_text("null")
     screenshot(reader, "17-project-page")

@@ -323,13 +323,13 @@ function renderSwitch(box, { record, own, preferred, language, onSwitch }) {
       t("record.language.show_translation", { language: languageName(preferred) }));
   }
   const rest = others.filter((code) => code !== language && code !== preferred);
-  box.replaceChildren(
+  box.replaceChildren(...[ // (the DOM's replaceChildren writes a null as the text "null")
     h("p", { id: "shown-language", "data-language": language }, said.join(" · ")),
     main,
     rest.length ? h("p", { class: "other-languages" }, t("record.language.also"), " ",
       rest.map((code, index) => [index ? ", " : "", h("button", { type: "button", class: "link-button", "data-language": code,
         onclick: () => onSwitch(code) }, languageName(code))])) : null,
-  );
+  ].filter(Boolean));
   return main;
 }
 
