@@ -85,8 +85,9 @@ def classify(principal: Principal, row: ChangeLog) -> str | None:
     return None
 
 
-def restore(principal: Principal, row: ChangeLog) -> SimpleNamespace | None:
-    """The row's snapshot as an object the record schemas can dump."""
+def restore(principal: Principal, row: ChangeLog, with_links: bool = True) -> SimpleNamespace | None:
+    """The row's snapshot as an object the record schemas can dump; ``with_links``: its links as the caller may
+    see them now (else left to the caller, who works them out for a page of changes at once: ``add_links``)."""
     data = (row.payload or {}).get("record")
     if data is None:
         return None
@@ -98,10 +99,16 @@ def restore(principal: Principal, row: ChangeLog) -> SimpleNamespace | None:
     record = SimpleNamespace(**values, society=SimpleNamespace(code=data.get("society")))
     record.display = translations.display(record, model.translatable)
     record.pending_revision, record.files = _shown_with(principal, row)
-    # Its links as the caller may see them now (a link never reveals a record they may not read).
-    for name, value in links.shown(session_of(row), principal, row.record_type, [record])[str(record.id)].items():
-        setattr(record, name, value)
+    if with_links:
+        add_links(session_of(row), principal, row.record_type, [record])
     return record
+
+
+def add_links(session: Session, principal: Principal, record_type: str, records: list[SimpleNamespace]) -> None:
+    """The records' links as the caller may see them now (a link never reveals a record they may not read)."""
+    for record, shown in zip(records, links.shown(session, principal, record_type, records), strict=True):
+        for name, value in shown.items():
+            setattr(record, name, value)
 
 
 def _shown_with(principal: Principal, row: ChangeLog) -> tuple[dict | None, list | None]:
@@ -131,11 +138,12 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def to_event(principal: Principal, row: ChangeLog, action: str) -> Event:
+def to_event(principal: Principal, row: ChangeLog, action: str, with_links: bool = True) -> Event:
     payload = row.payload or {}
     return Event(seq=row.seq, at=row.at, type=row.record_type, record_id=row.record_id,
                  external_id=payload.get("external_id"), society=payload.get("society"), action=action,
-                 record=None if action in ("deleted", "unpublished") else restore(principal, row), source=row)
+                 record=None if action in ("deleted", "unpublished") else restore(principal, row, with_links),
+                 source=row)
 
 
 def check_cursor(session: Session, since: int) -> None:
@@ -157,19 +165,23 @@ def events(session: Session, principal: Principal, since: int, limit: int,
     found: list[Event] = []
     position, scanned = since, 0
     batch = max(limit * 2, 200)
-    while len(found) < limit and scanned < SCAN_LIMIT:
+    ended = False
+    while len(found) < limit and scanned < SCAN_LIMIT and not ended:
         rows = session.scalars(select(ChangeLog).where(ChangeLog.seq > position, ChangeLog.record_type.in_(wanted))
                                .order_by(ChangeLog.seq).limit(batch)).all()
-        if not rows:
-            return found, position, False
+        ended = not rows
         for row in rows:
             scanned += 1
             position = row.seq
             action = classify(principal, row)
             if action is not None:
-                found.append(to_event(principal, row, action))
+                found.append(to_event(principal, row, action, with_links=False))
                 if len(found) == limit:
                     break
+    for record_type in {event.type for event in found}:  # the page's links: one query per linked type
+        add_links(session, principal, record_type, [e.record for e in found if e.type == record_type and e.record])
+    if ended:
+        return found, position, False
     more = session.scalar(select(ChangeLog.seq).where(ChangeLog.seq > position,
                                                       ChangeLog.record_type.in_(wanted)).limit(1)) is not None
     return found, position, more

@@ -91,16 +91,17 @@ def readable_ids(session: Session, principal: Principal, target: str, ids: Itera
         model.id.in_([uuid.UUID(value) for value in wanted]), permissions.readable_filter(principal, model)))}
 
 
-def shown(session: Session, principal: Principal, record_type: str, records: list[Any]) -> dict[str, dict]:
-    """For each record (by id, as text) its links as ``principal`` may see them: the lists it holds, without
-    the records the reader may not read, and the projects that name it. One query per linked type."""
-    result: dict[str, dict] = {str(r.id): {} for r in records}
+def shown(session: Session, principal: Principal, record_type: str, records: list[Any]) -> list[dict[str, Any]]:
+    """For each record (in order: a page of the feed may hold several states of one record) its links as
+    ``principal`` may see them: the lists it holds, without the records the reader may not read, and the
+    projects that name it. One query per linked type."""
+    result: list[dict[str, Any]] = [{} for _ in records]
     for link in held_by(record_type):
         readable = readable_ids(session, principal, link.target,
                                 (value for r in records for value in ids_in(link, getattr(r, link.field, None))))
-        for r in records:
-            result[str(r.id)][link.field] = [entry for entry in getattr(r, link.field, None) or ()
-                                            if str(entry["id"] if link.with_role else entry) in readable]
+        for r, links_of in zip(records, result, strict=True):
+            links_of[link.field] = [entry for entry in getattr(r, link.field, None) or ()
+                                    if str(entry["id"] if link.with_role else entry) in readable]
     for (shown_on, field), link in LINKED_FROM.items():
         if shown_on != record_type or not records:
             continue
@@ -110,8 +111,8 @@ def shown(session: Session, principal: Principal, record_type: str, records: lis
         rows = session.execute(select(holder.id, column).where(mentions,
                                                                permissions.readable_filter(principal, holder))
                                .order_by(holder.title, holder.id)).all()
-        for r in records:
-            result[str(r.id)][field] = [holder_id for holder_id, linked in rows if str(r.id) in ids_in(link, linked)]
+        for r, links_of in zip(records, result, strict=True):
+            links_of[field] = [holder_id for holder_id, linked in rows if str(r.id) in ids_in(link, linked)]
     return result
 
 

@@ -110,7 +110,7 @@ class RecordService:
         shown = pending if revisions.may_see_pending(principal, record, pending) else None
         if linked is None:
             session.flush()  # a record just created is in the table its projects' query reads
-            linked = links.shown(session, principal, record.record_type, [record])[str(record.id)]
+            [linked] = links.shown(session, principal, record.record_type, [record])
         return RecordView(record, actions, hidden, shown, principal, linked)
 
     def _load(self, session: Session, record_id: uuid.UUID) -> RecordMixin | None:
@@ -179,7 +179,8 @@ class RecordService:
         records = list(session.scalars(stmt).unique())
         pending = revisions.pending_map(session, m.record_type, [r.id for r in records if r.is_published])
         linked = links.shown(session, principal, m.record_type, records)
-        return Page([self.present(principal, r, pending.get(r.id), linked[str(r.id)]) for r in records], total or 0)
+        return Page([self.present(principal, r, pending.get(r.id), shown)
+                     for r, shown in zip(records, linked, strict=True)], total or 0)
 
     # --- checks shared by create and update --------------------------------------------------------------
     def validate_topics(self, session: Session, data: dict[str, Any]) -> None:

@@ -129,3 +129,14 @@ def test_links_of_a_published_record_go_through_review(client, member, coordinat
     history = client.get(url("practices", practice["id"]) + "/revisions/diff?from=1&to=2",
                          headers=member.headers).json
     assert "training_materials" in [c["field"] for c in history["changes"]]
+
+
+def test_the_feed_shows_each_state_with_the_links_it_had(client, member, coordinator):
+    first = publish(client, member, coordinator, "training-materials", external_id="T-first")
+    second = publish(client, member, coordinator, "training-materials", external_id="T-second")
+    since = client.get("/api/v1/changes?since=0&limit=1000", headers=member.headers).json["next_cursor"]
+    practice = create(client, member, "practices", training_materials=[first["id"]]).json
+    assert edit(client, member, "practices", practice["id"],
+                {"training_materials": [first["id"], second["id"]]}).status_code == 200
+    changes = client.get(f"/api/v1/changes?since={since}&type=practice", headers=member.headers).json["changes"]
+    assert [c["record"]["training_materials"] for c in changes] == [[first["id"]], [first["id"], second["id"]]]
