@@ -5,7 +5,7 @@ import re
 from typing import TypeVar
 
 import pycountry
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 # Countries: ISO 3166-1 alpha-2, plus Kosovo's user-assigned XK (a Red Cross operating area).
 COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
@@ -168,6 +168,19 @@ def contact_links() -> fields.List:
                            "description": "The record's contacts, each with its part in it (contacts of the "
                                           "record's society; a reader is shown only those they may read). Sending "
                                           "the list replaces it."})
+
+
+class InOrder(Schema):
+    """A schema with a period: its end field (``period[1]``) may not come before its start (years, dates)."""
+
+    period: tuple[str, str] = ("", "")
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        start, end = self.period
+        first, last = data.get(start), data.get(end)
+        if first is not None and last is not None and last < first:
+            raise ValidationError(f"{end} is before {start}.", field_name=end)
 
 
 class LinkSchema(Schema):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from atn_hub.models import AREAS, KINDS, SERVICES, VISIBILITIES
 
@@ -8,6 +8,7 @@ from .common import (
     IMPORT_ONLY_FIELDS,
     ActionsMixin,
     CountryCode,
+    InOrder,
     LanguageCode,
     LinkSchema,
     ListArgsSchema,
@@ -31,12 +32,8 @@ PracticeTranslationSchema = translation_schema("PracticeTranslationSchema", TEXT
 PracticeTranslationImportSchema = translation_schema("PracticeTranslationImportSchema", TEXTS, keep_stamps=True)
 
 
-class _PracticeChecks(Schema):
-    @validates_schema
-    def _years_in_order(self, data, **kwargs):
-        start, end = data.get("start_year"), data.get("end_year")
-        if start is not None and end is not None and end < start:
-            raise ValidationError("end_year is before start_year.", field_name="end_year")
+class _PracticeChecks(InOrder):
+    period = ("start_year", "end_year")
 
 
 class PracticeCreateSchema(_PracticeChecks):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from atn_hub.models import PARTNER_KINDS, VISIBILITIES
 
@@ -8,6 +8,7 @@ from .common import (
     IMPORT_ONLY_FIELDS,
     ActionsMixin,
     CountryCode,
+    InOrder,
     LanguageCode,
     ListArgsSchema,
     SocietyRef,
@@ -38,12 +39,8 @@ class PartnerSchema(Schema):
                      validate=validate.Length(max=2000), metadata={"description": "Its web address"})
 
 
-class _ProjectChecks(Schema):
-    @validates_schema
-    def _period_in_order(self, data, **kwargs):
-        start, end = data.get("start_date"), data.get("end_date")
-        if start is not None and end is not None and end < start:
-            raise ValidationError("end_date is before start_date.", field_name="end_date")
+class _ProjectChecks(InOrder):
+    period = ("start_date", "end_date")
 
 
 class ProjectCreateSchema(_ProjectChecks):

@@ -139,7 +139,8 @@ def test_a_member_writes_a_project_with_its_partners_funders_and_period(browsing
     member.get_by_label("End date").fill("2026-12-31")
     member.get_by_role("button", name="Save draft").click()
     expect(member.get_by_role("heading", name="Safe harvest", level=1)).to_be_visible()
-    expect(member.locator("[data-field='partners']")).to_have_text("FairWork (Non-governmental organisation, Netherlands)")
+    expect(member.locator("[data-field='partners']")).to_have_text(
+        "FairWork (Non-governmental organisation, Netherlands)")
     expect(member.locator("[data-field='funders'] li")).to_have_text(["European Union, AMIF",
                                                                      "Ministry of Justice and Security"])
     expect(member.locator("[data-field='societies']")).to_have_text("Belgium")
