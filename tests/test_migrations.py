@@ -92,11 +92,28 @@ def test_translations_written_before_0009_become_their_authors_and_go_back(tmp_p
     engine.dispose()
 
 
+def filled(table, **given):
+    """A row of ``table`` with every required column filled."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable:
+            continue
+        kind = column.type
+        row[column.name] = (uuid.uuid4() if isinstance(kind, sa.Uuid) else datetime.now(UTC)
+                            if isinstance(kind, sa.DateTime) else [] if isinstance(kind, sa.JSON)
+                            else 1 if isinstance(kind, sa.Integer) else "x")
+    return table.insert().values(**row)
+
+
 def test_a_materials_files_and_their_extracted_pages_survive_0014_both_ways(tmp_path):
     """0014 rebuilds material_file on SQLite (to let material_id be null), whose drop would delete every
     extracted page through file_page's ON DELETE CASCADE: the pages are kept."""
     import uuid
-    from datetime import UTC, datetime
 
     import sqlalchemy as sa
 
@@ -104,18 +121,6 @@ def test_a_materials_files_and_their_extracted_pages_survive_0014_both_ways(tmp_
     upgrade(url)
     engine = create_engine(url)
     engine.dispose()
-
-    def filled(table: sa.Table, **given):
-        """A row of ``table`` with every required column filled."""
-        row = dict(given)
-        for column in table.columns:
-            if column.name in row or column.nullable:
-                continue
-            kind = column.type
-            row[column.name] = (uuid.uuid4() if isinstance(kind, sa.Uuid) else datetime.now(UTC)
-                                if isinstance(kind, sa.DateTime) else [] if isinstance(kind, sa.JSON)
-                                else 1 if isinstance(kind, sa.Integer) else "x")
-        return table.insert().values(**row)
 
     society_id, material_id, file_id = (uuid.uuid4().hex for _ in range(3))  # as SQLite stores them
     with engine.begin() as conn:
@@ -139,3 +144,46 @@ def test_a_materials_files_and_their_extracted_pages_survive_0014_both_ways(tmp_
     assert pages() == ["Signals of exploitation"]
     upgrade(url)
     assert pages() == ["Signals of exploitation"]
+
+
+def test_0015_keeps_each_practices_contact_and_every_file_both_ways(tmp_path):
+    """0015 turns a practice's contact_id into its contacts and rebuilds practice and material_file on SQLite
+    (whose drops would delete every practice's files and extracted pages): links, files and pages are kept,
+    up and down again."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url, "0014")
+    society, contact, practice, material = (uuid.uuid4() for _ in range(4))
+    files = {uuid.uuid4(): ("practice_id", practice), uuid.uuid4(): ("material_id", material)}
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        tables = sa.MetaData()
+        tables.reflect(conn)
+        conn.execute(filled(tables.tables["society"], id=society.hex, code="NL"))
+        conn.execute(filled(tables.tables["contact"], id=contact.hex, society_id=society.hex))
+        conn.execute(filled(tables.tables["practice"], id=practice.hex, society_id=society.hex,
+                            contact_id=contact.hex))
+        conn.execute(filled(tables.tables["training_material"], id=material.hex, society_id=society.hex))
+        for file_id, (owner, owner_id) in files.items():
+            conn.execute(filled(tables.tables["material_file"], id=file_id.hex, **{owner: owner_id.hex}))
+            conn.execute(filled(tables.tables["file_page"], file_id=file_id.hex, page=1, text=f"Page of {owner}"))
+    engine.dispose()
+
+    def read(sql: str) -> list:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql(sql).all()
+        engine.dispose()
+        return found
+
+    upgrade(url)
+    assert read("SELECT contacts FROM practice") == [(f'[{{"id": "{contact}", "role": null}}]',)]
+    assert sorted(read("SELECT text FROM file_page")) == [("Page of material_id",), ("Page of practice_id",)]
+    assert len(read("SELECT id FROM material_file")) == 2
+    command.downgrade(alembic_config(url), "0014")
+    assert read("SELECT contact_id FROM practice") == [(contact.hex,)]
+    assert sorted(read("SELECT text FROM file_page")) == [("Page of material_id",), ("Page of practice_id",)]
