@@ -118,6 +118,33 @@ def test_export_then_import_into_an_empty_database_loses_nothing(runner, app, tm
 DEMO_NAMESPACE = uuid.UUID("0c884028-20ee-4eec-9607-1e8332313f74")  # atn_hub/demo/FORMAT.md
 
 
+def demo_id(kind: str, external_id: str) -> str:
+    return str(uuid.uuid5(DEMO_NAMESPACE, f"{kind}/{external_id}"))
+
+
+def test_the_demo_links_the_dutch_practice_to_its_focal_point_materials_and_the_step_project(runner, client,
+                                                                                             make_caller):
+    """As on the page the network grew from: the practice names the department's focal point and its brochure
+    and e-learning; the STEP project, run with COA, VluchtelingenWerk and CoMensha and funded by the EU, names
+    the practice, which shows it."""
+    assert invoke(runner, "demo", "load").exit_code == 0
+    reader = make_caller("member", "DE")
+    practice = client.get(f"/api/v1/practices/{demo_id('practice', 'NL-P01')}", headers=reader.headers).json
+    assert [c["id"] for c in practice["contacts"]][:1] == [demo_id("contact", "NL-C01")]
+    assert practice["contacts"][0]["role"]
+    assert {demo_id("training-material", "NL-T01"), demo_id("training-material", "NL-T02")} <= set(
+        practice["training_materials"])
+    assert practice["start_year"] == 2009
+    step = demo_id("project", "NL-PR01")
+    assert step in practice["projects"]
+    project = client.get(f"/api/v1/projects/{step}", headers=reader.headers).json
+    assert project["acronym"] == "STEP" and project["funders"] == ["European Union, AMIF"]
+    assert {p["name"].split(" (")[0] for p in project["partners"]} >= {
+        "Centraal Orgaan opvang asielzoekers", "VluchtelingenWerk Nederland", "CoMensha"}
+    assert demo_id("practice", "NL-P01") in project["practices"]
+    assert len(client.get("/api/v1/projects?page_size=100", headers=reader.headers).json) >= 5
+
+
 def test_demo_files_are_valid_json_lines():
     for _, (_, _, _, filename) in TYPES.items():
         for number, line in enumerate((DEMO_DIR / filename).read_text().splitlines(), start=1):
