@@ -120,10 +120,11 @@ def _shown_with(principal: Principal, row: ChangeLog) -> tuple[dict | None, list
     shown_pending = None
     if sees and pending is not None:
         hidden = permissions.hidden_fields(principal, row.record_type)
+        shown_changes = [{**change, **({"before": None, "after": None} if change["field"] in hidden else {})}
+                         for change in pending.get("changes") or []]
         shown_pending = {**pending, "created_at": _time(pending.get("created_at")),
                          "updated_at": _time(pending.get("updated_at")),
-                         "changes": [{**change, **({"before": None, "after": None} if change["field"] in hidden
-                                                   else {})} for change in pending.get("changes") or []]}
+                         "changes": links.readable_changes(session_of(row), principal, row.record_type, shown_changes)}
     files = payload.get("material_files")
     if files is not None:
         files = [SimpleNamespace(**{**from_json(MaterialFile, file),

@@ -49,6 +49,10 @@ LABELS = {"contact": "contact", "practice": "practice", "training-material": "tr
           "project": "project"}
 
 
+# Records whose mentions one query looks for (an OR of LIKEs: SQLite refuses an expression tree deeper than 1000).
+MENTIONS_PER_QUERY = 200
+
+
 def held_by(record_type: str) -> list[Link]:
     return [link for link in LINKS if link.holder == record_type]
 
@@ -91,6 +95,48 @@ def readable_ids(session: Session, principal: Principal, target: str, ids: Itera
         model.id.in_([uuid.UUID(value) for value in wanted]), permissions.readable_filter(principal, model)))}
 
 
+def readable_contents(session: Session, principal: Principal, record_type: str,
+                      contents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Saved states of a record (its revisions' content, as JSON) with each link cut to what ``principal`` may
+    read now, as the record itself is shown: a revision's history never names what its reader may not see."""
+    result = [dict(content) for content in contents]
+    for link in held_by(record_type):
+        readable = readable_ids(session, principal, link.target,
+                                (value for content in contents for value in ids_in(link, content.get(link.field))))
+        for content in result:
+            if link.field in content:
+                content[link.field] = _kept(link, content[link.field], readable)
+    return result
+
+
+def readable_changes(session: Session, principal: Principal, record_type: str,
+                     changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A diff (``{field, before, after}``) with each link field's lists cut to what ``principal`` may read; a
+    change left with nothing to show (a link the reader may not see added or removed) is left out."""
+    result = []
+    fields = {link.field: link for link in held_by(record_type)}
+    wanted = [change for change in changes if change.get("field") in fields]
+    readable = {link.target: readable_ids(session, principal, link.target, (
+        value for change in wanted if change["field"] == link.field
+        for side in ("before", "after") for value in ids_in(link, change.get(side))))
+        for link in fields.values()}
+    for change in changes:
+        link = fields.get(str(change.get("field")))
+        if link is None:
+            result.append(change)
+            continue
+        before, after = (_kept(link, change.get(side), readable[link.target]) for side in ("before", "after"))
+        if before != after:
+            result.append({**change, "before": before, "after": after})
+    return result
+
+
+def _kept(link: Link, value: Any, readable: set[str]) -> Any:
+    if value is None:
+        return None
+    return [entry for entry in value if str(entry["id"] if link.with_role else entry) in readable]
+
+
 def shown(session: Session, principal: Principal, record_type: str, records: list[Any]) -> list[dict[str, Any]]:
     """For each record (in order: a page of the feed may hold several states of one record) its links as
     ``principal`` may see them: the lists it holds, without the records the reader may not read, and the
@@ -107,12 +153,16 @@ def shown(session: Session, principal: Principal, record_type: str, records: lis
             continue
         holder = Project  # the one type whose links are shown on the linked records (LINKED_FROM)
         column = getattr(holder, link.field)
-        mentions = or_(*(cast(column, String).contains(str(r.id)) for r in records))
-        rows = session.execute(select(holder.id, column).where(mentions,
-                                                               permissions.readable_filter(principal, holder))
-                               .order_by(holder.title, holder.id)).all()
+        ids = list(dict.fromkeys(str(r.id) for r in records))
+        rows: dict = {}
+        for start in range(0, len(ids), MENTIONS_PER_QUERY):
+            mentions = or_(*(cast(column, String).contains(value) for value in ids[start:start + MENTIONS_PER_QUERY]))
+            rows.update({holder_id: (title, linked) for holder_id, title, linked in session.execute(
+                select(holder.id, holder.title, column).where(mentions,
+                                                              permissions.readable_filter(principal, holder)))})
+        ordered = sorted(rows.items(), key=lambda row: (row[1][0], str(row[0])))  # by title
         for r, links_of in zip(records, result, strict=True):
-            links_of[field] = [holder_id for holder_id, linked in rows if str(r.id) in ids_in(link, linked)]
+            links_of[field] = [holder_id for holder_id, (_, linked) in ordered if str(r.id) in ids_in(link, linked)]
     return result
 
 

@@ -87,7 +87,7 @@ def _complete(session: Session, principal: Principal, item: QueueItem) -> QueueI
     record, submission = item.record, item.submission
     item.pending = revisions.pending_of(session, record) if submission.kind == "revision" else None
     hidden = permissions.hidden_fields(principal, submission.record_type)
-    item.diff = revisions.submission_diff(session, record, item.pending, hidden)  # fields, then files
+    item.diff = revisions.submission_diff(session, record, item.pending, hidden, principal)  # fields, then files
     item.discussion = list(session.scalars(select(ReviewComment).where(
         ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
         .order_by(ReviewComment.created_at)))

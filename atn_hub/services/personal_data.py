@@ -104,5 +104,6 @@ def export_contact(session: Session, principal: Principal, service, contact_id: 
             ReviewComment.record_type == record.record_type, ReviewComment.record_id == record.id)
             .order_by(ReviewComment.created_at))),
         "named_by": [{"type": holder.record_type, "id": holder.id, "external_id": holder.external_id,
-                      "title": holder.title} for _, holder in links.holders_of(session, record)],
+                      "title": holder.title} for _, holder in links.holders_of(session, record)
+                     if permissions.can_read(principal, holder)],
     }

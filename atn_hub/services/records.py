@@ -15,7 +15,7 @@ from .. import permissions
 from ..db import array_contains, json_first, json_has_key, page_offset, session_of, utcnow
 from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from ..models import RECORD_MODELS, PendingRevision, RecordMixin, Society, Status, Topic
-from ..principal import ANONYMOUS, Principal
+from ..principal import ANONYMOUS, SYSTEM, Principal
 from . import change_log, links, personal_data, revisions, translations
 from .change_log import assign_changes
 
@@ -36,7 +36,8 @@ class RecordView:
         self.actions = actions
         self._hidden = hidden
         self.pending = pending  # the pending revision, when the caller may see it
-        self.pending_revision = revisions.pending_summary(record, pending, hidden) if pending else None
+        self.pending_revision = revisions.pending_summary(record, pending, hidden, self._principal) \
+            if pending else None
 
     def __getattr__(self, name: str) -> Any:
         if name in self._hidden:
@@ -337,17 +338,18 @@ class RecordService:
 
     def unlink(self, session: Session, principal: Principal, record: RecordMixin) -> None:
         """The records that link to one being deleted stop linking to it, each a logged change (as the feed,
-        the index and webhooks tell it), their pending revisions too."""
+        the index and webhooks tell it), their pending revisions too. The hub makes these changes (SYSTEM), not
+        the caller: another society's history does not name who deleted a record it may not have seen."""
         pending_changes = links.unlink_pending(session, record)
         for link, holder in links.holders_of(session, record):
             before = change_log.state_of(holder)
             value = links.without(link, getattr(holder, link.field), str(record.id))
             setattr(holder, link.field, value)
-            revisions.record_change(session, principal, holder, "updated", before=before, fields={link.field: value})
+            revisions.record_change(session, SYSTEM, holder, "updated", before=before, fields={link.field: value})
         for pending, fields in pending_changes:
             revised = session.get(RECORD_MODELS[pending.record_type], pending.record_id)
             if isinstance(revised, RecordMixin):
-                revisions.pending_changed_by(session, principal, revised, pending, fields)
+                revisions.pending_changed_by(session, SYSTEM, revised, pending, fields)
 
     # --- import (administrators' migration of an existing collection) -------------------------------------
     def upsert(self, session: Session, principal: Principal, data: dict[str, Any],

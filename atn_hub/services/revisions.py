@@ -28,7 +28,7 @@ from ..db import session_of, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ChangeLog, MaterialFile, PendingRevision, RecordMixin, Submission, User
 from ..principal import Principal
-from . import change_log, translations
+from . import change_log, links, translations
 from .change_log import from_json, json_safe
 
 BOOKKEEPING = {"id", "status", "published_at", "created_at", "updated_at", "version", "society_id"}
@@ -72,25 +72,33 @@ def may_see_pending(principal: Principal, record: RecordMixin, pending: PendingR
     return principal.is_coordinator and pending.status != "draft"
 
 
-def pending_summary(record: RecordMixin, pending: PendingRevision, hidden: tuple[str, ...]) -> dict[str, Any]:
+def pending_summary(record: RecordMixin, pending: PendingRevision, hidden: tuple[str, ...],
+                    reader: Principal | None = None) -> dict[str, Any]:
+    """``reader``: the caller it is shown to (None: as logged, for the feed to cut per reader)."""
     return {"status": pending.status, "author_name": pending.author_name, "created_at": pending.created_at,
             "updated_at": pending.updated_at, "changes": pending_changes(session_of(record), record, pending,
-                                                                         hidden)}
+                                                                         hidden, reader)}
 
 
 def pending_changes(session: Session, record: RecordMixin, pending: PendingRevision,
-                    hidden: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """What the pending revision changes against the published version: its fields, then its files."""
-    return diff(content_of(record), pending.data, hidden) + files_change(session, record)
+                    hidden: tuple[str, ...] = (), reader: Principal | None = None) -> list[dict[str, Any]]:
+    """What the pending revision changes against the published version: its fields (its links cut to what
+    ``reader`` may see), then its files."""
+    changed = diff(content_of(record), pending.data, hidden)
+    if reader is not None:
+        changed = links.readable_changes(session, reader, record.record_type, changed)
+    return changed + files_change(session, record)
 
 
 def submission_diff(session: Session, record: RecordMixin, pending: PendingRevision | None,
-                    hidden: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+                    hidden: tuple[str, ...] = (), reader: Principal | None = None) -> list[dict[str, Any]]:
     """What a coordinator reviews: a revision against the published version, or every filled field of a new
-    record, with its files."""
+    record, with its files (links cut to what ``reader`` may see)."""
     if pending is not None:
-        return pending_changes(session, record, pending, hidden)
+        return pending_changes(session, record, pending, hidden, reader)
     changes_ = [change for change in diff({}, content_of(record), hidden) if change["after"] not in ([], {}, "")]
+    if reader is not None:
+        changes_ = links.readable_changes(session, reader, record.record_type, changes_)
     names = [file.filename for file in record_files(session, record)]
     return changes_ + ([{"field": "files", "before": None, "after": names}] if names else [])
 
@@ -413,9 +421,11 @@ def history(session: Session, principal: Principal, record: RecordMixin) -> list
     names: dict[uuid.UUID, str | None] = {}
     revisions: list[Revision] = []
     previous: dict[str, Any] = {}
-    for state in _saved_states(session, record):
-        if not _shown_to(principal, record, state):
-            continue
+    states = [state for state in _saved_states(session, record) if _shown_to(principal, record, state)]
+    # Each state's links as the caller may see them now (as the record itself shows them).
+    contents = links.readable_contents(session, principal, record.record_type, [state.content for state in states])
+    for state, content in zip(states, contents, strict=True):
+        state.content = content
         row = state.row
         author_name = None
         if row.actor_user_id:

@@ -140,3 +140,52 @@ def test_the_feed_shows_each_state_with_the_links_it_had(client, member, coordin
                 {"training_materials": [first["id"], second["id"]]}).status_code == 200
     changes = client.get(f"/api/v1/changes?since={since}&type=practice", headers=member.headers).json["changes"]
     assert [c["record"]["training_materials"] for c in changes] == [[first["id"]], [first["id"], second["id"]]]
+
+
+def test_diffs_and_histories_never_name_a_linked_record_the_reader_may_not_see(client, member, other_member,
+                                                                               coordinator, make_caller):
+    """Another society's draft, linked in a revision submitted for review, is named neither in the record's
+    pending revision, nor in the moderation queue, the revision history, its diff, nor the feed."""
+    gb_coordinator = make_caller("coordinator", "GB")  # not the one of the draft's society
+    draft = create(client, member, "training-materials", external_id="T-private").json
+    practice = publish(client, member, coordinator, "practices")
+    assert edit(client, member, "practices", practice["id"],
+                {"title": "Revised", "training_materials": [draft["id"]]}).status_code == 200
+    assert post(client, member, "practices", practice["id"], "submit").status_code == 200
+    path = url("practices", practice["id"])
+    own = client.get(path, headers=member.headers).json["pending_revision"]["changes"]
+    assert {c["field"] for c in own} == {"title", "training_materials"}  # its society sees its own draft
+    for caller in (gb_coordinator,):
+        seen = [client.get(path, headers=caller.headers).text,
+                client.get("/api/v1/moderation/queue", headers=caller.headers).text,
+                client.get(path + "/revisions", headers=caller.headers).text,
+                client.get(path + "/revisions/2", headers=caller.headers).text,
+                client.get(path + "/revisions/diff?from=1&to=2", headers=caller.headers).text,
+                client.get("/api/v1/changes?type=practice&limit=1000", headers=caller.headers).text]
+        assert all(draft["id"] not in text for text in seen)
+        pending = client.get(path, headers=caller.headers).json["pending_revision"]["changes"]
+        assert [c["field"] for c in pending] == ["title"]  # the link it may not see is no change to it
+
+
+def test_a_deletion_unlinks_as_the_hub_not_as_the_deleter(client, member, other_member, coordinator):
+    material = publish(client, member, coordinator, "training-materials", external_id="T-shared")
+    theirs = create(client, other_member, "projects", training_materials=[material["id"]]).json
+    assert post(client, member, "training-materials", material["id"], "archive").status_code == 200
+    assert client.delete(url("training-materials", material["id"]), headers=member.headers).status_code == 204
+    history = client.get(url("projects", theirs["id"]) + "/revisions", headers=other_member.headers).json
+    assert len(history) == 2 and history[-1]["author_name"] is None  # the hub's change, not NL's member's
+    assert all(entry["author_name"] != member.user.name for entry in history)
+    assert client.get(url("projects", theirs["id"]), headers=other_member.headers).json["training_materials"] == []
+
+
+def test_the_projects_of_a_thousand_records_are_found_in_one_go(app, db_session, member):
+    """A feed page may hold a thousand states: the projects naming them are looked for in batches (SQLite
+    refuses one expression of a thousand terms)."""
+    from types import SimpleNamespace
+
+    from atn_hub.principal import SYSTEM
+    from atn_hub.services import links
+
+    records = [SimpleNamespace(id=uuid.uuid4()) for _ in range(1000)]
+    assert links.shown(db_session, SYSTEM, "practice", records) == [{"contacts": [], "training_materials": [],
+                                                                     "projects": []}] * 1000
