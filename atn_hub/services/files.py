@@ -22,7 +22,7 @@ from ..db import execute_update, reading, utcnow
 from ..errors import Conflict, Forbidden, NotFound, RefusedFile
 from ..files.content import WITH_TEXT, Refused, safe_filename, sniff
 from ..files.extract import Extractor, Failed
-from ..files.storage import BlobStore, LocalStore, S3Store, TooLarge, spool
+from ..files.storage import BlobStore, LocalStore, S3Store, Spooled, TooLarge, spool
 from ..models import FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
 from . import revisions
@@ -102,6 +102,22 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
     with reading():  # refuse early, without holding a write transaction while the body streams in
         _editable_record(session, principal, record_type, record_id)
     session.rollback()
+    spooled, content_type = _store(store, settings, stream, filename)
+    record = _editable_record(session, principal, record_type, record_id)  # again, in the write transaction
+    revision, statuses = {}, None
+    if record.is_published:  # reviewed like any edit: the network sees the file once the revision is approved
+        statuses = _joined(session, principal, record)
+        revision = {"revision": {"status": statuses[1]}}
+    file = _file_of(session, record, filename, content_type, spooled, pending_change="added" if revision else None,
+                    uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
+    revisions.side_change(session, principal, record, "file_added", _payload(file, **revision),
+                           pending_status=statuses)
+    return FileView(file, shows_pending=True)
+
+
+def _store(store: BlobStore, settings: FileSettings, stream: BinaryIO, filename: str | None) -> tuple[Spooled, str]:
+    """The file spooled to disk within the size limit, its type decided by its content, and kept in the store:
+    (the spooled file's facts, its content type); refused with the status that says why."""
     try:
         spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
     except TooLarge:
@@ -121,22 +137,19 @@ def upload(session: Session, principal: Principal, store: BlobStore, settings: F
         raise
     finally:
         spooled.discard()
-    record = _editable_record(session, principal, record_type, record_id)  # again, in the write transaction
-    revision, statuses = {}, None
-    if record.is_published:  # reviewed like any edit: the network sees the file once the revision is approved
-        statuses = _joined(session, principal, record)
-        revision = {"revision": {"status": statuses[1]}}
-    file = MaterialFile(id=uuid.uuid4(), **{revisions.FILE_OWNER[record_type].key: record.id},
-                        filename=safe_filename(filename, content_type),
-                        content_type=content_type, size=spooled.size, sha256=spooled.sha256,
-                        text_status="pending" if content_type in WITH_TEXT else "none",
-                        pending_change="added" if revision else None,
-                        uploaded_by_user_id=principal.user_id, uploaded_by_name=principal.name)
+    return spooled, content_type
+
+
+def _file_of(session: Session, record: RecordMixin, filename: str | None, content_type: str, spooled: Spooled,
+             **extra: object) -> MaterialFile:
+    """The stored file's row, as a file of ``record``."""
+    file = MaterialFile(id=uuid.uuid4(), **{revisions.FILE_OWNER[record.record_type].key: record.id},
+                        filename=safe_filename(filename, content_type), content_type=content_type,
+                        size=spooled.size, sha256=spooled.sha256,
+                        text_status="pending" if content_type in WITH_TEXT else "none", **extra)
     session.add(file)
     session.flush()
-    revisions.side_change(session, principal, record, "file_added", _payload(file, **revision),
-                           pending_status=statuses)
-    return FileView(file, shows_pending=True)
+    return file
 
 
 def attach_as_published(session: Session, store: BlobStore, settings: FileSettings, record: RecordMixin,
@@ -146,18 +159,8 @@ def attach_as_published(session: Session, store: BlobStore, settings: FileSettin
     (so that loading again changes nothing)."""
     if any(file.filename == filename for file in revisions.record_files(session, record)):
         return None
-    spooled = spool(stream, settings.tmp_dir, settings.max_upload_bytes)
-    try:
-        content_type = sniff(spooled.path, filename)
-        store.put(spooled)
-    finally:
-        spooled.discard()
-    file = MaterialFile(id=uuid.uuid4(), **{revisions.FILE_OWNER[record.record_type].key: record.id},
-                        filename=safe_filename(filename, content_type), content_type=content_type,
-                        size=spooled.size, sha256=spooled.sha256,
-                        text_status="pending" if content_type in WITH_TEXT else "none")
-    session.add(file)
-    session.flush()
+    spooled, content_type = _store(store, settings, stream, filename)
+    file = _file_of(session, record, filename, content_type, spooled)
     revisions.side_change(session, SYSTEM, record, "file_added", _payload(file))
     return file
 

@@ -113,7 +113,8 @@ def test_member_creates_and_submits_coordinator_approves_anyone_finds_it(browsin
     fresh = browsing.page()
     fresh.goto(visitor.url)
     expect(fresh.locator("li.hit", has_text=TITLE).locator(".snippet mark").first).to_have_text(re.compile(WORD, re.I))
-    expect(fresh.get_by_label("Search practices, contacts, training materials and projects")).to_have_value(WORD.lower())
+    expect(fresh.get_by_label("Search practices, contacts, training materials and projects")).to_have_value(
+        WORD.lower())
     hit.get_by_role("link", name=TITLE).click()
     expect(visitor.get_by_role("heading", name=TITLE, level=1)).to_be_focused()
     expect(visitor.locator("#record-status")).to_have_text("published")
