@@ -10,14 +10,14 @@ abstracts as shipped, and with half of them not repeating their title). Each var
 the search service asks it for an anonymous caller (less facets and snippets, which do not change the
 ranking), under every configuration (``KNOBS``: one knob at a time away from ``BEFORE``, the ranking before
 this study, or ``--around after`` its first choice; ``--knobs``: some of them; ``--candidates``: whole
-configurations), the knobs set in place on the same index (made again for ``title_repeat``, a knob of the
-indexing); and by bare Whoosh, tantivy and SQLite FTS5. Per-query nDCG@10 and recall@100 are written to
-``--out`` (one JSON file a variant; configurations already there are not run again), then analysed:
+configurations), the knobs set in place on the same index; and by bare Whoosh, tantivy and SQLite FTS5.
+Per-query nDCG@10 and recall@100 are written to ``--out`` (one JSON file a variant; configurations already
+there are not run again), then analysed:
 
 - the queries of each variant are shuffled with ``random.Random(seed)`` and cut in halves A and B;
 - for each knob, its value is chosen on one half (best mean nDCG@10 over every variant; Whoosh's and the
   field's defaults win ties) and reported on the other, and the other way round;
-- each held-out difference against the configuration before this study is given with its sign test
+- each held-out difference against the configuration the knobs vary from is given with its sign test
   (queries better / worse, ties left out; two-sided binomial p).
 """
 from __future__ import annotations
@@ -42,15 +42,12 @@ from whoosh.scoring import BM25F
 
 from atn_hub.principal import ANONYMOUS
 from atn_hub.services import search as search_service
-from search_index import documents, matchsets, query
+from search_index import matchsets, query
 from search_index.engine import SearchRequest
 
-BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3,
-          "title_repeat": "counted"}
+BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3}
 # The ranking this study chose first (commit aa347ff); ``--around after`` varies the knobs around it instead.
 AFTER = {**BEFORE, "b": 0.5, "coordination": 0.25, "title_boost": 1.0}
-# A knob of the indexing, not of the searcher: a variant is imported once per value of it.
-INDEX_KNOB = "title_repeat"
 # One knob at a time away from BEFORE; each knob's values, the first being the one before this study.
 KNOBS = {
     "k1": [0.8, 1.2, 1.0, 0.6],  # 0.6 and B 0.3: added when the mixed-length variant favoured the lowest values
@@ -59,13 +56,13 @@ KNOBS = {
     "coordination": [0.5, 0.0, 0.25],
     "title_boost": [1.5, 1.0],
     "all_boost": [0.3, 0.0],
-    "title_repeat": ["counted", "dropped"],  # a summary's leading repeat of its title indexed, or left out
 }
 # Also measured (at commit 9ba48f2, whose query builder had them), then dropped: a word's fields combined by
-# dis-max (``tiebreak``: 0.3 of the other fields' scores) and its title and body combined so (``title_tiebreak``).
+# dis-max (``tiebreak``: 0.3 of the other fields' scores) and its title and body combined so (``title_tiebreak``);
+# and at commit 137ef2b, whose documents.py had it, a summary indexed without its leading repeat of the title
+# (``title_repeat=dropped``, a knob of the indexing: the variant imported once per value).
 # Whoosh's BM25F as it comes (no title boost, no coordination): the value preferred on a tie.
-DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3,
-            "title_repeat": "counted"}
+DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3}
 
 
 def config_name(config: dict) -> str:
@@ -94,16 +91,7 @@ def apply(config: dict, searcher) -> None:
 
 
 def run_variant(docs, queries, qrels, language: str, configs: list[dict], baselines: bool = True) -> dict:
-    runs: dict[str, dict] = {}
-    by_index: dict[str, list[dict]] = {}
-    for config in configs:
-        by_index.setdefault(config[INDEX_KNOB], []).append(config)
-    for title_repeat, same_index in by_index.items():
-        documents.DROP_TITLE_REPEAT = title_repeat == "dropped"
-        try:
-            runs.update(run_on_index(docs, queries, qrels, language, same_index))
-        finally:
-            documents.DROP_TITLE_REPEAT = True
+    runs = run_on_index(docs, queries, qrels, language, configs)
     for name, baseline in BASELINES.items() if baselines else ():
         run, _ = baseline(docs, queries, language=language)
         runs[name] = per_query(run, qrels)
@@ -111,7 +99,7 @@ def run_variant(docs, queries, qrels, language: str, configs: list[dict], baseli
 
 
 def run_on_index(docs, queries, qrels, language: str, configs: list[dict]) -> dict:
-    """The configurations that share one index (the same ``INDEX_KNOB``), on one import of ``docs``."""
+    """The configurations, on one import of ``docs`` (they differ only in knobs set in place)."""
     runs: dict[str, dict] = {}
     with imported_hub(docs, language) as (app, _):
         engine = app.extensions["atn_search"].engine
@@ -161,7 +149,7 @@ def main() -> None:
     parser.add_argument("--analyse-only", action="store_true")
     parser.add_argument("--around", choices=("before", "after"), default="before",
                         help="vary the knobs one at a time around the ranking before this study, or its first choice")
-    parser.add_argument("--knobs", default=",".join(KNOBS), help="the knobs to vary, e.g. k1,b,title_repeat")
+    parser.add_argument("--knobs", default=",".join(KNOBS), help="the knobs to vary, e.g. k1,b")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -5,32 +5,10 @@ module needs neither Flask nor SQLAlchemy.
 """
 from __future__ import annotations
 
-import re
-from itertools import islice
 from typing import Any
 
 from .analysis import normalise_language
 from .engine import Document
-
-# A summary often opens by repeating its record's title. Indexed as written, the title's words would count
-# twice, in the title field and again in the body (and in the language-neutral field, once per text), and
-# would favour records that repeat their title over those that don't, on words that say nothing more. So the
-# body is indexed without that leading repeat; the record's own text (stored, shown, returned) is unchanged.
-# Set to False only to measure the choice (bench/ranking_study.py; the figures are in bench/README.md).
-DROP_TITLE_REPEAT = True
-_WORD = re.compile(r"[^\W_]+")  # letters and digits: case, spacing and punctuation don't make a repeat differ
-
-
-def without_title_repeat(text: str, title: str) -> str:
-    """``text`` less a leading repeat of ``title`` (the same words in the same order, whatever their case,
-    spacing and punctuation), and the punctuation that ended it; ``text`` as it is otherwise."""
-    title_words = [word.casefold() for word in _WORD.findall(title or "")]
-    if not DROP_TITLE_REPEAT or not title_words:
-        return text
-    opening = list(islice(_WORD.finditer(text or ""), len(title_words)))
-    if [found.group().casefold() for found in opening] != title_words:
-        return text
-    return text[opening[-1].end():].lstrip(" \t\r\n.,;:!?")
 
 
 def document_key(record_type: str, record_id: Any) -> str:
@@ -74,16 +52,14 @@ def _file_pages(record: Any, language: str, texts: list) -> list[dict]:
 
 def practice_document(record: Any) -> Document:
     language = normalise_language(record.language) or "en"
-    texts = [(language, "title", record.title), (language, "body", without_title_repeat(record.summary, record.title)),
-             (language, "body", record.body),
+    texts = [(language, "title", record.title), (language, "body", record.summary), (language, "body", record.body),
              (language, "body", record.results or ""), (language, "body", record.evaluation or "")]
     languages = [language]
     titles = {language: record.title}
     for code, translation in _translations(record, language):
         languages.append(code)
-        title = translation.get("title") or ""
-        texts += [(code, "title", title), (code, "body", without_title_repeat(translation.get("summary") or "", title))]
-        texts += [(code, "body", translation.get(name) or "") for name in ("body", "results", "evaluation")]
+        texts.append((code, "title", translation.get("title") or ""))
+        texts += [(code, "body", translation.get(name) or "") for name in ("summary", "body", "results", "evaluation")]
         if translation.get("title"):
             titles[code] = translation["title"]
     topics = list(record.topics or []) + list(record.target_groups or []) + list(record.forms_of_exploitation or [])
@@ -114,8 +90,7 @@ def contact_document(record: Any) -> Document:
 def training_material_document(record: Any) -> Document:
     languages = [normalise_language(code) or code for code in (record.languages or [])] or ["en"]
     language = languages[0]
-    texts = [(language, "title", record.title),
-             (language, "body", without_title_repeat(record.description or "", record.title)),
+    texts = [(language, "title", record.title), (language, "body", record.description or ""),
              ("en", "body", record.audience or "")]
     titles = {language: record.title}
     for code, translation in _translations(record, language):
