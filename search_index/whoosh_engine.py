@@ -35,12 +35,15 @@ from .vocabulary import Vocabulary
 from .whoosh_internals import close_files_of, segment_key, segment_state, sorted_by_column
 
 # BM25's term-frequency saturation (K1) and length normalisation (B; Whoosh's BM25F takes a B per field).
-# Chosen on held-out halves of every test collection's queries at three record lengths (bench/ranking_study.py):
-# a lower K1 and a lower B for the body and language-neutral fields held on most collections and lengths and
-# hurt none, where Whoosh's defaults (1.2, 0.75) ranked short passages worse; for titles, of like length,
-# no B held better than the default. Figures in bench/README.md, "Ranking on held-out halves and long records
-# (issue 21)".
-BM25_K1, BM25_B, BM25_TITLE_B = 0.8, 0.5, 0.75
+# Chosen on held-out halves of every test collection's queries at several record lengths, and with short and
+# long records in one index, as ATN Hub holds them (bench/ranking_study.py): a lower K1 and a lower B for the
+# body and language-neutral fields held on most collections and lengths and hurt none, where Whoosh's
+# defaults (1.2, 0.75) ranked short passages worse and, in an index of short and long records, put short
+# records above the long one that answers (a low K1 softens the length penalty as well as a word's repeats);
+# a B lower still helped that mixed index more but hurt some collections alone. For titles, of like length,
+# no B held better than the default. Figures in bench/README.md, "Ranking on held-out halves and long
+# records (issue 21)".
+BM25_K1, BM25_B, BM25_TITLE_B = 0.6, 0.5, 0.75
 
 
 def bm25f() -> BM25F:
