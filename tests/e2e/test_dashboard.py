@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import COORDINATOR, MEMBER, axe_violations, sign_in
 
-TYPES = ["practice", "contact", "training-material"]
+TYPES = ["practice", "contact", "training-material", "project"]
 FETCH_STATS = """async () => {
     const tokens = JSON.parse(sessionStorage.getItem("atn-hub.tokens") || "null");
     const headers = tokens ? {Authorization: `Bearer ${tokens.access_token}`} : {};

@@ -43,7 +43,12 @@ def test_a_dutch_browser_gets_the_console_in_dutch(browsing, axe_script, screens
     # Societies by their own name when it is Dutch; by their English name otherwise, marked as English.
     societies = page.locator(".facet", has=page.get_by_role("heading", name="Vereniging", exact=True))
     expect(societies.get_by_role("link", name=re.compile(r"^Nederlandse Rode Kruis \(\d+\)$"))).to_be_visible()
-    assert societies.locator('span[lang="en"]').count() == societies.get_by_role("link").count() - 1
+    english = 0
+    for link in societies.get_by_role("link").all():  # (a Belgian project with the Netherlands taking part is here)
+        dutch = link.inner_text().startswith(("Nederlandse Rode Kruis", "Rode Kruis"))
+        assert link.locator('span[lang="en"]').count() == (0 if dutch else 1), link.inner_text()
+        english += not dutch
+    assert english >= 1
     first = page.locator("li.hit").first
     expect(first.locator(".meta")).to_contain_text("Nederland")
     expect(first.locator(".meta")).to_contain_text("bijgewerkt op")
