@@ -246,6 +246,20 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
   };
 }
 
+// Why a file was not added, in the reader's language (the statuses the API refuses a file with), then the
+// server's own words, which name the limit or the type it found (in English, marked so).
+const FILE_REFUSALS = [413, 415, 422, 507];
+
+function refusal(error, name) {
+  if (error instanceof ApiError && error.status === 0) return h("p", {}, t("record.files.error.network", { name }));
+  const detail = error.detail || error.message;
+  if (!(error instanceof ApiError) || !FILE_REFUSALS.includes(error.status)) {
+    return h("p", {}, t("record.files.error.refused", { name, detail }));
+  }
+  return h("p", {}, t(`record.files.error.status.${error.status}`, { name }), " ",
+    h("span", { lang: "en", class: "server-detail" }, detail));
+}
+
 // The records this one links to (and, for a practice or material, the projects that name it): each list under
 // its heading, each linked record by its title in the reader's language, with a contact's part in this record.
 // The API shows only the links the reader may see; a record gone meanwhile is left out.
@@ -479,14 +493,12 @@ function uploader(base, record, reload) {
         await upload(base, file, { onProgress: (fraction) => { bars[index].value = Math.round(fraction * 100); } });
         added += 1;
       } catch (error) {
-        refused.push(error instanceof ApiError && error.status === 0
-          ? t("record.files.error.network", { name: file.name })
-          : t("record.files.error.refused", { name: file.name, detail: error.detail || error.message }));
+        refused.push(refusal(error, file.name));
       }
       bars[index].closest("li").remove();
     }
     if (refused.length) {
-      errors.replaceChildren(...refused.map((text) => h("p", {}, text)));
+      errors.replaceChildren(...refused);
       input.setAttribute("aria-invalid", "true");
     }
     if (added) await reload();
