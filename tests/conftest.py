@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from atn_hub import create_app
 from atn_hub.cli.database import upgrade
-from atn_hub.db import Base, write_intent
+from atn_hub.db import Base, write_intent, writing
 from atn_hub.models import Society, Topic
 from atn_hub.principal import SYSTEM
 from atn_hub.services import accounts
@@ -174,11 +174,17 @@ class Caller:
 def make_caller(db_session, reference_data):
     def make(role: str = "member", society: str | None = "NL", scope: str | None = None) -> Caller:
         email = f"{role}-{society or 'none'}-{uuid.uuid4().hex[:6]}@example.org"
-        user = accounts.create_user(db_session, SYSTEM, email=email, name=f"{role} of {society}", role=role,
-                                    society_code=society, password=None)
-        admin_like = SYSTEM
-        _, secret = accounts.create_personal_token(db_session, admin_like, user, scope=scope)
-        db_session.commit()
+        # A writer's transaction from its start (on SQLite BEGIN IMMEDIATE, waiting for a live server's writers):
+        # a deferred one that read first would fail at its first write once another process has written since.
+        # (A transaction holding the test's own unsaved changes is left to commit with these.)
+        if not (db_session.new or db_session.dirty or db_session.deleted):
+            db_session.rollback()
+        with writing():
+            user = accounts.create_user(db_session, SYSTEM, email=email, name=f"{role} of {society}", role=role,
+                                        society_code=society, password=None)
+            admin_like = SYSTEM
+            _, secret = accounts.create_personal_token(db_session, admin_like, user, scope=scope)
+            db_session.commit()
         return Caller(user, secret)
 
     return make
