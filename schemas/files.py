@@ -4,16 +4,13 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from atn_hub.files.content import ACCEPTED
-from atn_hub.models import TEXT_STATUSES
+from atn_hub.models import RECORD_PATHS, TEXT_STATUSES
 from atn_hub.models.file import PENDING_CHANGES
 
 
 class UploadSchema(Schema):
     file = Upload(required=True, metadata={"description": f"The file: {', '.join(ACCEPTED)} (decided by its "
                                                           f"content)"})
-
-
-FILE_PATHS = {"training-material": "training-materials", "practice": "practices", "project": "projects"}
 
 
 def _owner_type(file) -> str:
@@ -52,7 +49,7 @@ class FileSchema(Schema):
     uploaded_by_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     extracted_at = fields.AwareDateTime(allow_none=True)
-    url = fields.Function(lambda f: f"/api/v1/{FILE_PATHS[_owner_type(f)]}/{_owner_id(f)}/files/{f.id}",
+    url = fields.Function(lambda f: f"/api/v1/{RECORD_PATHS[_owner_type(f)]}/{_owner_id(f)}/files/{f.id}",
                           metadata={"type": "string", "description": "Download it here"})
 
 

@@ -38,9 +38,13 @@ from .webhook import (
 )
 
 RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial, Project)}
+# Each record type's name in URLs: /api/v1/{path}/{id} and the console's /{path}/{id}.
+RECORD_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials",
+                "project": "projects"}
 
 __all__ = [
     "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS",
+    "RECORD_PATHS",
     "ROLES", "SERVICES", "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact",
     "OAuthClient", "OAuthToken",
     "Practice", "PARTNER_KINDS", "Project", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User",

@@ -24,14 +24,14 @@ from urllib.parse import unquote, urlencode, urlsplit
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import i18n
+from ..models import RECORD_PATHS
 from ..outbox import Delivery, Outcome
 
 if TYPE_CHECKING:  # config checks ATN_SMTP_URL with parse_smtp_url: annotations only, no import cycle
     from ..config import Settings
 
 SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
-RESOURCES = {"practice": "practices", "contact": "contacts", "training-material": "training-materials",
-             "project": "projects"}
+RESOURCES = RECORD_PATHS  # the console's record pages
 UNSUBSCRIBE_PATH = "/notifications/unsubscribe"
 _SALT = "atn-hub notification unsubscribe"
 

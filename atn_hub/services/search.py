@@ -15,12 +15,11 @@ from search_index.engine import IndexUnavailable, QueryError, SearchRequest, Sea
 
 from .. import permissions
 from ..errors import DomainError, ServiceUnavailable
-from ..models import RECORD_MODELS
+from ..models import RECORD_MODELS, RECORD_PATHS
 from ..principal import Principal
 from . import translations
 
-API_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials",
-             "project": "projects"}
+API_PATHS = RECORD_PATHS
 CSV_COLUMNS = ["type", "id", "external_id", "title", "score", "language", "countries", "society", "updated_at",
                "url", "snippet"]
 
