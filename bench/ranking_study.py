@@ -45,9 +45,13 @@ from atn_hub.services import search as search_service
 from search_index import matchsets, query
 from search_index.engine import SearchRequest
 
-BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3}
+BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3,
+          "fields": "sum"}
 # The ranking this study chose first (commit aa347ff); ``--around after`` varies the knobs around it instead.
 AFTER = {**BEFORE, "b": 0.5, "coordination": 0.25, "title_boost": 1.0}
+# Then K1 0.6, chosen with the mixed-length variants (commit 7861840); ``--around now``.
+NOW = {**AFTER, "k1": 0.6}
+AROUND = {"before": BEFORE, "after": AFTER, "now": NOW}
 # One knob at a time away from BEFORE; each knob's values, the first being the one before this study.
 KNOBS = {
     "k1": [0.8, 1.2, 1.0, 0.6],  # 0.6 and B 0.3: added when the mixed-length variant favoured the lowest values
@@ -56,13 +60,17 @@ KNOBS = {
     "coordination": [0.5, 0.0, 0.25],
     "title_boost": [1.5, 1.0],
     "all_boost": [0.3, 0.0],
+    # a word's title and body scored as two fields whose scores are added (Whoosh's BM25F), or as one (``one``:
+    # BM25F proper, query.ONE_FIELD)
+    "fields": ["sum", "one"],
 }
 # Also measured (at commit 9ba48f2, whose query builder had them), then dropped: a word's fields combined by
 # dis-max (``tiebreak``: 0.3 of the other fields' scores) and its title and body combined so (``title_tiebreak``);
 # and at commit 137ef2b, whose documents.py had it, a summary indexed without its leading repeat of the title
 # (``title_repeat=dropped``, a knob of the indexing: the variant imported once per value).
 # Whoosh's BM25F as it comes (no title boost, no coordination): the value preferred on a tie.
-DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3}
+DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3,
+            "fields": "sum"}
 
 
 def config_name(config: dict) -> str:
@@ -87,6 +95,7 @@ def apply(config: dict, searcher) -> None:
     searcher.weighting = BM25F(B=config["b"], K1=config["k1"], **{f"{f}_B": config["title_b"] for f in fields})
     query.TITLE_BOOST = config["title_boost"]
     query.ALL_FIELD_BOOST = config["all_boost"]
+    query.ONE_FIELD = config["fields"] == "one"
     matchsets.WORD_COORDINATION_POWER = config["coordination"]
 
 
@@ -147,13 +156,14 @@ def main() -> None:
                         help="JSON list of whole configurations (their changes to --around), one chosen on each half")
     parser.add_argument("--lengths", default=",".join(LENGTHS), help="the XQuAD-R sets' variants")
     parser.add_argument("--analyse-only", action="store_true")
-    parser.add_argument("--around", choices=("before", "after"), default="before",
-                        help="vary the knobs one at a time around the ranking before this study, or its first choice")
+    parser.add_argument("--around", choices=tuple(AROUND), default="before",
+                        help="vary the knobs one at a time around the ranking before this study, its first choice, "
+                             "or the ranking since K1 0.6")
     parser.add_argument("--knobs", default=",".join(KNOBS), help="the knobs to vary, e.g. k1,b")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    around = AFTER if args.around == "after" else BEFORE
+    around = AROUND[args.around]
     candidates = [{**around, **changes} for changes in json.loads(args.candidates)]
     knobs = tuple(filter(None, args.knobs.split(",")))
     configs = configurations(candidates, around, knobs)
