@@ -42,11 +42,12 @@ from whoosh.scoring import BM25F
 
 from atn_hub.principal import ANONYMOUS
 from atn_hub.services import search as search_service
-from search_index import matchsets, query
+from search_index import documents, matchsets, query
 from search_index.engine import SearchRequest
 
 BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3,
-          "fields": "sum"}
+          "title_repeat": "counted"}
+INDEX_KNOB = "title_repeat"  # a knob of the indexing: the variant is imported once per value
 # The ranking this study chose first (commit aa347ff); ``--around after`` varies the knobs around it instead.
 AFTER = {**BEFORE, "b": 0.5, "coordination": 0.25, "title_boost": 1.0}
 # Then K1 0.6, chosen with the mixed-length variants (commit 7861840); ``--around now``.
@@ -60,17 +61,19 @@ KNOBS = {
     "coordination": [0.5, 0.0, 0.25],
     "title_boost": [1.5, 1.0],
     "all_boost": [0.3, 0.0],
-    # a word's title and body scored as two fields whose scores are added (Whoosh's BM25F), or as one (``one``:
-    # BM25F proper, query.ONE_FIELD)
-    "fields": ["sum", "one"],
+    # a summary's leading repeat of its title indexed (counted twice: in the title and the body), or left out
+    # (search_index/documents.py, DROP_TITLE_REPEAT)
+    "title_repeat": ["counted", "dropped"],
 }
 # Also measured (at commit 9ba48f2, whose query builder had them), then dropped: a word's fields combined by
 # dis-max (``tiebreak``: 0.3 of the other fields' scores) and its title and body combined so (``title_tiebreak``);
 # and at commit 137ef2b, whose documents.py had it, a summary indexed without its leading repeat of the title
-# (``title_repeat=dropped``, a knob of the indexing: the variant imported once per value).
+# (``title_repeat=dropped``), measured again around the ranking with K1 0.6; at commit 08fd071, whose engine had it,
+# a word's title and body scored as one BM25F field (``fields=one``: Robertson and Zaragoza's BM25F, the fields'
+# normalised frequencies summed and saturated once), then dropped.
 # Whoosh's BM25F as it comes (no title boost, no coordination): the value preferred on a tie.
 DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3,
-            "fields": "sum"}
+            "title_repeat": "counted"}
 
 
 def config_name(config: dict) -> str:
@@ -95,12 +98,21 @@ def apply(config: dict, searcher) -> None:
     searcher.weighting = BM25F(B=config["b"], K1=config["k1"], **{f"{f}_B": config["title_b"] for f in fields})
     query.TITLE_BOOST = config["title_boost"]
     query.ALL_FIELD_BOOST = config["all_boost"]
-    query.ONE_FIELD = config["fields"] == "one"
     matchsets.WORD_COORDINATION_POWER = config["coordination"]
 
 
 def run_variant(docs, queries, qrels, language: str, configs: list[dict], baselines: bool = True) -> dict:
-    runs = run_on_index(docs, queries, qrels, language, configs)
+    runs: dict[str, dict] = {}
+    by_index: dict[str, list[dict]] = {}
+    for config in configs:
+        by_index.setdefault(config[INDEX_KNOB], []).append(config)
+    for title_repeat, same_index in by_index.items():
+        kept = documents.DROP_TITLE_REPEAT
+        documents.DROP_TITLE_REPEAT = title_repeat == "dropped"
+        try:
+            runs.update(run_on_index(docs, queries, qrels, language, same_index))
+        finally:
+            documents.DROP_TITLE_REPEAT = kept
     for name, baseline in BASELINES.items() if baselines else ():
         run, _ = baseline(docs, queries, language=language)
         runs[name] = per_query(run, qrels)
@@ -108,7 +120,8 @@ def run_variant(docs, queries, qrels, language: str, configs: list[dict], baseli
 
 
 def run_on_index(docs, queries, qrels, language: str, configs: list[dict]) -> dict:
-    """The configurations, on one import of ``docs`` (they differ only in knobs set in place)."""
+    """The configurations that share one index (the same ``INDEX_KNOB``), on one import of ``docs`` (they differ
+    only in knobs set in place)."""
     runs: dict[str, dict] = {}
     with imported_hub(docs, language) as (app, _):
         engine = app.extensions["atn_search"].engine

@@ -77,18 +77,15 @@ class MatchSets:
     expanded beforehand, ranges...) are run by Whoosh's own matchers, segment by segment, and folded in."""
 
     def __init__(self, searcher, cache: PostingCache, word_coordination: bool = False,
-                 deadline: Deadline = NO_DEADLINE, within: np.ndarray | None = None, one_field: bool = False):
-        """``word_coordination``: the coordination of a scaled OR counted per word; ``one_field``: the groups of
-        a word's fields the query builder marks (``one_field``) scored as one BM25F field (the engine's
-        ranking has both); without them, exactly Whoosh's (what the tests compare against Whoosh's own
-        matchers). ``deadline``:
+                 deadline: Deadline = NO_DEADLINE, within: np.ndarray | None = None):
+        """``word_coordination``: the coordination of a scaled OR counted per word (the engine's ranking);
+        without it, exactly Whoosh's (what the tests compare against Whoosh's own matchers). ``deadline``:
         checked before each term's postings and every few thousand documents Whoosh's matchers step through.
         ``within``: a mask of the only documents the caller keeps; phrases are not looked for elsewhere."""
         self.searcher = searcher
         self.deadline = deadline
         self.within = within
         self.word_coordination = word_coordination
-        self.one_field = one_field
         self.cache = cache
         self.leaves = list(searcher.reader().leaf_readers())
         self.segments = [segment_key(reader) for reader, _ in self.leaves]
@@ -167,45 +164,6 @@ class MatchSets:
         if node.boost != 1.0:
             scores = scores * node.boost
         return Scored(ids, scores, np.ones(len(ids), dtype=np.int64), present)
-
-    def _score_one_field(self, node: wq.Or) -> Scored:
-        """A word's terms in several fields (``Term`` children) scored as one field, BM25F as Robertson and
-        Zaragoza define it: each field's term frequency divided by its length normalisation (its own B and
-        average length) and multiplied by the term's boost, summed over the fields, then saturated once (K1)
-        and weighed by one idf, of the documents holding the word in any of them. Whoosh's BM25F scores each
-        field apart and adds the scores, so that a word in two fields counts twice."""
-        self.deadline.check()
-        K1 = self.weighting.K1
-        present = np.zeros(len(self.leaves), dtype=np.int64)
-        found_ids, found_tfs = [], []
-        for child in node.subqueries:
-            btext = self._btext(child.fieldname, child.text)
-            if btext is None:
-                continue
-            ids, weights, in_segments = self._postings(child.fieldname, btext)
-            self.terms[(child.fieldname, btext)] = ids
-            present += in_segments
-            if len(ids):
-                B = bm25f_b(self.weighting, child.fieldname)
-                avgfl = self.searcher.avg_field_length(child.fieldname) or 1
-                fl = self.lengths(child.fieldname)[ids]
-                found_ids.append(ids)
-                found_tfs.append(child.boost * weights / ((1 - B) + B * fl / avgfl))
-        if not found_ids:
-            return Scored(EMPTY, EMPTY_F, EMPTY, present)
-        ids, inverse = np.unique(np.concatenate(found_ids), return_inverse=True)
-        tf = np.zeros(len(ids), dtype=np.float64)
-        np.add.at(tf, inverse, np.concatenate(found_tfs))
-        idf = log(self.doc_count_all / (len(ids) + 1)) + 1  # as Searcher.idf, over the union
-        scores = idf * tf * (K1 + 1) / (tf + K1) * node.boost
-        return Scored(ids, scores, np.bincount(inverse, minlength=len(ids)).astype(np.int64), present)
-
-    def _is_one_field(self, node: wq.Query) -> bool:
-        if not (self.one_field and getattr(node, "one_field", False) and isinstance(self.weighting, BM25F)):
-            return False
-        schema = self.searcher.schema
-        return all(type(child) is wq.Term and child.fieldname in schema and schema[child.fieldname].scorable
-                   for child in node.subqueries)
 
     def _score_phrase(self, node: wq.Phrase) -> Scored:
         """Words at consecutive positions, as Whoosh's ``Phrase`` (its span matcher over the intersection of
@@ -289,8 +247,6 @@ class MatchSets:
             return self._score_term(node)
         if kind is wq.Phrase and node.slop == 1:
             return self._score_phrase(node)
-        if kind is wq.Or and self._is_one_field(node):
-            return self._score_one_field(node)
         if kind in (wq.Or, wq.And):
             if len(node.subqueries) == 1:  # whoosh uses the child's matcher as it is (its boost too)
                 return self.score(node.subqueries[0])

@@ -33,11 +33,6 @@ USER_FIELDS = set(TEXT_FIELDS) | set(KEYWORD_FIELDS)
 # in both fields; a boost on top of that did not hold on held-out queries, and neither did scoring only the
 # better of title and body (bench/README.md, "Ranking on held-out halves and long records (issue 21)").
 TITLE_BOOST = 1.0
-# A word's title and body in one language scored as one field, as BM25F proper does (Robertson, Zaragoza and
-# Taylor, 2004): each field's occurrences normalised by its own length (and weighed by its boost), summed, and
-# saturated once (K1), with the word's document frequency over both fields; off (Whoosh's sum of per-field
-# scores) unless a study sets it (bench/ranking_study.py, knob ``fields``).
-ONE_FIELD = False
 # The language-neutral field (exact words in any language) weighs less than each language's stemmed fields
 # (bench/README.md, "Figures that used to be in code comments").
 ALL_FIELD_BOOST = 0.3
@@ -206,13 +201,16 @@ class QueryBuilder:
         """The word in each language's fields, stemmed, and in the language-neutral field as typed; in the
         languages of ``as_typed`` only as typed (in the language-neutral field, at full weight)."""
         alternatives: list[wq.Query] = []
-        for language in self.languages:
-            if language in as_typed:
-                continue
-            tokens = analyse(language, word)
-            if tokens:
-                alternatives += _one_field([_term_or_phrase(f"{part}_{language}", tokens, _part_boost(part))
-                                            for part in TEXT_FIELDS[fieldname]])
+        for part in TEXT_FIELDS[fieldname]:
+            boost = TITLE_BOOST if part == "title" else 1.0
+            for language in self.languages:
+                if language in as_typed:
+                    continue
+                tokens = analyse(language, word)
+                if len(tokens) == 1:
+                    alternatives.append(wq.Term(f"{part}_{language}", tokens[0], boost=boost))
+                elif tokens:
+                    alternatives.append(wq.Phrase(f"{part}_{language}", tokens, boost=boost))
         folded = [t for t in analyse("xx", word) if t not in self.stopwords]
         typed_boost = 1.0 if as_typed & set(self.languages) else ALL_FIELD_BOOST
         if fieldname == "text" and folded and typed_boost:
@@ -226,11 +224,12 @@ class QueryBuilder:
             return self._keyword(fieldname, " ".join(words))
         alternatives: list[wq.Query] = []
         text = " ".join(words)
-        for language in self.languages:
-            tokens = analyse(language, text)
-            if tokens:
-                alternatives += _one_field([_term_or_phrase(f"{part}_{language}", tokens, _part_boost(part))
-                                            for part in TEXT_FIELDS[fieldname]])
+        for part in TEXT_FIELDS[fieldname]:
+            part_boost = TITLE_BOOST if part == "title" else 1.0
+            for language in self.languages:
+                tokens = analyse(language, text)
+                if tokens:
+                    alternatives.append(_term_or_phrase(f"{part}_{language}", tokens, part_boost))
         if fieldname == "text":
             folded = analyse("xx", text)
             if folded and ALL_FIELD_BOOST:
@@ -261,9 +260,8 @@ class QueryBuilder:
                 for term in terms:
                     tokens = analyse(analyser, term)
                     if tokens:
-                        queries += _one_field([_term_or_phrase(f"{part}_{analyser}", tokens,
-                                                               _part_boost(part) / len(tokens))
-                                               for part in ("title", "body")], always_grouped=True)
+                        queries.append(wq.Or([_term_or_phrase(f"{part}_{analyser}", tokens, weight / len(tokens))
+                                              for part, weight in (("title", TITLE_BOOST), ("body", 1.0))]))
         return queries
 
     def _multiword_expansions(self, node: wq.Or) -> list[wq.Query]:
@@ -319,21 +317,6 @@ def translated_terms(node: wq.Query) -> frozenset[tuple[str, bytes]]:
 
     walk(node, False)
     return frozenset(found - own)  # a term that is also a word typed counts as typed
-
-
-def _part_boost(part: str) -> float:
-    return TITLE_BOOST if part == "title" else 1.0
-
-
-def _one_field(parts: list[wq.Query], always_grouped: bool = False) -> list[wq.Query]:
-    """A word's title and body terms in one language, as one field of BM25F (``ONE_FIELD``): a group the scorer
-    knows (``MatchSets``), marked by an attribute as the glossary's translations are. Phrases (a word its
-    analyser splits, a quoted phrase) stay a sum of their fields; ``always_grouped``: an OR of them even so."""
-    if ONE_FIELD and len(parts) > 1 and all(type(part) is wq.Term for part in parts):
-        node = wq.Or(parts)
-        node.one_field = True
-        return [node]
-    return [wq.Or(parts)] if always_grouped else parts
 
 
 def _term_or_phrase(fieldname: str, tokens: list[str], boost: float) -> wq.Query:

@@ -235,8 +235,8 @@ class WhooshEngine(SearchEngine):
             return SearchResult(total=0, hits=[], facets={name: {} for name in FACETS} if request.facets else {})
         # Every match is found and scored set-at-a-time from the posting lists (as Whoosh would score it):
         # the exact total, the facets over all of it, and the page.
-        sets = MatchSets(searcher, self._local.postings, word_coordination=True, one_field=True,
-                         deadline=deadline, within=allowed.array)
+        sets = MatchSets(searcher, self._local.postings, word_coordination=True, deadline=deadline,
+                         within=allowed.array)
         scored = sets.score(query)
         keep = allowed.array[scored.ids]
         ids, scores = scored.ids[keep], scored.scores[keep]
