@@ -9,8 +9,9 @@ abstracts as shipped, and with half of them not repeating their title). Each var
 `atn-hub import` and indexed (``search_quality.imported_hub``); its queries are then answered by the engine as
 the search service asks it for an anonymous caller (less facets and snippets, which do not change the
 ranking), under every configuration (``KNOBS``: one knob at a time away from ``BEFORE``, the ranking before
-this study, or ``--around after`` its first choice; ``--knobs``: some of them; ``--candidates``: whole
-configurations), the knobs set in place on the same index; and by bare Whoosh, tantivy and SQLite FTS5.
+this study, or ``--around after`` its first choice, ``--around now`` the ranking since K1 0.6; ``--knobs``: some
+of them; ``--candidates``: whole configurations), the knobs set in place on the same index; and by bare Whoosh,
+tantivy and SQLite FTS5.
 Per-query nDCG@10 and recall@100 are written to ``--out`` (one JSON file a variant; configurations already
 there are not run again), then analysed:
 
@@ -42,12 +43,10 @@ from whoosh.scoring import BM25F
 
 from atn_hub.principal import ANONYMOUS
 from atn_hub.services import search as search_service
-from search_index import documents, matchsets, query
+from search_index import matchsets, query
 from search_index.engine import SearchRequest
 
-BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3,
-          "title_repeat": "counted"}
-INDEX_KNOB = "title_repeat"  # a knob of the indexing: the variant is imported once per value
+BEFORE = {"k1": 0.8, "b": 0.75, "title_b": 0.75, "coordination": 0.5, "title_boost": 1.5, "all_boost": 0.3}
 # The ranking this study chose first (commit aa347ff); ``--around after`` varies the knobs around it instead.
 AFTER = {**BEFORE, "b": 0.5, "coordination": 0.25, "title_boost": 1.0}
 # Then K1 0.6, chosen with the mixed-length variants (commit 7861840); ``--around now``.
@@ -61,19 +60,15 @@ KNOBS = {
     "coordination": [0.5, 0.0, 0.25],
     "title_boost": [1.5, 1.0],
     "all_boost": [0.3, 0.0],
-    # a summary's leading repeat of its title indexed (counted twice: in the title and the body), or left out
-    # (search_index/documents.py, DROP_TITLE_REPEAT)
-    "title_repeat": ["counted", "dropped"],
 }
 # Also measured (at commit 9ba48f2, whose query builder had them), then dropped: a word's fields combined by
 # dis-max (``tiebreak``: 0.3 of the other fields' scores) and its title and body combined so (``title_tiebreak``);
-# and at commit 137ef2b, whose documents.py had it, a summary indexed without its leading repeat of the title
-# (``title_repeat=dropped``), measured again around the ranking with K1 0.6; at commit 08fd071, whose engine had it,
-# a word's title and body scored as one BM25F field (``fields=one``: Robertson and Zaragoza's BM25F, the fields'
-# normalised frequencies summed and saturated once), then dropped.
+# at commits 137ef2b and 8ba96cd (around K1 0.6, with title boosts), whose documents.py had it, a summary indexed
+# without its leading repeat of the title (``title_repeat=dropped``, a knob of the indexing: the variant imported
+# once per value); at commit 08fd071, whose engine had it, a word's title and body scored as one BM25F field
+# (``fields=one``: Robertson and Zaragoza's BM25F, the fields' normalised frequencies summed and saturated once).
 # Whoosh's BM25F as it comes (no title boost, no coordination): the value preferred on a tie.
-DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3,
-            "title_repeat": "counted"}
+DEFAULTS = {"k1": 1.2, "b": 0.75, "title_b": 0.75, "coordination": 0.0, "title_boost": 1.0, "all_boost": 0.3}
 
 
 def config_name(config: dict) -> str:
@@ -102,17 +97,7 @@ def apply(config: dict, searcher) -> None:
 
 
 def run_variant(docs, queries, qrels, language: str, configs: list[dict], baselines: bool = True) -> dict:
-    runs: dict[str, dict] = {}
-    by_index: dict[str, list[dict]] = {}
-    for config in configs:
-        by_index.setdefault(config[INDEX_KNOB], []).append(config)
-    for title_repeat, same_index in by_index.items():
-        kept = documents.DROP_TITLE_REPEAT
-        documents.DROP_TITLE_REPEAT = title_repeat == "dropped"
-        try:
-            runs.update(run_on_index(docs, queries, qrels, language, same_index))
-        finally:
-            documents.DROP_TITLE_REPEAT = kept
+    runs = run_on_index(docs, queries, qrels, language, configs)
     for name, baseline in BASELINES.items() if baselines else ():
         run, _ = baseline(docs, queries, language=language)
         runs[name] = per_query(run, qrels)
@@ -120,8 +105,7 @@ def run_variant(docs, queries, qrels, language: str, configs: list[dict], baseli
 
 
 def run_on_index(docs, queries, qrels, language: str, configs: list[dict]) -> dict:
-    """The configurations that share one index (the same ``INDEX_KNOB``), on one import of ``docs`` (they differ
-    only in knobs set in place)."""
+    """The configurations, on one import of ``docs`` (they differ only in knobs set in place)."""
     runs: dict[str, dict] = {}
     with imported_hub(docs, language) as (app, _):
         engine = app.extensions["atn_search"].engine

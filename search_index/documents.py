@@ -5,30 +5,10 @@ module needs neither Flask nor SQLAlchemy.
 """
 from __future__ import annotations
 
-import re
-from itertools import islice
 from typing import Any
 
 from .analysis import normalise_language
 from .engine import Document
-
-# A summary that opens by repeating its record's title, indexed without that repeat (the title's words counted
-# once): off, the record indexed as written, unless a study sets it (bench/ranking_study.py, knob
-# ``title_repeat``; the record's own text, stored, shown and returned, is unchanged either way).
-DROP_TITLE_REPEAT = False
-_WORD = re.compile(r"[^\W_]+")  # letters and digits: case, spacing and punctuation don't make a repeat differ
-
-
-def without_title_repeat(text: str, title: str) -> str:
-    """``text`` less a leading repeat of ``title`` (the same words in the same order, whatever their case,
-    spacing and punctuation), and the punctuation that ended it; ``text`` as it is otherwise."""
-    title_words = [word.casefold() for word in _WORD.findall(title or "")]
-    if not DROP_TITLE_REPEAT or not title_words:
-        return text
-    opening = list(islice(_WORD.finditer(text or ""), len(title_words)))
-    if [found.group().casefold() for found in opening] != title_words:
-        return text
-    return text[opening[-1].end():].lstrip(" \t\r\n.,;:!?")
 
 
 def document_key(record_type: str, record_id: Any) -> str:
@@ -70,18 +50,21 @@ def _file_pages(record: Any, language: str, texts: list) -> list[dict]:
     return files
 
 
+# A summary (or description) that opens by repeating its record's title is indexed as written: the title's words
+# count in the title field and again in the body. Leaving the repeat out, with or without a title boost in its
+# place, and scoring a word's title and body as one BM25F field each ranked Cranfield (whose abstracts repeat
+# their titles) worse on held-out queries and moved no other collection (bench/README.md, "Counting the title's
+# repeat once: three ways, measured").
 def practice_document(record: Any) -> Document:
     language = normalise_language(record.language) or "en"
-    texts = [(language, "title", record.title), (language, "body", without_title_repeat(record.summary, record.title)),
-             (language, "body", record.body),
+    texts = [(language, "title", record.title), (language, "body", record.summary), (language, "body", record.body),
              (language, "body", record.results or ""), (language, "body", record.evaluation or "")]
     languages = [language]
     titles = {language: record.title}
     for code, translation in _translations(record, language):
         languages.append(code)
-        title = translation.get("title") or ""
-        texts += [(code, "title", title), (code, "body", without_title_repeat(translation.get("summary") or "", title))]
-        texts += [(code, "body", translation.get(name) or "") for name in ("body", "results", "evaluation")]
+        texts.append((code, "title", translation.get("title") or ""))
+        texts += [(code, "body", translation.get(name) or "") for name in ("summary", "body", "results", "evaluation")]
         if translation.get("title"):
             titles[code] = translation["title"]
     topics = list(record.topics or []) + list(record.target_groups or []) + list(record.forms_of_exploitation or [])
@@ -112,15 +95,12 @@ def contact_document(record: Any) -> Document:
 def training_material_document(record: Any) -> Document:
     languages = [normalise_language(code) or code for code in (record.languages or [])] or ["en"]
     language = languages[0]
-    texts = [(language, "title", record.title),
-             (language, "body", without_title_repeat(record.description or "", record.title)),
+    texts = [(language, "title", record.title), (language, "body", record.description or ""),
              ("en", "body", record.audience or "")]
     titles = {language: record.title}
     for code, translation in _translations(record, language):
         languages.append(code)
-        title = translation.get("title") or ""
-        texts += [(code, "title", title),
-                  (code, "body", without_title_repeat(translation.get("description") or "", title))]
+        texts += [(code, "title", translation.get("title") or ""), (code, "body", translation.get("description") or "")]
         if translation.get("title"):
             titles[code] = translation["title"]
     files = _file_pages(record, language, texts)
@@ -134,16 +114,14 @@ def project_document(record: Any) -> Document:
     language = normalise_language(record.language) or "en"
     title = f"{record.title} ({record.acronym})" if record.acronym else record.title
     names = [*(record.funders or []), *(partner.get("name") or "" for partner in record.partners or [])]
-    texts = [(language, "title", title), (language, "body", without_title_repeat(record.summary, record.title)),
-             (language, "body", record.description), (language, "body", "\n".join(names))]
+    texts = [(language, "title", title), (language, "body", record.summary), (language, "body", record.description),
+             (language, "body", "\n".join(names))]
     languages = [language]
     titles = {language: title}
     for code, translation in _translations(record, language):
         languages.append(code)
-        translated = translation.get("title") or ""
-        texts += [(code, "title", translated),
-                  (code, "body", without_title_repeat(translation.get("summary") or "", translated)),
-                  (code, "body", translation.get("description") or "")]
+        texts.append((code, "title", translation.get("title") or ""))
+        texts += [(code, "body", translation.get(name) or "") for name in ("summary", "description")]
         if translation.get("title"):
             titles[code] = f"{translation['title']} ({record.acronym})" if record.acronym else translation["title"]
     files = _file_pages(record, language, texts)
