@@ -41,10 +41,12 @@ RECORD_MODELS = {m.record_type: m for m in (Practice, Contact, TrainingMaterial,
 # Each record type's name in URLs: /api/v1/{path}/{id} and the console's /{path}/{id}.
 RECORD_PATHS = {"practice": "practices", "contact": "contacts", "training-material": "training-materials",
                 "project": "projects"}
+# Each record type's name in the API's English messages ("No training material ... with id ...").
+RECORD_NAMES = {record_type: record_type.replace("-", " ") for record_type in RECORD_MODELS}
 
 __all__ = [
     "AREAS", "CATEGORIES", "DECISIONS", "ReviewComment", "FORMATS", "KINDS", "PERSONAL_FIELDS", "RECORD_MODELS",
-    "RECORD_PATHS",
+    "RECORD_NAMES", "RECORD_PATHS",
     "ROLES", "SERVICES", "STATUSES", "VISIBILITIES", "AuthThrottle", "AuthorizationCode", "ChangeLog", "Contact",
     "OAuthClient", "OAuthToken",
     "Practice", "PARTNER_KINDS", "Project", "RecordMixin", "Society", "Status", "Topic", "TrainingMaterial", "User",

@@ -23,15 +23,13 @@ from ..errors import Conflict, Forbidden, NotFound, RefusedFile
 from ..files.content import WITH_TEXT, Refused, safe_filename, sniff
 from ..files.extract import Extractor, Failed
 from ..files.storage import BlobStore, LocalStore, S3Store, Spooled, TooLarge, spool
-from ..models import FilePage, MaterialFile, RecordMixin, Status
+from ..models import RECORD_NAMES, FilePage, MaterialFile, RecordMixin, Status
 from ..principal import SYSTEM, Principal
 from . import revisions
 from .record_types import BY_TYPE
 
 log = logging.getLogger("atn_hub.files")
 ATTACHABLE = {Status.draft.value, Status.changes_requested.value, Status.published.value}
-# The types with files (FILE_OWNER)
-LABEL = {"training-material": "training material", "practice": "practice", "project": "project"}
 
 
 @dataclass
@@ -79,7 +77,7 @@ def _editable_record(session: Session, principal: Principal, record_type: str,
                      record_id: uuid.UUID) -> RecordMixin:
     permissions.require_scope(principal, "write", "Attaching or removing files")
     record = BY_TYPE[record_type].get_record(session, principal, record_id)
-    label = LABEL[record_type]
+    label = RECORD_NAMES[record_type]
     if not permissions.can_edit(principal, record):
         raise Forbidden(f"Files are attached and removed by the {label}'s society.", scope="write")
     if record.status not in ATTACHABLE:
@@ -176,7 +174,7 @@ def get_file(session: Session, principal: Principal, record_type: str, record_id
     record = BY_TYPE[record_type].get_record(session, principal, record_id)
     found = next((file for file in _visible_files(session, principal, record) if file.id == file_id), None)
     if found is None:
-        raise NotFound(f"No file {file_id} on this {LABEL[record_type]}.")
+        raise NotFound(f"No file {file_id} on this {RECORD_NAMES[record_type]}.")
     return found
 
 

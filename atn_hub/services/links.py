@@ -24,7 +24,17 @@ from sqlalchemy.orm import Session
 
 from .. import permissions
 from ..errors import Invalid
-from ..models import RECORD_MODELS, PendingRevision, Practice, Project, RecordMixin, Society, Status, TrainingMaterial
+from ..models import (
+    RECORD_MODELS,
+    RECORD_NAMES,
+    PendingRevision,
+    Practice,
+    Project,
+    RecordMixin,
+    Society,
+    Status,
+    TrainingMaterial,
+)
 from ..principal import Principal
 
 
@@ -45,8 +55,6 @@ LINKS = (
 )
 # Shown on the linked record, read-only: field -> the link that holds it.
 LINKED_FROM = {("practice", "projects"): LINKS[3], ("training-material", "projects"): LINKS[4]}
-LABELS = {"contact": "contact", "practice": "practice", "training-material": "training material",
-          "project": "project"}
 
 
 # Records whose mentions one query looks for (an OR of LIKEs: SQLite refuses an expression tree deeper than 1000).
@@ -82,7 +90,7 @@ def check(session: Session, record_type: str, data: dict[str, Any], society: Soc
         missing = [value for value in new if value not in found]
         if missing:
             whose = "of the record's society" if link.target == "contact" else "that the record's society can see"
-            raise Invalid(link.field, f"No {LABELS[link.target]} {whose} with id {missing[0]}.")
+            raise Invalid(link.field, f"No {RECORD_NAMES[link.target]} {whose} with id {missing[0]}.")
 
 
 # --- reading --------------------------------------------------------------------------------------------
