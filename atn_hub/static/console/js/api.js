@@ -1,17 +1,36 @@
 // The public API, as any client uses it: bearer token, JSON, ETags, X-Pagination, one error shape.
 import { accessToken, refresh, signedIn } from "./auth.js";
+import { h } from "./dom.js";
 import { currentLanguage, t } from "./i18n.js";
+
+// The refusals a page's actions meet, each said in the reader's language by its status (the server's detail,
+// in English, names the record, the state or the rule: it follows, marked as English; see `explained`).
+const REASONS = [403, 404, 409, 412, 429];
+
+function reasonOf(status) {
+  if (REASONS.includes(status)) return t(`api.refused.${status}`);
+  return status >= 500 ? t("api.refused.server") : null;
+}
 
 // Errors are RFC 9457 problem details: "detail" says what went wrong; "errors" names the fields, whose
 // messages the forms show next to each control (the summary then says so in the reader's language).
 export class ApiError extends Error {
   constructor(status, body) {
+    const reason = reasonOf(status);
     super(status === 422 && body?.errors ? t("api.fields_refused")
-      : body?.detail || t("api.failed", { status: `${status}${body?.title ? ` ${body.title}` : ""}` }));
+      : reason || body?.detail || t("api.failed", { status: `${status}${body?.title ? ` ${body.title}` : ""}` }));
     this.status = status;
+    this.reason = reason; // the refusal in the reader's language, or null
     this.detail = body?.detail || null; // the server's own words (an upload's 413, 415 or 422 says why)
     this.fields = fieldMessages(body?.errors);
   }
+}
+
+// A failure as a page shows it: the reason in the reader's language, then the server's own words, in English
+// and marked so (a screen reader reads them with an English voice); other errors as their message.
+export function explained(error) {
+  if (!(error instanceof ApiError) || !error.reason || !error.detail) return [error.message];
+  return [error.message, " ", h("span", { lang: "en", class: "server-detail" }, error.detail)];
 }
 
 // {"json": {"title": ["..."], "countries": {"0": ["..."]}}} -> {"title": ["..."], "countries": ["item 1: ..."]}

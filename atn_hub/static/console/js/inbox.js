@@ -1,7 +1,7 @@
 // The inbox: the count of unread notifications in the header, and the page /notifications (the caller's
 // notifications, newest first, each a sentence naming the record and who did it; marking read; the settings of
 // how often each kind is e-mailed, and in which language).
-import { ApiError } from "./api.js";
+import { ApiError, explained } from "./api.js";
 import { announce, h, tNodes, TYPE_PATHS } from "./dom.js";
 import { formatDate, formatNumber, LANGUAGES, nativeLanguageName, t } from "./i18n.js";
 
@@ -106,7 +106,7 @@ function settingsSection(api, settings, kinds) {
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
       status.textContent = "";
-      error.textContent = [failure.message, ...Object.values(failure.fields).flat()].join(" ");
+      error.replaceChildren(...explained(failure), ...Object.values(failure.fields).flat().map((message) => ` ${message}`));
       for (const name of Object.keys(failure.fields)) selects[name]?.setAttribute("aria-invalid", "true");
       return;
     }

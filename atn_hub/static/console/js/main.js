@@ -1,6 +1,6 @@
 // The console's shell: routes (the path and query are the state, so every page is a deep link), the
 // account area, the language switcher, focus management after each navigation.
-import { api } from "./api.js";
+import { api, explained } from "./api.js";
 import { completeSignIn, forgetMe, signIn, signOut, whoAmI } from "./auth.js";
 import { dashboardPage } from "./dashboard.js";
 import { announce, append, h } from "./dom.js";
@@ -79,7 +79,7 @@ function notFound() {
 
 export function failure(error) {
   const title = error.status === 404 ? t("shell.not_found") : t("shell.went_wrong");
-  const message = error.status === 404 ? t("shell.record_not_found") : error.message;
+  const message = error.status === 404 ? t("shell.record_not_found") : explained(error);
   return { title, nodes: [h("h1", { tabindex: "-1" }, title), h("p", { class: "error", role: "alert" }, message)] };
 }
 

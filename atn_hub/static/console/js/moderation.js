@@ -1,6 +1,6 @@
 // The coordinators' queue: each submission with its diff and discussion; approve, request changes or reject
 // with a comment (required to send back or reject, as the API says).
-import { ApiError } from "./api.js";
+import { ApiError, explained } from "./api.js";
 import { announce, formatDate, h, TYPE_PATHS, typeLabel } from "./dom.js";
 import { formatNumber, t } from "./i18n.js";
 import { diffTable, discussion } from "./record.js";
@@ -32,7 +32,7 @@ function reviewForm(api, item, navigate) {
       announce(t("moderation.recorded", { decision: t(`moderation.decision.${decision}`), title: item.title }));
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
-      error.textContent = [failure.message, ...Object.values(failure.fields).flat()].join(" ");
+      error.replaceChildren(...explained(failure), ...Object.values(failure.fields).flat().map((message) => ` ${message}`));
     }
   } },
   h("fieldset", {}, h("legend", {}, t("moderation.decision")),
@@ -55,7 +55,7 @@ function assignForm(api, item, me, coordinators, navigate) {
       assigned = (await api(`moderation/queue/${item.id}/assign`, { method: "POST", body: { assignee_id: assigneeId } })).data;
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
-      error.textContent = [failure.message, ...Object.values(failure.fields).flat()].join(" ");
+      error.replaceChildren(...explained(failure), ...Object.values(failure.fields).flat().map((message) => ` ${message}`));
       return;
     }
     await navigate(window.location.pathname + window.location.search, { replace: true, keepFocus: true });

@@ -2,7 +2,7 @@
 // read from the API's own OpenAPI document, so the checks made before sending are the API's; whatever the API
 // still refuses is shown next to the field it names. Languages, countries and topics are chosen with pickers
 // (by name, never a typed code); translations sit beside the original text, each in its own language.
-import { ApiError } from "./api.js";
+import { ApiError, explained } from "./api.js";
 import { announce, h, PATH_TYPES } from "./dom.js";
 import { countryName, formatDate, languageName, t } from "./i18n.js";
 import { countryOptions, languageOptions, picker, topicOptions } from "./pickers.js";
@@ -546,8 +546,8 @@ export async function editorPage({ api, me, navigate, signIn }, kind, id) {
       const placed = placeTranslationErrors(error.fields);
       const focus = showErrors(form, placed);
       const unplaced = Object.keys(placed).filter((name) => !form.querySelector(`#field-${name}-error`));
-      summary.textContent = error.status === 412 ? t("editor.error.changed_meanwhile")
-        : [error.message, ...unplaced.map((name) => `${name}: ${placed[name].join(" ")}`)].join(" ");
+      summary.replaceChildren(...(error.status === 412 ? [t("editor.error.changed_meanwhile")]
+        : [...explained(error), ...unplaced.map((name) => ` ${name}: ${placed[name].join(" ")}`)]));
       (focus || summary).focus?.();
     }
   } },

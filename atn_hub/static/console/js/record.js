@@ -2,7 +2,7 @@
 // exists (with a switch to the original), its fields by name (countries, languages, topics), its files, its
 // pending revision, the review discussion, and the actions the API says the caller may take now. Every piece
 // of record text carries the `lang` of the language it is written in.
-import { ApiError, download, upload } from "./api.js";
+import { ApiError, download, explained, upload } from "./api.js";
 import { announce, h } from "./dom.js";
 import { countryName, currentLanguage, formatDate, formatNumber, languageName, t, topicLabel } from "./i18n.js";
 
@@ -168,7 +168,7 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
       announce(label);
       document.getElementById("record-message")?.replaceChildren(label);
     } catch (error) {
-      message.replaceChildren(error.message);
+      message.replaceChildren(...explained(error));
       message.className = "error";
     }
   };
@@ -186,7 +186,8 @@ export async function recordPage({ api, me, navigate, signIn }, kind, id) {
         await navigate("/my-society");
         announce(t("record.done.deleted"));
       } catch (error) {
-        message.replaceChildren(error.message);
+        message.replaceChildren(...explained(error));
+        message.className = "error";
       }
     } }, t("record.action.delete")));
   }
@@ -252,12 +253,12 @@ const FILE_REFUSALS = [413, 415, 422, 507];
 
 function refusal(error, name) {
   if (error instanceof ApiError && error.status === 0) return h("p", {}, t("record.files.error.network", { name }));
-  const detail = error.detail || error.message;
   if (!(error instanceof ApiError) || !FILE_REFUSALS.includes(error.status)) {
-    return h("p", {}, t("record.files.error.refused", { name, detail }));
+    const [reason, ...detail] = explained(error);
+    return h("p", {}, t("record.files.error.refused", { name, detail: reason }), ...detail);
   }
   return h("p", {}, t(`record.files.error.status.${error.status}`, { name }), " ",
-    h("span", { lang: "en", class: "server-detail" }, detail));
+    h("span", { lang: "en", class: "server-detail" }, error.detail || error.message));
 }
 
 // The records this one links to (and, for a practice or material, the projects that name it): each list under
@@ -437,7 +438,7 @@ async function filesSection(api, kind, record, { editable }) {
       heading.focus(); // its button is gone: back to the section, not the top of the page
       announce(t("record.files.done.removed", { name }));
     } catch (error) {
-      listError.replaceChildren(error.detail || error.message);
+      listError.replaceChildren(...explained(error));
     }
   }
 

@@ -1,0 +1,39 @@
+"""A refused action said in the reader's language, in a real browser: a Dutch member submits a draft that a
+colleague has submitted meanwhile; the record page says why in Dutch (the API's 409), then the server's own
+words, marked as English for screen readers. axe-core finds nothing wrong with the message."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from atn_hub.i18n import catalogue
+from tests.e2e.conftest import MEMBER, axe_violations, sign_in
+from tests.e2e.test_file_upload import CALL
+
+DUTCH, ENGLISH = catalogue("nl"), catalogue("en")
+
+
+def test_a_refused_submission_says_why_in_the_readers_language(browsing, axe_script, screenshot):
+    page = browsing.page(locale="nl-NL", bypass_csp=True)
+    sign_in(page, MEMBER, "nl")
+    status, practice = page.evaluate(CALL, ["POST", "/api/v1/practices", {
+        "title": "Opvang na de eerste melding", "summary": "Vrijwilligers begeleiden de eerste nacht.",
+        "language": "nl", "countries": ["NL"]}])
+    assert status == 201, practice
+    page.goto(f"/practices/{practice['id']}")
+    submit = page.locator("#submit-record")
+    expect(submit).to_be_visible()
+
+    # A colleague submits it meanwhile (the same society's account, through the API): this page still offers it.
+    status, answer = page.evaluate(CALL, ["POST", f"/api/v1/practices/{practice['id']}/submit", {}])
+    assert status == 200, answer
+    submit.click()
+
+    message = page.locator("#record-message")
+    expect(message).to_have_class("error")
+    expect(message).to_contain_text(DUTCH["api.refused.409"])
+    assert ENGLISH["api.refused.409"] not in message.inner_text()
+    server = message.locator('span[lang="en"]')
+    expect(server).to_contain_text("cannot be submitted")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    screenshot(page, "refusal-nl-submitted-meanwhile")
+    assert axe_violations(page, axe_script) == []
