@@ -399,4 +399,11 @@ class ProblemSchema(Schema):
     message = fields.String(metadata={"description": "The detail again (the earlier shape's name for it)"})
     existing_id = fields.String(metadata={"description": "409 on a duplicate (a record's external_id): the id of "
                                                          "the record that has it"})
+    query_error = fields.Dict(metadata={
+        "description": "400 on a search: why the query cannot be run, for a client to say it in its reader's "
+                       "language: `reason` (too_long, too_many_terms, too_many_wildcards, parenthesis_not_opened, "
+                       "parenthesis_not_closed, unparsable, no_words, wildcard_too_short, wildcard_too_broad, "
+                       "wildcard_in_filter, fuzzy_edits, fuzzy_too_broad, timeout, export_too_large) and the values "
+                       "`detail` names (`max`, `min`, `term`, `field`, `seconds`, `total`)",
+        "example": {"reason": "wildcard_too_short", "term": "co*", "min": 3}})
 

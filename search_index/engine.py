@@ -101,7 +101,14 @@ class SearchResult:
 
 
 class QueryError(ValueError):
-    """The query cannot be run: the message says why (shown to the user)."""
+    """The query cannot be run: the message says why (shown to the user, in English); ``reason`` names why, and
+    ``params`` the values the message names (``max``, ``term``, ``seconds``...), for a client to say it in its
+    reader's language."""
+
+    def __init__(self, message: str, reason: str, **params: object):
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 class IndexUnavailable(RuntimeError):

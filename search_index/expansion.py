@@ -68,14 +68,15 @@ def _fuzzy_words(node: wq.FuzzyTerm, reader, limits: Limits, deadline: Deadline,
                  vocabulary: Vocabulary) -> list[str]:
     if node.maxdist > limits.max_edits:  # (the query builder refuses these first, naming what was typed)
         raise QueryError(f"'{node.text}~{node.maxdist}': a fuzzy term may differ by at most {limits.max_edits} "
-                         "edits.")
+                         "edits.", "fuzzy_edits", term=f"{node.text}~{node.maxdist}", max=limits.max_edits)
     found = words_within(reader, vocabulary, node.fieldname, node.text, node.maxdist, node.prefixlength, deadline)
     if len(found) <= limits.max_expansions:
         return sorted(found)
     if isinstance(node, ClosestWords):
         return sorted(closest(reader, node.fieldname, found, limits.max_expansions))
     raise QueryError(f"'{node.text}~{node.maxdist}' is close to more than {limits.max_expansions} words in the "
-                     "index, the most one fuzzy term may stand for: type more of the word, or allow fewer edits.")
+                     "index, the most one fuzzy term may stand for: type more of the word, or allow fewer edits.",
+                     "fuzzy_too_broad", term=f"{node.text}~{node.maxdist}", max=limits.max_expansions)
 
 
 def closest(reader, fieldname: str, found: dict[str, int], count: int) -> list[str]:
@@ -102,5 +103,6 @@ def _pattern_words(node, reader, limits: Limits, deadline: Deadline) -> list[str
             found.add(word)
             if len(found) > limits.max_expansions:
                 raise QueryError(f"'{shown}' matches more than {limits.max_expansions} words in the index, the most "
-                                 "one wildcard may stand for: type more letters before the '*'.")
+                                 "one wildcard may stand for: type more letters before the '*'.", "wildcard_too_broad",
+                                 term=shown, max=limits.max_expansions)
     return sorted(found)

@@ -52,7 +52,7 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.at:
             raise SearchTimeout(f"The search took longer than {self.seconds:g} seconds, the most one search may take: "
-                             "use fewer words, or fewer fuzzy or wildcard terms.")
+                                "use fewer words, or fewer fuzzy or wildcard terms.", "timeout", seconds=self.seconds)
 
     def remaining(self) -> float:
         return max(0.0, self.at - time.monotonic())

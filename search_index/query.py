@@ -75,25 +75,28 @@ def normalise(q: str) -> str:
 
 def check_syntax(q: str, limits: Limits) -> None:
     if len(q) > limits.max_length:
-        raise QueryError(f"The query is longer than {limits.max_length} characters.")
+        raise QueryError(f"The query is longer than {limits.max_length} characters.", "too_long",
+                         max=limits.max_length)
     depth = 0
     for char in re.sub(r'"[^"]*"', "", q):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
-            raise QueryError("A closing parenthesis has no opening one.")
+            raise QueryError("A closing parenthesis has no opening one.", "parenthesis_not_opened")
     if depth:
-        raise QueryError("A parenthesis is not closed.")
+        raise QueryError("A parenthesis is not closed.", "parenthesis_not_closed")
     unquoted = re.sub(r'"[^"]*"', "", q)
     words = re.findall(TOKEN_PATTERN + r"|\*", unquoted + " " + " ".join(re.findall(r'"([^"]*)"', q)))
     if len(words) > limits.max_terms:
-        raise QueryError(f"The query has more than {limits.max_terms} terms.")
+        raise QueryError(f"The query has more than {limits.max_terms} terms.", "too_many_terms", max=limits.max_terms)
     wildcards = re.findall(r"\S*[*]\S*", unquoted)
     if len(wildcards) > limits.max_wildcards:
-        raise QueryError(f"The query has more than {limits.max_wildcards} wildcards.")
+        raise QueryError(f"The query has more than {limits.max_wildcards} wildcards.", "too_many_wildcards",
+                         max=limits.max_wildcards)
     for pattern in wildcards:
         stem = pattern.split(":")[-1].lstrip("(-+").split("*")[0]
         if len(stem) < limits.min_prefix:
-            raise QueryError(f"'{pattern}': a wildcard needs at least {limits.min_prefix} letters before it.")
+            raise QueryError(f"'{pattern}': a wildcard needs at least {limits.min_prefix} letters before it.",
+                             "wildcard_too_short", term=pattern, min=limits.min_prefix)
 
 
 class QueryBuilder:
@@ -120,10 +123,10 @@ class QueryBuilder:
         try:
             parsed = _PARSER.parse(q)
         except Exception as exc:  # whoosh's parser raises assorted errors
-            raise QueryError(f"The query cannot be parsed: {exc}") from None
+            raise QueryError(f"The query cannot be parsed: {exc}", "unparsable") from None
         built = self.convert(parsed)
         if built is wq.NullQuery:
-            raise QueryError("The query has no searchable words (only stop words or operators).")
+            raise QueryError("The query has no searchable words (only stop words or operators).", "no_words")
         return built
 
     def convert(self, node: wq.Query) -> wq.Query:
@@ -149,7 +152,8 @@ class QueryBuilder:
         if isinstance(node, wq.FuzzyTerm):
             if node.maxdist > self.limits.max_edits:
                 raise QueryError(f"'{node.text}~{node.maxdist}': a fuzzy term may differ by at most "
-                                 f"{self.limits.max_edits} edits (~{self.limits.max_edits}).")
+                                 f"{self.limits.max_edits} edits (~{self.limits.max_edits}).", "fuzzy_edits",
+                                 term=f"{node.text}~{node.maxdist}", max=self.limits.max_edits)
             return wq.FuzzyTerm("all", fold(node.text), maxdist=node.maxdist,
                                 prefixlength=max(1, node.prefixlength), boost=node.boost)
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
@@ -165,7 +169,8 @@ class QueryBuilder:
     # --- the pieces -------------------------------------------------------------------------------------
     def _pattern(self, node) -> wq.Query:
         if node.fieldname in KEYWORD_FIELDS:
-            raise QueryError(f"Wildcards are not allowed in '{node.fieldname}:'.")
+            raise QueryError(f"Wildcards are not allowed in '{node.fieldname}:'.", "wildcard_in_filter",
+                             field=node.fieldname)
         text = fold(node.text)
         if isinstance(node, wq.Prefix):
             return wq.Prefix("all", text, boost=node.boost)

@@ -243,7 +243,8 @@ class WhooshEngine(SearchEngine):
         total = len(ids)
         if not request.page_size and total > self.limits.max_export_rows:
             raise QueryError(f"The search finds {total} records; an export holds at most "
-                             f"{self.limits.max_export_rows}: narrow it with filters or words.")
+                             f"{self.limits.max_export_rows}: narrow it with filters or words.", "export_too_large",
+                             total=total, max=self.limits.max_export_rows)
         facets = self._local.facet_counts.counts(searcher, ids) if request.facets else {}
         page: list[tuple[int, float]] = []
         if total and (limit is None or first < total):

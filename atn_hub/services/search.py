@@ -25,10 +25,12 @@ CSV_COLUMNS = ["type", "id", "external_id", "title", "score", "language", "count
 
 
 class BadQuery(DomainError):
+    """400: the query cannot be run; ``query_error`` says why as a code and the values the message names."""
+
     status = 400
 
-    def __init__(self, message: str):
-        super().__init__(message, {"query": {"q": [message]}})
+    def __init__(self, message: str, reason: str, params: dict[str, object]):
+        super().__init__(message, {"query": {"q": [message]}}, extensions={"query_error": {"reason": reason, **params}})
 
 
 def visibility_for(principal: Principal) -> Visibility:
@@ -56,7 +58,7 @@ def search(engine, principal: Principal, args: dict[str, Any], caller_language: 
     try:
         return engine.search(request)
     except QueryError as exc:
-        raise BadQuery(str(exc)) from None
+        raise BadQuery(str(exc), exc.reason, exc.params) from None
     except IndexUnavailable:
         raise ServiceUnavailable("Search is unavailable on this node: its index cannot be read. An operator "
                                  "restores it with `atn-hub index rebuild`; try again shortly.",

@@ -23,6 +23,7 @@ export class ApiError extends Error {
     this.reason = reason; // the refusal in the reader's language, or null
     this.detail = body?.detail || null; // the server's own words (an upload's 413, 415 or 422 says why)
     this.fields = fieldMessages(body?.errors);
+    this.queryError = body?.query_error || null; // a refused search's reason and values
   }
 }
 

@@ -84,6 +84,11 @@ function fill(text, params) {
 
 // The message for `key` in the reader's language (English when the catalogue lacks it, the key as a last
 // resort, so a missing message is visible and never an empty label).
+// Whether the catalogues have a message (a key the server names, such as a refused search's reason, may be newer).
+export function hasMessage(key) {
+  return key in english;
+}
+
 export function t(key, params = {}) {
   const message = messages[key] ?? english[key] ?? key;
   if (typeof message === "object" && message !== null) {

@@ -4,7 +4,7 @@
 // labels, record types by name; each hit's title and snippet carry the hit's own language (lang).
 import { ApiError } from "./api.js";
 import { formatDate, h, snippetNodes, tNodes, TYPE_PATHS, typeLabel } from "./dom.js";
-import { compareNames, countryName, currentLanguage, formatNumber, languageName, t, topicLabel } from "./i18n.js";
+import { compareNames, countryName, currentLanguage, formatNumber, hasMessage, languageName, t, topicLabel } from "./i18n.js";
 
 const FACETS = ["type", "country", "language", "topic", "society"];
 const SORTS = ["relevance", "newest", "title"];
@@ -81,6 +81,15 @@ function hitMeta(hit) {
   return parts.flatMap((part, i) => (i ? [" · ", part] : [part]));
 }
 
+// Why the API refused the search, in the reader's language (its `query_error`: a reason and the values it names);
+// a reason the catalogues do not know yet, or a refused filter, as the server says it, marked as English.
+function refusedSearch(error) {
+  const reason = error.queryError?.reason;
+  if (reason && hasMessage(`search.refused.${reason}`)) return t(`search.refused.${reason}`, error.queryError);
+  const messages = Object.values(error.fields).flat();
+  return h("span", { lang: "en" }, messages.length ? messages.join(" ") : error.message);
+}
+
 export async function searchPage({ api, query, navigate }) {
   const q = query.get("q") || "";
   const sort = query.get("sort") || "relevance";
@@ -110,10 +119,9 @@ export async function searchPage({ api, query, navigate }) {
     result = (await api("search", { query: { q, sort, page, page_size: PAGE_SIZE, ...filters } })).data;
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 400 && error.status !== 422) throw error;
-    const messages = Object.values(error.fields).flat();
     return {
       title: t("search.title"), focus: input,
-      nodes: [heading, form, h("p", { class: "error", role: "alert", id: "search-error" }, messages.length ? messages.join(" ") : error.message)],
+      nodes: [heading, form, h("p", { class: "error", role: "alert", id: "search-error" }, refusedSearch(error))],
     };
   }
   topics ||= await byCode(api, "topics");
