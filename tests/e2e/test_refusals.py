@@ -6,26 +6,24 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from atn_hub.i18n import catalogue
-from tests.e2e.conftest import MEMBER, axe_violations, sign_in
-from tests.e2e.test_file_upload import CALL
+from tests.e2e.conftest import MEMBER, axe_violations
+from tests.e2e.test_multilingual_journey import call, dutch_page, sign_in_by_id
 
 DUTCH, ENGLISH = catalogue("nl"), catalogue("en")
 
 
 def test_a_refused_submission_says_why_in_the_readers_language(browsing, axe_script, screenshot):
-    page = browsing.page(locale="nl-NL", bypass_csp=True)
-    sign_in(page, MEMBER, "nl")
-    status, practice = page.evaluate(CALL, ["POST", "/api/v1/practices", {
+    page = dutch_page(browsing)
+    sign_in_by_id(page, MEMBER)
+    practice = call(page, "POST", "practices", {
         "title": "Opvang na de eerste melding", "summary": "Vrijwilligers begeleiden de eerste nacht.",
-        "language": "nl", "countries": ["NL"]}])
-    assert status == 201, practice
+        "language": "nl", "countries": ["NL"]})
     page.goto(f"/practices/{practice['id']}")
     submit = page.locator("#submit-record")
     expect(submit).to_be_visible()
 
     # A colleague submits it meanwhile (the same society's account, through the API): this page still offers it.
-    status, answer = page.evaluate(CALL, ["POST", f"/api/v1/practices/{practice['id']}/submit", {}])
-    assert status == 200, answer
+    call(page, "POST", f"practices/{practice['id']}/submit")
     submit.click()
 
     message = page.locator("#record-message")
@@ -40,7 +38,7 @@ def test_a_refused_submission_says_why_in_the_readers_language(browsing, axe_scr
 
 
 def test_a_refused_search_says_why_in_the_readers_language(browsing, axe_script, screenshot):
-    page = browsing.page(locale="nl-NL", bypass_csp=True)
+    page = dutch_page(browsing)
     page.goto("/")
     page.locator("#q").fill("v* opvang")
     page.locator("#q").press("Enter")
