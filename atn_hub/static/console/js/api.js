@@ -27,11 +27,12 @@ export class ApiError extends Error {
   }
 }
 
-// A failure as a page shows it: the reason in the reader's language, then the server's own words, in English
-// and marked so (a screen reader reads them with an English voice); other errors as their message.
-export function explained(error) {
-  if (!(error instanceof ApiError) || !error.reason || !error.detail) return [error.message];
-  return [error.message, " ", h("span", { lang: "en", class: "server-detail" }, error.detail)];
+// A failure as a page shows it: why, in the reader's language (`said`: by default the reason its status gives),
+// then the server's own words, in English and marked so (a screen reader reads them with an English voice);
+// an error with nothing to say in the reader's language as its message.
+export function explained(error, said = error.reason) {
+  if (!(error instanceof ApiError) || !said) return [error.message];
+  return error.detail ? [said, " ", h("span", { lang: "en", class: "server-detail" }, error.detail)] : [said];
 }
 
 // {"json": {"title": ["..."], "countries": {"0": ["..."]}}} -> {"title": ["..."], "countries": ["item 1: ..."]}

@@ -253,12 +253,11 @@ const FILE_REFUSALS = [413, 415, 422, 507];
 
 function refusal(error, name) {
   if (error instanceof ApiError && error.status === 0) return h("p", {}, t("record.files.error.network", { name }));
-  if (!(error instanceof ApiError) || !FILE_REFUSALS.includes(error.status)) {
-    const [reason, ...detail] = explained(error);
-    return h("p", {}, t("record.files.error.refused", { name, detail: reason }), ...detail);
+  if (error instanceof ApiError && FILE_REFUSALS.includes(error.status)) {
+    return h("p", {}, explained(error, t(`record.files.error.status.${error.status}`, { name })));
   }
-  return h("p", {}, t(`record.files.error.status.${error.status}`, { name }), " ",
-    h("span", { lang: "en", class: "server-detail" }, error.detail || error.message));
+  const [reason, ...detail] = explained(error);
+  return h("p", {}, t("record.files.error.refused", { name, detail: reason }), ...detail);
 }
 
 // The records this one links to (and, for a practice or material, the projects that name it): each list under
