@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # config checks ATN_SMTP_URL with parse_smtp_url: annotations
     from ..config import Settings
 
 SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
-RESOURCES = RECORD_PATHS  # the console's record pages
 UNSUBSCRIBE_PATH = "/notifications/unsubscribe"
 _SALT = "atn-hub notification unsubscribe"
 
@@ -85,8 +84,8 @@ def unsubscribe_url(settings: Settings, user_id: uuid.UUID, kind: str) -> str:
 
 # --- the message ----------------------------------------------------------------------------------------
 def record_url(settings: Settings, record_type: str | None, record_id: uuid.UUID | None) -> str:
-    if record_type in RESOURCES and record_id:
-        return f"{settings.public_url}/{RESOURCES[record_type]}/{record_id}"
+    if record_type in RECORD_PATHS and record_id:  # the console's record page
+        return f"{settings.public_url}/{RECORD_PATHS[record_type]}/{record_id}"
     return f"{settings.public_url}/"
 
 

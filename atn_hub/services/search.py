@@ -19,7 +19,6 @@ from ..models import RECORD_MODELS, RECORD_PATHS
 from ..principal import Principal
 from . import translations
 
-API_PATHS = RECORD_PATHS
 CSV_COLUMNS = ["type", "id", "external_id", "title", "score", "language", "countries", "society", "updated_at",
                "url", "snippet"]
 
@@ -94,8 +93,8 @@ def as_json(result: SearchResult, args: dict[str, Any], base_url: str, principal
         "total": result.total, "page": args.get("page", 1), "page_size": page_size,
         "total_pages": (result.total + page_size - 1) // page_size,
         "hits": [{**hit.__dict__, "score": hit.score if scores else None, "status": status.get(hit.record_id),
-                  "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}",
-                  "file": {**hit.file, "url": f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}/files/"
+                  "url": f"{base_url}/api/v1/{RECORD_PATHS[hit.type]}/{hit.record_id}",
+                  "file": {**hit.file, "url": f"{base_url}/api/v1/{RECORD_PATHS[hit.type]}/{hit.record_id}/files/"
                                                  f"{hit.file['id']}"} if hit.file else None}
                  for hit in result.hits],
         "facets": {"type": {}, "country": {}, "language": {}, "topic": {}, "society": {}, **result.facets},
@@ -121,7 +120,7 @@ def as_csv(result: SearchResult, base_url: str, principal: Principal, bom: bool 
         writer.writerow([csv_cell(value) for value in (
             hit.type, hit.record_id, hit.external_id or "", hit.title, hit.score if scores else "", hit.language,
             " ".join(hit.countries), hit.society, hit.updated_at.isoformat(),
-            f"{base_url}/api/v1/{API_PATHS[hit.type]}/{hit.record_id}", plain_snippet(hit.snippet))])
+            f"{base_url}/api/v1/{RECORD_PATHS[hit.type]}/{hit.record_id}", plain_snippet(hit.snippet))])
     return out.getvalue()
 
 
