@@ -82,13 +82,13 @@ function fill(text, params) {
   return String(text).replace(/\{(\w+)\}/g, (all, name) => (name in params ? String(params[name]) : all));
 }
 
-// The message for `key` in the reader's language (English when the catalogue lacks it, the key as a last
-// resort, so a missing message is visible and never an empty label).
 // Whether the catalogues have a message (a key the server names, such as a refused search's reason, may be newer).
 export function hasMessage(key) {
   return key in english;
 }
 
+// The message for `key` in the reader's language (English when the catalogue lacks it, the key as a last
+// resort, so a missing message is visible and never an empty label).
 export function t(key, params = {}) {
   const message = messages[key] ?? english[key] ?? key;
   if (typeof message === "object" && message !== null) {
